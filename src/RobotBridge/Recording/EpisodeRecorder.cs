@@ -183,7 +183,7 @@ public sealed class EpisodeRecorder : IDisposable
             {
                 _writer.Flush();
             }
-            catch (IOException error)
+            catch (Exception error) when (IsStorageFailure(error))
             {
                 Failure = error;
             }
@@ -204,7 +204,7 @@ public sealed class EpisodeRecorder : IDisposable
             {
                 _writer.Dispose();
             }
-            catch (IOException error)
+            catch (Exception error) when (IsStorageFailure(error))
             {
                 Failure ??= error;
             }
@@ -220,6 +220,11 @@ public sealed class EpisodeRecorder : IDisposable
             Append(topic, RosMessageTypes.Float64MultiArray, t);
         }
     }
+
+    /// <summary>Failures of the file underneath (disk full, file closed or removed, permissions),
+    /// as opposed to programming errors, which still throw.</summary>
+    private static bool IsStorageFailure(Exception error) =>
+        error is IOException or ObjectDisposedException or UnauthorizedAccessException or NotSupportedException;
 
     private RosTime Stamp(TimeSpan t)
     {
@@ -249,7 +254,7 @@ public sealed class EpisodeRecorder : IDisposable
             _writer.Write(connection, time, _buffer.WrittenSpan);
             MessageCount++;
         }
-        catch (IOException error)
+        catch (Exception error) when (IsStorageFailure(error))
         {
             Failure = error;
         }
