@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+
+namespace RobotBridge.Control;
+
+/// <summary>
+/// The fixed-rate control loop, one for both bodies. Each cycle: safety monitor → observe (joint
+/// state, latest camera frame) → infer (policy) → command (through the supervisor) → wait for the
+/// next tick on the robot's clock. On a virtual clock the wait steps the twin (lockstep, as fast as
+/// the CPU allows); on a <see cref="WallClock"/> it is a hybrid sleep-then-spin wait.
+/// </summary>
+/// <remarks>
+/// <para>Run it synchronously with <see cref="RunCycle"/>/<see cref="RunCycles"/> (a Gym step in
+/// lockstep is one cycle), or on a dedicated thread with <see cref="Start"/>/<see cref="Stop"/>.</para>
+/// <para>Faults: an exception in any stage (policy, codec, callback, robot) is counted, logged, and
+/// ends in a safe stop — through the supervisor's latch when the robot is a
+/// <see cref="SafetySupervisor"/>, else <see cref="IRobot.Stop"/> and no more commands until
+/// <see cref="ClearFault"/>. The loop itself keeps running, so monitoring never dies.</para>
+/// <para>Deadlines: a cycle whose work takes longer than one period is a miss (on a virtual clock
+/// the work is measured on the wall clock: what the real robot would have suffered). See
+/// <see cref="DeadlineMissPolicy"/>; the loop always realigns to its fixed grid instead of
+/// running late cycles back to back.</para>
+/// </remarks>
+public sealed class ControlLoop : IDisposable
+{
+    private readonly IRobot _robot;
+    private readonly SafetySupervisor? _supervisor;
+    private readonly IControlCycle _cycle;
+    private readonly ControlLoopOptions _options;
+    private readonly TimeSpan _period;
+    private readonly CycleObservation _observation = new();
+    private readonly CameraIngest? _cameraIngest;
+    private CameraFrame? _currentFrame;
+    private TimeSpan? _next;
+    private TimeSpan? _previousStart;
+    private int _consecutiveMisses;
+    private volatile bool _faulted;
+    private Thread? _thread;
+    private CancellationTokenSource? _stop;
+    private volatile string? _lastFault;
+
+    /// <param name="robot">The robot to drive; pass the <see cref="SafetySupervisor"/> so commands are
+    /// checked and faults trip its latch.</param>
+    public ControlLoop(IRobot robot, IControlCycle cycle, ControlLoopOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(robot);
+        ArgumentNullException.ThrowIfNull(cycle);
+        _options = options ?? new ControlLoopOptions();
+        _options.Validate();
+        _robot = robot;
+        _supervisor = robot as SafetySupervisor;
+        _cycle = cycle;
+        _period = _options.Period;
+        Timing = new LoopTiming(_period, _options.TimingCapacity);
+        if (_options.Camera == CameraIngestMode.Thread)
+        {
+            _cameraIngest = new CameraIngest(robot, _options.CameraPollInterval);
+            _cameraIngest.Start();
+        }
+    }
+
+    public LoopTiming Timing { get; }
+
+    /// <summary>The observation of the last cycle (owned by the loop).</summary>
+    public CycleObservation Observation => _observation;
+
+    public TimeSpan Period => _period;
+
+    /// <summary>True after a fault on a robot without a supervisor, until <see cref="ClearFault"/>.</summary>
+    public bool IsFaulted => _faulted;
+
+    /// <summary>Description of the most recent fault, or null.</summary>
+    public string? LastFault => _lastFault;
+
+    public bool IsRunning => _thread is { IsAlive: true };
+
+    /// <summary>Lets commands through again after a fault on an unsupervised robot (with a supervisor,
+    /// resetting its latch is what re-enables motion).</summary>
+    public void ClearFault() => _faulted = false;
+
+    /// <summary>Runs <paramref name="count"/> cycles on the calling thread.</summary>
+    public void RunCycles(long count, CancellationToken cancellationToken = default)
+    {
+        for (long i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
+        {
+            RunCycle(cancellationToken);
+        }
+    }
+
+    /// <summary>One cycle: monitor, observe, infer, command, then wait until the next tick.</summary>
+    public void RunCycle(CancellationToken cancellationToken = default)
+    {
+        IRobotClock clock = _robot.Clock;
+        TimeSpan start = clock.Now;
+        _next ??= start;
+        long wallStart = Stopwatch.GetTimestamp();
+
+        Timing.Jitter.Add(Math.Abs((start - _next.Value).TotalMilliseconds));
+        if (_previousStart is { } previous)
+        {
+            Timing.Period.Add((start - previous).TotalMilliseconds);
+        }
+        _previousStart = start;
+        _observation.Cycle = Timing.Cycles;
+        _observation.Time = start;
+
+        Guard("monitor", () => _supervisor?.Monitor());
+        bool observed = Guard("observe", Observe);
+        long afterObserve = Stopwatch.GetTimestamp();
+        bool inferred = observed && Guard("infer", () => _cycle.Infer(_observation));
+        long afterInfer = Stopwatch.GetTimestamp();
+        if (inferred && !_faulted)
+        {
+            Guard("command", () => _cycle.Command(_robot));
+        }
+        long afterCommand = Stopwatch.GetTimestamp();
+
+        Timing.Observe.Add(Stopwatch.GetElapsedTime(wallStart, afterObserve).TotalMilliseconds);
+        Timing.Infer.Add(Stopwatch.GetElapsedTime(afterObserve, afterInfer).TotalMilliseconds);
+        Timing.Command.Add(Stopwatch.GetElapsedTime(afterInfer, afterCommand).TotalMilliseconds);
+        if (observed && _observation.State.IsValid)
+        {
+            TimeSpan age = start - _observation.State.ReceivedAt;
+            Timing.ObservationAge.Add(age.TotalMilliseconds);
+            Timing.CommandLatency.Add((age + Stopwatch.GetElapsedTime(wallStart, afterCommand)).TotalMilliseconds);
+        }
+        Timing.CountCycle();
+
+        TimeSpan work = clock.IsVirtual ? Stopwatch.GetElapsedTime(wallStart, afterCommand) : clock.Now - _next.Value;
+        HandleDeadline(work > _period);
+
+        _next = _next.Value + _period;
+        if (!clock.IsVirtual && clock.Now > _next.Value)
+        {
+            // Late: drop the missed ticks and stay on the grid rather than running cycles back to back.
+            long behind = (long)Math.Ceiling((clock.Now - _next.Value) / _period);
+            _next = _next.Value + behind * _period;
+        }
+        try
+        {
+            clock.WaitUntil(_next.Value, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            ReportFault("wait", ex);
+        }
+    }
+
+    /// <summary>Runs cycles on a dedicated high-priority thread until <see cref="Stop"/>.</summary>
+    public void Start()
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("the control loop is already running");
+        }
+        _stop = new CancellationTokenSource();
+        var token = _stop.Token;
+        _thread = new Thread(() =>
+        {
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    RunCycle(token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"RobotBridge control loop {_options.RateHz} Hz",
+        };
+        try
+        {
+            _thread.Priority = ThreadPriority.Highest;
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or ThreadStateException)
+        {
+            // Not allowed here; pacing still works, with more jitter under load.
+        }
+        _thread.Start();
+    }
+
+    /// <summary>Stops the loop thread and waits for it.</summary>
+    public void Stop()
+    {
+        if (_thread is null)
+        {
+            return;
+        }
+        _stop!.Cancel();
+        _thread.Join();
+        _thread = null;
+        _stop.Dispose();
+        _stop = null;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        _cameraIngest?.Dispose();
+        _currentFrame?.Dispose();
+        _currentFrame = null;
+    }
+
+    private void Observe()
+    {
+        _robot.ReadState(_observation.State);
+        switch (_options.Camera)
+        {
+            case CameraIngestMode.Inline:
+                if (_robot.TryGetCameraFrame() is { } inline)
+                {
+                    ReplaceFrame(inline);
+                }
+                break;
+            case CameraIngestMode.Thread:
+                if (_cameraIngest!.Frames.TryTake(out var latest))
+                {
+                    ReplaceFrame(latest);
+                }
+                break;
+        }
+        _observation.Camera = _currentFrame;
+    }
+
+    private void ReplaceFrame(CameraFrame frame)
+    {
+        if (!ReferenceEquals(frame, _currentFrame))
+        {
+            _currentFrame?.Dispose();
+            _currentFrame = frame;
+        }
+    }
+
+    private void HandleDeadline(bool missed)
+    {
+        if (!missed)
+        {
+            _consecutiveMisses = 0;
+            return;
+        }
+        Timing.CountOverrun();
+        _consecutiveMisses++;
+        if (_options.MissPolicy == DeadlineMissPolicy.Hold)
+        {
+            Guard("hold after deadline miss", () => _robot.Stop("control loop missed its deadline: holding position"));
+        }
+        if (_consecutiveMisses >= _options.MissesBeforeStop)
+        {
+            StopSafely($"{_consecutiveMisses} consecutive deadline misses (period {_period.TotalMilliseconds:F1} ms)");
+            _consecutiveMisses = 0;
+        }
+    }
+
+    /// <summary>Runs a stage; on an exception reports the fault and returns false.</summary>
+    private bool Guard(string stage, Action action)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            ReportFault(stage, ex);
+            return false;
+        }
+    }
+
+    private void ReportFault(string stage, Exception ex)
+    {
+        Timing.CountFault();
+        StopSafely($"{stage} threw {ex.GetType().Name}: {ex.Message}");
+    }
+
+    private void StopSafely(string cause)
+    {
+        _lastFault = cause;
+        try
+        {
+            _options.FaultLog?.WriteLine($"control loop: {cause}");
+        }
+        catch (Exception)
+        {
+            // The fault log is diagnostics only; the stop below matters.
+        }
+        if (_supervisor is not null)
+        {
+            _supervisor.ReportFault("control loop", cause);
+            return;
+        }
+        _faulted = true;
+        try
+        {
+            _robot.Stop($"control loop fault: {cause}");
+        }
+        catch (Exception)
+        {
+            // Nothing more this loop can do; it stays faulted and sends no commands.
+        }
+    }
+}

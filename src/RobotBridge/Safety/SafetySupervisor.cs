@@ -1,0 +1,529 @@
+using RobotBridge.Robots;
+
+namespace RobotBridge.Safety;
+
+/// <summary>Counters of what the supervisor did to commands; read with <see cref="SafetySupervisor.Counters"/>.</summary>
+public readonly record struct SupervisorCounters(
+    long Forwarded, long Clamped, long Rejected, long DroppedWhileStopped, long StopsIssued);
+
+/// <summary>
+/// The safety supervisor: an <see cref="IRobot"/> decorator that guards any body (the twin, a real
+/// Fetch) with the same rules. Everything above it talks to the supervisor as if it were the robot.
+/// </summary>
+/// <remarks>
+/// <para>Commands: NaN/Inf, malformed, or out-of-workspace commands are rejected and stop the robot
+/// (the caller gets no exception; the stop shows in <see cref="Safety"/>). What can be clamped
+/// safely is clamped: joint positions into the range, trajectory timing to the velocity and
+/// acceleration limits, twist speeds, gripper targets. While the latch is stopped every motion
+/// command is dropped.</para>
+/// <para>Monitoring: <see cref="Monitor"/> (the control loop calls it every cycle) and every
+/// <see cref="ReadState"/> check the measured state: joint range and speed, gripper in the box,
+/// state age, camera age, link, operator heartbeats. A violation trips the latch.</para>
+/// <para>Stopping: a trip from any source calls the inner robot's <see cref="IRobot.Stop"/> on the
+/// tripping thread, bypassing every queue, and engages the runstop when configured; a reset
+/// releases a runstop the supervisor engaged.</para>
+/// <para>Thread-safe: commands, reads and trips may come from different threads. After forwarding a
+/// command the supervisor looks at the latch again and repeats the stop if a trip raced the
+/// command, so a stop is always the last thing the robot hears.</para>
+/// </remarks>
+public sealed class SafetySupervisor : IRobot
+{
+    private static readonly EStopSource LimitsSource = EStopSource.Supervisor("joint limits");
+    private static readonly EStopSource WorkspaceSource = EStopSource.Supervisor("workspace");
+    private static readonly EStopSource CommandSource = EStopSource.Supervisor("command check");
+    private static readonly EStopSource StaleStateSource = EStopSource.Supervisor("stale state");
+    private static readonly EStopSource StaleCameraSource = EStopSource.Supervisor("stale camera");
+    private static readonly EStopSource LinkSource = EStopSource.Supervisor("link");
+    private static readonly EStopSource RobotSource = EStopSource.Supervisor("robot");
+
+    private readonly IRobot _inner;
+    private readonly bool _ownsInner;
+    private readonly SafetyConfig _config;
+    private readonly IReadOnlyList<JointLimit> _limits;
+    private readonly WorkspaceGuard _workspace;
+    private readonly object _gate = new();
+    private readonly RobotState _reference = new();
+    private readonly RobotState _monitorState = new();
+    private readonly List<HeartbeatWatchdog> _heartbeats = [];
+    private readonly TimeSpan _createdAt;
+    private TimeSpan? _lastCameraStamp;
+    private bool _limitViolationReported;
+    private bool _workspaceViolationReported;
+    private volatile bool _runstopEngagedBySupervisor;
+    private long _forwarded, _clamped, _rejected, _dropped, _stops;
+
+    /// <param name="inner">The robot being guarded.</param>
+    /// <param name="limits">Resolved limits (URDF + config), see <see cref="SafetyLimits.Create"/>.</param>
+    /// <param name="kinematics">Gripper forward kinematics from the robot model.</param>
+    /// <param name="latch">The e-stop latch shared with the other stop sources (teleop, button).</param>
+    /// <param name="ownsInner">Dispose <paramref name="inner"/> with the supervisor.</param>
+    public SafetySupervisor(IRobot inner, SafetyLimits limits, IGripperKinematics kinematics, EStopLatch latch, bool ownsInner = true)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(kinematics);
+        ArgumentNullException.ThrowIfNull(latch);
+        _inner = inner;
+        _ownsInner = ownsInner;
+        _config = limits.Config;
+        _limits = limits.Joints;
+        _workspace = new WorkspaceGuard(kinematics, limits.Workspace);
+        Latch = latch;
+        _createdAt = inner.Clock.Now;
+        Latch.Tripped += OnTripped;
+        Latch.EventRaised += OnLatchEvent;
+        if (Latch.IsStopped)
+        {
+            // A latch that starts stopped (or was tripped before we attached) must hold the robot too.
+            OnTripped(Latch.Snapshot.LastTrip ?? new SafetyEvent(0, SafetyEventKind.Trip, EStopSource.Software("startup"),
+                "latch stopped when the supervisor attached", DateTimeOffset.UtcNow, null, 0));
+        }
+    }
+
+    /// <summary>The e-stop latch this supervisor obeys and trips.</summary>
+    public EStopLatch Latch { get; }
+
+    /// <summary>The robot being guarded (for tests and diagnostics; commands must go through the supervisor).</summary>
+    public IRobot Inner => _inner;
+
+    /// <summary>Immutable safety state for Gym <c>info["safety"]</c>.</summary>
+    public SafetySnapshot Safety => Latch.Snapshot;
+
+    public SupervisorCounters Counters => new(
+        Interlocked.Read(ref _forwarded), Interlocked.Read(ref _clamped), Interlocked.Read(ref _rejected),
+        Interlocked.Read(ref _dropped), Interlocked.Read(ref _stops));
+
+    public IRobotClock Clock => _inner.Clock;
+
+    public LinkStatus Link => _inner.Link;
+
+    /// <summary>Adds an operator heartbeat watchdog on this supervisor's latch, checked by
+    /// <see cref="Monitor"/>; feed it from the operator channel.</summary>
+    public HeartbeatWatchdog AddHeartbeat(string name, TimeSpan? timeout = null)
+    {
+        var watchdog = new HeartbeatWatchdog(Latch, EStopSource.Watchdog(name),
+            timeout ?? TimeSpan.FromSeconds(_config.HeartbeatTimeout), _inner.Clock);
+        lock (_gate)
+        {
+            _heartbeats.Add(watchdog);
+        }
+        return watchdog;
+    }
+
+    /// <summary>
+    /// One safety check of everything that can go stale or wrong without a command: measured state
+    /// (range, speed, workspace, age), camera age, link, heartbeats. Call every control cycle.
+    /// Never throws; a failure inside is itself a stop.
+    /// </summary>
+    public void Monitor()
+    {
+        try
+        {
+            LinkStatus link = _inner.Link;
+            if (link == LinkStatus.Connected)
+            {
+                Latch.Clear(LinkSource, "link connected");
+            }
+            else
+            {
+                Latch.Trip(LinkSource, $"link to the robot is {link}");
+            }
+
+            TimeSpan now = _inner.Clock.Now;
+            lock (_gate)
+            {
+                _inner.ReadState(_monitorState);
+                InspectLocked(_monitorState, now);
+                if (_config.StaleCameraAfter is { } bound)
+                {
+                    TimeSpan age = now - (_lastCameraStamp ?? _createdAt);
+                    if (age > TimeSpan.FromSeconds(bound))
+                    {
+                        Latch.Trip(StaleCameraSource, $"camera frame is {age.TotalMilliseconds:F0} ms old (bound {bound * 1000:F0} ms)");
+                    }
+                    else
+                    {
+                        Latch.Clear(StaleCameraSource, "camera fresh");
+                    }
+                }
+                foreach (var heartbeat in _heartbeats)
+                {
+                    heartbeat.Check();
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Fault("Monitor", ex);
+        }
+    }
+
+    /// <summary>A component above the supervisor (control loop, policy, codec) failed or missed its
+    /// deadline: stop the robot with that cause.</summary>
+    public void ReportFault(string component, string cause) =>
+        Latch.TripMomentary(EStopSource.Supervisor(component), cause);
+
+    public void ReadState(RobotState state)
+    {
+        _inner.ReadState(state);
+        try
+        {
+            TimeSpan now = _inner.Clock.Now;
+            lock (_gate)
+            {
+                InspectLocked(state, now);
+            }
+        }
+        catch (Exception ex)
+        {
+            Fault("ReadState", ex);
+        }
+    }
+
+    public CameraFrame? TryGetCameraFrame()
+    {
+        var frame = _inner.TryGetCameraFrame();
+        if (frame is not null)
+        {
+            lock (_gate)
+            {
+                if (_lastCameraStamp is not { } last || frame.Stamp > last)
+                {
+                    _lastCameraStamp = frame.Stamp;
+                }
+            }
+        }
+        return frame;
+    }
+
+    public void SendTrajectory(JointTrajectory trajectory)
+    {
+        if (!Admit())
+        {
+            return;
+        }
+        try
+        {
+            JointTrajectory limited;
+            lock (_gate)
+            {
+                if (trajectory is null)
+                {
+                    Reject("trajectory is null");
+                    return;
+                }
+                try
+                {
+                    trajectory.Validate();
+                }
+                catch (ArgumentException ex)
+                {
+                    Reject($"rejected trajectory: {ex.Message}");
+                    return;
+                }
+                if (!ReferenceUsableLocked(out string? why))
+                {
+                    Reject($"rejected trajectory: {why}");
+                    return;
+                }
+                limited = TrajectoryLimiter.Enforce(trajectory, _reference.Position, _limits, _config.PositionMargin, out bool clamped);
+                if (!_workspace.PathInside(limited, _reference.Position, _config.WorkspaceMargin, out string? problem))
+                {
+                    Interlocked.Increment(ref _rejected);
+                    Latch.TripMomentary(WorkspaceSource, $"rejected out-of-workspace command: {problem}");
+                    return;
+                }
+                if (clamped)
+                {
+                    Interlocked.Increment(ref _clamped);
+                }
+            }
+            Forward(() => _inner.SendTrajectory(limited));
+        }
+        catch (Exception ex)
+        {
+            Fault("SendTrajectory", ex);
+        }
+    }
+
+    public void SendCartesianTwist(in Twist twist)
+    {
+        if (!Admit())
+        {
+            return;
+        }
+        try
+        {
+            if (!twist.IsFinite)
+            {
+                Reject($"rejected Cartesian twist with a non-finite value: {twist}");
+                return;
+            }
+            Twist limited;
+            lock (_gate)
+            {
+                if (!ReferenceUsableLocked(out string? why))
+                {
+                    Reject($"rejected Cartesian twist: {why}");
+                    return;
+                }
+                limited = CapSpeed(twist, _config.MaxCartesianSpeed, _config.MaxCartesianAngularSpeed, out bool capped);
+                // The arm's twist controller keeps going for 0.5 s without a new command, so the
+                // gripper must be able to coast that long without reaching the wall.
+                limited = _workspace.LimitTwist(limited, _reference.Position, _config.WorkspaceMargin, CartesianCoastTime, out bool walled);
+                if (capped || walled)
+                {
+                    Interlocked.Increment(ref _clamped);
+                }
+            }
+            Forward(() => _inner.SendCartesianTwist(limited));
+        }
+        catch (Exception ex)
+        {
+            Fault("SendCartesianTwist", ex);
+        }
+    }
+
+    /// <summary>How long the Fetch's cartesian_twist controller keeps moving after the last command (s).</summary>
+    public const double CartesianCoastTime = 0.5;
+
+    public void SendGripper(double separation, double maxEffort)
+    {
+        if (!Admit())
+        {
+            return;
+        }
+        try
+        {
+            if (!double.IsFinite(separation) || !double.IsFinite(maxEffort))
+            {
+                Reject($"rejected gripper command with a non-finite value: separation {separation}, effort {maxEffort}");
+                return;
+            }
+            double s = Math.Clamp(separation, 0, _config.MaxGripperSeparation);
+            double e = Math.Min(maxEffort, _config.MaxGripperEffort);
+            if (s != separation || e != maxEffort)
+            {
+                Interlocked.Increment(ref _clamped);
+            }
+            Forward(() => _inner.SendGripper(s, e));
+        }
+        catch (Exception ex)
+        {
+            Fault("SendGripper", ex);
+        }
+    }
+
+    public void SendBaseTwist(in Twist twist)
+    {
+        if (!Admit())
+        {
+            return;
+        }
+        try
+        {
+            if (!twist.IsFinite)
+            {
+                Reject($"rejected base twist with a non-finite value: {twist}");
+                return;
+            }
+            // The base is differential drive: only forward speed and yaw rate exist.
+            var limited = new Twist(
+                Math.Clamp(twist.Vx, -_config.MaxBaseLinearSpeed, _config.MaxBaseLinearSpeed), 0, 0, 0, 0,
+                Math.Clamp(twist.Wz, -_config.MaxBaseAngularSpeed, _config.MaxBaseAngularSpeed));
+            if (limited != twist)
+            {
+                Interlocked.Increment(ref _clamped);
+            }
+            Forward(() => _inner.SendBaseTwist(limited));
+        }
+        catch (Exception ex)
+        {
+            Fault("SendBaseTwist", ex);
+        }
+    }
+
+    /// <summary>Passes straight through (a stop is never refused); does not trip the latch.</summary>
+    public void Stop(string reason) => _inner.Stop(reason);
+
+    public void SetRunstop(bool engaged) => _inner.SetRunstop(engaged);
+
+    public void Dispose()
+    {
+        Latch.Tripped -= OnTripped;
+        Latch.EventRaised -= OnLatchEvent;
+        lock (_gate)
+        {
+            foreach (var heartbeat in _heartbeats)
+            {
+                heartbeat.Dispose();
+            }
+            _heartbeats.Clear();
+        }
+        if (_ownsInner)
+        {
+            _inner.Dispose();
+        }
+    }
+
+    /// <summary>False (and counted) when the latch holds the robot stopped.</summary>
+    private bool Admit()
+    {
+        if (Latch.IsStopped)
+        {
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
+        return true;
+    }
+
+    private void Forward(Action send)
+    {
+        send();
+        Interlocked.Increment(ref _forwarded);
+        if (Latch.IsStopped)
+        {
+            // A trip raced this command; its stop may have reached the robot first. Stop again so
+            // the stop is the last word.
+            IssueStop($"repeat stop after a command raced a trip: {Latch.Snapshot.LastTrip?.Cause}");
+        }
+    }
+
+    private void Reject(string cause)
+    {
+        Interlocked.Increment(ref _rejected);
+        Latch.TripMomentary(CommandSource, cause);
+    }
+
+    private void Fault(string where, Exception ex) =>
+        Latch.TripMomentary(RobotSource, $"{where} failed: {ex.GetType().Name}: {ex.Message}");
+
+    /// <summary>The last measured state is the reference for clamping; it must exist and be fresh.</summary>
+    private bool ReferenceUsableLocked(out string? why)
+    {
+        if (!_reference.IsValid)
+        {
+            why = "no valid joint state has been read yet";
+            return false;
+        }
+        TimeSpan age = _inner.Clock.Now - _reference.ReceivedAt;
+        if (age > TimeSpan.FromSeconds(_config.StaleStateAfter))
+        {
+            why = $"the last joint state is {age.TotalMilliseconds:F0} ms old";
+            return false;
+        }
+        why = null;
+        return true;
+    }
+
+    /// <summary>Checks a measured state and keeps it as the clamping reference. Caller holds _gate.</summary>
+    private void InspectLocked(RobotState state, TimeSpan now)
+    {
+        TimeSpan age = now - state.ReceivedAt;
+        if (!state.IsValid || age > TimeSpan.FromSeconds(_config.StaleStateAfter))
+        {
+            string cause = state.IsValid
+                ? $"joint state is {age.TotalMilliseconds:F0} ms old (bound {_config.StaleStateAfter * 1000:F0} ms)"
+                : "no joint state received";
+            // Without a state nothing else can be judged; wait until one arrives.
+            if (now - _createdAt > TimeSpan.FromSeconds(_config.StaleStateAfter) || state.IsValid)
+            {
+                Latch.Trip(StaleStateSource, cause);
+            }
+            return;
+        }
+        Latch.Clear(StaleStateSource, "joint state fresh");
+        if (state != _reference)
+        {
+            state.CopyTo(_reference);
+        }
+
+        string? limitProblem = FindLimitViolation(state);
+        ReportEdge(ref _limitViolationReported, limitProblem, LimitsSource);
+
+        string? workspaceProblem = null;
+        var (x, y, z) = _workspace.Gripper(state.Position);
+        if (!_workspace.Box.Contains(x, y, z, -_config.WorkspaceTolerance))
+        {
+            workspaceProblem = $"gripper measured at ({x:F3}, {y:F3}, {z:F3}) m, outside the workspace {_workspace.Box}";
+        }
+        ReportEdge(ref _workspaceViolationReported, workspaceProblem, WorkspaceSource);
+    }
+
+    private string? FindLimitViolation(RobotState state)
+    {
+        for (int i = 0; i < _limits.Count; i++)
+        {
+            var limit = _limits[i];
+            double p = state.Position[i], v = state.Velocity[i];
+            if (!double.IsFinite(p) || !double.IsFinite(v))
+            {
+                return $"measured {limit.Joint} is not finite (position {p}, velocity {v})";
+            }
+            if (!limit.PositionWithin(p, _config.PositionTolerance))
+            {
+                return $"measured {limit.Joint} at {p:F4} is outside its range [{limit.Lower}, {limit.Upper}]";
+            }
+            if (Math.Abs(v) > limit.MaxVelocity * _config.MeasuredVelocityFactor)
+            {
+                return $"measured {limit.Joint} moves at {v:F3}, over {_config.MeasuredVelocityFactor} × its limit {limit.MaxVelocity}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Trips once when a violation appears; re-arms when it is gone, so a robot held in a
+    /// violating pose does not flood the log while it waits for an operator.</summary>
+    private void ReportEdge(ref bool reported, string? problem, EStopSource source)
+    {
+        if (problem is null)
+        {
+            reported = false;
+            return;
+        }
+        if (!reported)
+        {
+            reported = true;
+            Latch.TripMomentary(source, problem);
+        }
+    }
+
+    private static Twist CapSpeed(in Twist t, double maxLinear, double maxAngular, out bool capped)
+    {
+        double linear = Math.Sqrt(t.Vx * t.Vx + t.Vy * t.Vy + t.Vz * t.Vz);
+        double angular = Math.Sqrt(t.Wx * t.Wx + t.Wy * t.Wy + t.Wz * t.Wz);
+        double sl = linear > maxLinear ? maxLinear / linear : 1;
+        double sa = angular > maxAngular ? maxAngular / angular : 1;
+        capped = sl < 1 || sa < 1;
+        return new Twist(t.Vx * sl, t.Vy * sl, t.Vz * sl, t.Wx * sa, t.Wy * sa, t.Wz * sa);
+    }
+
+    private void OnTripped(SafetyEvent trip) => IssueStop($"{trip.Source}: {trip.Cause}");
+
+    private void IssueStop(string reason)
+    {
+        Interlocked.Increment(ref _stops);
+        try
+        {
+            _inner.Stop(reason);
+        }
+        finally
+        {
+            // Even when Stop threw, the runstop is the second line of defence.
+            if (_config.EngageRunstopOnTrip)
+            {
+                _runstopEngagedBySupervisor = true;
+                _inner.SetRunstop(true);
+            }
+        }
+    }
+
+    private void OnLatchEvent(SafetyEvent e)
+    {
+        if (e.Kind == SafetyEventKind.Reset && _runstopEngagedBySupervisor)
+        {
+            _runstopEngagedBySupervisor = false;
+            _inner.SetRunstop(false);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using RobotBridge.Robots;
+
+namespace RobotBridge.Safety;
+
+/// <summary>
+/// Makes a joint trajectory respect the joint limits where that can be done safely: positions are
+/// clamped inside the range (minus the margin), point velocities to the velocity limit, and point
+/// times are stretched so no segment needs more than the velocity or acceleration limit (a
+/// rest-to-rest trapezoid bound, conservative for through-points). Never makes a trajectory faster.
+/// </summary>
+public static class TrajectoryLimiter
+{
+    /// <summary>
+    /// Returns the limited trajectory (the same instance when nothing changed) and whether anything
+    /// was clamped or retimed. <paramref name="current"/> is the measured full joint vector in
+    /// <see cref="FetchJoints.All"/> order; the first segment starts there. The trajectory must
+    /// already be valid (<see cref="JointTrajectory.Validate"/>).
+    /// </summary>
+    public static JointTrajectory Enforce(JointTrajectory trajectory, ReadOnlySpan<double> current,
+        IReadOnlyList<JointLimit> limits, double positionMargin, out bool clamped)
+    {
+        var joints = FetchJoints.Of(trajectory.Group);
+        Span<int> index = stackalloc int[joints.Count];
+        Span<double> previous = stackalloc double[joints.Count];
+        for (int j = 0; j < joints.Count; j++)
+        {
+            index[j] = FetchJoints.IndexOf(joints[j]);
+            previous[j] = current[index[j]];
+        }
+
+        clamped = false;
+        var points = new TrajectoryPoint[trajectory.Points.Count];
+        TimeSpan previousTime = TimeSpan.Zero;
+        TimeSpan shift = TimeSpan.Zero;
+        for (int p = 0; p < points.Length; p++)
+        {
+            var point = trajectory.Points[p];
+            var positions = new double[joints.Count];
+            double[]? velocities = point.Velocities is null ? null : new double[joints.Count];
+            double minDuration = 0;
+            for (int j = 0; j < joints.Count; j++)
+            {
+                var limit = limits[index[j]];
+                positions[j] = limit.ClampPosition(point.Positions[j], positionMargin);
+                if (velocities is not null)
+                {
+                    velocities[j] = Math.Clamp(point.Velocities![j], -limit.MaxVelocity, limit.MaxVelocity);
+                    clamped |= velocities[j] != point.Velocities[j];
+                }
+                clamped |= positions[j] != point.Positions[j];
+                minDuration = Math.Max(minDuration, MinimumDuration(Math.Abs(positions[j] - previous[j]), limit));
+                previous[j] = positions[j];
+            }
+
+            TimeSpan requested = point.TimeFromStart - previousTime;
+            TimeSpan needed = TimeSpan.FromSeconds(minDuration);
+            if (needed > requested)
+            {
+                shift += needed - requested;
+                clamped = true;
+            }
+            previousTime = point.TimeFromStart;
+            points[p] = new TrajectoryPoint(positions, velocities, point.TimeFromStart + shift);
+        }
+
+        return clamped
+            ? trajectory with { Points = points }
+            : trajectory;
+    }
+
+    /// <summary>Shortest rest-to-rest time to travel <paramref name="distance"/> under the joint's
+    /// velocity and acceleration limits (triangular or trapezoidal profile).</summary>
+    public static double MinimumDuration(double distance, in JointLimit limit)
+    {
+        double v = limit.MaxVelocity, a = limit.MaxAcceleration;
+        if (distance <= 0)
+        {
+            return 0;
+        }
+        return distance <= v * v / a
+            ? 2 * Math.Sqrt(distance / a)
+            : distance / v + v / a;
+    }
+}
