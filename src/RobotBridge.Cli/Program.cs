@@ -33,6 +33,7 @@ public static class Program
             "RobotBridge: one Gym interface over a simulated and a real Fetch robot.\n" +
             "Example: robotbridge quickstart");
         root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(SimCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,39 @@
+using RobotBridge.Robots;
+
+namespace RobotBridge.Sim.Scene;
+
+/// <summary>
+/// Gains of the twin's joint servos. These stand in for the Fetch's motor controller boards, whose
+/// tuning is not published: stiffness (kp, N·m/rad or N/m), the servo's velocity damping (added to the
+/// URDF joint damping and integrated implicitly by MuJoCo, so it is stable at any value) and the
+/// reflected rotor inertia (armature) that the URDF does not carry. Chosen for a ≈5–10 Hz, near
+/// critically damped response at the 2 ms step.
+/// </summary>
+public readonly record struct ServoGain(double Kp, double Damping, double Armature);
+
+public static class ServoTuning
+{
+    /// <summary>Servo gains by URDF joint name, for every position-servoed joint.</summary>
+    public static IReadOnlyDictionary<string, ServoGain> PositionServos { get; } = new Dictionary<string, ServoGain>
+    {
+        [FetchJoints.TorsoLift] = new(20000, 2000, 5.0),
+        [FetchJoints.HeadPan] = new(6, 0.6, 0.01),
+        [FetchJoints.HeadTilt] = new(8, 0.6, 0.01),
+        [FetchJoints.ShoulderPan] = new(1000, 90, 0.5),
+        [FetchJoints.ShoulderLift] = new(1500, 120, 0.5),
+        [FetchJoints.UpperarmRoll] = new(600, 36, 0.5),
+        [FetchJoints.ElbowFlex] = new(600, 50, 0.5),
+        [FetchJoints.ForearmRoll] = new(300, 16, 0.2),
+        [FetchJoints.WristFlex] = new(300, 20, 0.2),
+        [FetchJoints.WristRoll] = new(100, 7, 0.1),
+        [FetchJoints.LGripperFinger] = new(5000, 0, 0.1),
+        [FetchJoints.RGripperFinger] = new(5000, 0, 0.1),
+    };
+
+    /// <summary>Velocity gain of the drive wheels' servos (the wheels spin with the base; they do not carry it).</summary>
+    public const double WheelKv = 2.0;
+
+    /// <summary>Velocity gains of the planar base joints (x, y: N per m/s; yaw: N·m per rad/s).</summary>
+    public const double BaseLinearKv = 8000;
+    public const double BaseAngularKv = 800;
+}
