@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RobotBridge.Learning.Policies;
+
+/// <summary>Shape of a camera input: rows, columns, channels (uint8, row-major HWC, as the Gym Box stores it).</summary>
+public sealed record ImageShape(int Height, int Width, int Channels)
+{
+    public int Size => Height * Width * Channels;
+}
+
+/// <summary>
+/// Everything needed to rebuild a policy network and to check it against an env: the inputs it
+/// reads (which observation keys, in which order), the action size and bounds, the architecture,
+/// and the env's spaces as they were at training time. Stored as JSON at the head of the policy file.
+/// </summary>
+public sealed record PolicySpec
+{
+    /// <summary>Dict keys whose flat values are concatenated, in this order, into the vector input
+    /// (e.g. observation, desired_goal). Empty for a plain Box observation: the whole observation.</summary>
+    public string[] VectorKeys { get; init; } = [];
+
+    /// <summary>Length of the concatenated vector input.</summary>
+    public required int VectorSize { get; init; }
+
+    /// <summary>Dict key of the camera image, if the policy reads one.</summary>
+    public string? ImageKey { get; init; }
+
+    public ImageShape? Image { get; init; }
+
+    public required int ActionSize { get; init; }
+
+    /// <summary>Env action bounds; the network acts in [-1, 1] and is mapped linearly onto them.</summary>
+    public required float[] ActionLow { get; init; }
+    public required float[] ActionHigh { get; init; }
+
+    public int[] HiddenSizes { get; init; } = [256, 256];
+
+    /// <summary>Width of the CNN encoder's output (used only with an image input).</summary>
+    public int ImageFeatures { get; init; } = 256;
+
+    /// <summary>Env id and the JSON of its observation and action spaces at training time.</summary>
+    public string EnvId { get; init; } = "";
+    public string ObservationSpaceJson { get; init; } = "";
+    public string ActionSpaceJson { get; init; } = "";
+
+    /// <summary>"sac-her" or "ppo".</summary>
+    public string Algorithm { get; init; } = "";
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static PolicySpec FromJson(string json) =>
+        JsonSerializer.Deserialize<PolicySpec>(json, Json) ?? throw new InvalidDataException("policy header is empty");
+}

@@ -1,0 +1,33 @@
+namespace RobotBridge.Learning.Sac;
+
+/// <summary>
+/// SAC+HER hyper-parameters. Defaults follow the RL Zoo's FetchReach SAC/TQC+HER settings
+/// (γ 0.95, lr 1e-3, batch 256, τ 0.05, 1000 random steps, future k = 4, two 64-wide layers)
+/// except where noted.
+/// </summary>
+public sealed record SacHerConfig
+{
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; } = 1;
+    public int[] HiddenSizes { get; init; } = [64, 64];
+    public int BatchSize { get; init; } = 256;
+    public int BufferTransitions { get; init; } = 1_000_000;
+    public double Gamma { get; init; } = 0.95;
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Polyak factor of the target critics: target ← (1−τ)·target + τ·online.</summary>
+    public double Tau { get; init; } = 0.05;
+
+    /// <summary>Uniformly random actions for this many env steps before the policy acts.</summary>
+    public int LearningStarts { get; init; } = 1000;
+
+    /// <summary>Gradient steps per env step (1 as in the Zoo's Fetch settings).</summary>
+    public int GradientStepsPerEnvStep { get; init; } = 1;
+
+    /// <summary>HER: relabelled goals per original goal ('future' strategy).</summary>
+    public int HerK { get; init; } = 4;
+
+    /// <summary>Target entropy per action dimension (SAC's automatic temperature: −|A| in total).</summary>
+    public double TargetEntropyPerDimension { get; init; } = -1.0;
+    public double InitialAlpha { get; init; } = 1.0;
+}

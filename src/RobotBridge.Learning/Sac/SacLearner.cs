@@ -1,0 +1,124 @@
+using RobotBridge.Learning.Policies;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RobotBridge.Learning.Sac;
+
+/// <summary>Losses of one SAC gradient step, for logging.</summary>
+public readonly record struct SacLosses(double Critic, double Actor, double Alpha, double Temperature);
+
+/// <summary>
+/// The SAC update (Haarnoja et al. 2018, with automatic temperature): twin critics regressed on
+/// r + γ·(1−done)·(min Q_target(s', a') − α·log π(a'|s')), the actor minimising
+/// α·log π(a|s) − min Q(s, a), α tuned towards the target entropy, targets by Polyak averaging.
+/// </summary>
+public sealed class SacLearner : IDisposable
+{
+    private readonly SacHerConfig _config;
+    private readonly optim.Optimizer _actorOptimizer;
+    private readonly optim.Optimizer _criticOptimizer;
+    private readonly optim.Optimizer _alphaOptimizer;
+    private readonly double _targetEntropy;
+
+    public SacLearner(SquashedGaussianPolicy policy, SacHerConfig config)
+    {
+        _config = config;
+        Policy = policy;
+        Q1 = new QNetwork("q1", policy.Spec);
+        Q2 = new QNetwork("q2", policy.Spec);
+        Q1Target = new QNetwork("q1_target", policy.Spec);
+        Q2Target = new QNetwork("q2_target", policy.Spec);
+        CopyWeights(Q1, Q1Target);
+        CopyWeights(Q2, Q2Target);
+        foreach (var p in Q1Target.parameters().Concat(Q2Target.parameters())) p.requires_grad = false;
+        LogAlpha = nn.Parameter(tensor(Math.Log(config.InitialAlpha), dtype: float32));
+        _targetEntropy = config.TargetEntropyPerDimension * policy.Spec.ActionSize;
+        _actorOptimizer = optim.Adam(policy.parameters(), config.LearningRate);
+        _criticOptimizer = optim.Adam(Q1.parameters().Concat(Q2.parameters()), config.LearningRate);
+        _alphaOptimizer = optim.Adam([LogAlpha], config.LearningRate);
+    }
+
+    public SquashedGaussianPolicy Policy { get; }
+    public QNetwork Q1 { get; }
+    public QNetwork Q2 { get; }
+    public QNetwork Q1Target { get; }
+    public QNetwork Q2Target { get; }
+    public TorchSharp.Modules.Parameter LogAlpha { get; }
+
+    /// <summary>One gradient step on a sampled batch (vector inputs only; camera SAC is not wired here).</summary>
+    public SacLosses Update(HerBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var s = Policy.Normalizer.forward(tensor(batch.Vectors, batch.Size, batch.VectorSize));
+        var sRaw = tensor(batch.Vectors, batch.Size, batch.VectorSize);
+        var sNextRaw = tensor(batch.NextVectors, batch.Size, batch.VectorSize);
+        var sNext = Policy.Normalizer.forward(sNextRaw);
+        var a = tensor(batch.Actions, batch.Size, batch.ActionSize);
+        var r = tensor(batch.Rewards);
+        var notDone = tensor(batch.NotDone);
+        var alpha = LogAlpha.exp().detach();
+
+        // Critic: soft Bellman target from the target networks.
+        Tensor target;
+        using (no_grad())
+        {
+            var (aNext, logPNext) = Policy.Sample(sNextRaw, null);
+            var qNext = minimum(Q1Target.forward(sNext, null, aNext), Q2Target.forward(sNext, null, aNext)) - alpha * logPNext;
+            target = r + _config.Gamma * notDone * qNext;
+        }
+        var criticLoss = nn.functional.mse_loss(Q1.forward(s, null, a), target) + nn.functional.mse_loss(Q2.forward(s, null, a), target);
+        _criticOptimizer.zero_grad();
+        criticLoss.backward();
+        _criticOptimizer.step();
+
+        // Actor: maximise min Q of a fresh sample plus entropy.
+        var (aNew, logP) = Policy.Sample(sRaw, null);
+        var qNew = minimum(Q1.forward(s, null, aNew), Q2.forward(s, null, aNew));
+        var actorLoss = (alpha * logP - qNew).mean();
+        _actorOptimizer.zero_grad();
+        actorLoss.backward();
+        _actorOptimizer.step();
+
+        // Temperature: push the policy's entropy towards the target.
+        var alphaLoss = -(LogAlpha * (logP.detach() + _targetEntropy)).mean();
+        _alphaOptimizer.zero_grad();
+        alphaLoss.backward();
+        _alphaOptimizer.step();
+
+        PolyakUpdate(Q1, Q1Target, _config.Tau);
+        PolyakUpdate(Q2, Q2Target, _config.Tau);
+        return new SacLosses(criticLoss.item<float>(), actorLoss.item<float>(), alphaLoss.item<float>(), alpha.item<float>());
+    }
+
+    private static void CopyWeights(nn.Module from, nn.Module to) => PolyakUpdate(from, to, 1.0);
+
+    private static void PolyakUpdate(nn.Module online, nn.Module target, double tau)
+    {
+        using var noGrad = no_grad();
+        foreach (var (o, t) in online.parameters().Zip(target.parameters()))
+        {
+            t.mul_(1 - tau).add_(o, alpha: tau);
+        }
+    }
+
+    /// <summary>Critics, temperature and optimiser states (the policy is saved on its own).</summary>
+    public void Write(BinaryWriter writer)
+    {
+        Q1.save(writer); Q2.save(writer); Q1Target.save(writer); Q2Target.save(writer);
+        writer.Write(LogAlpha.item<float>());
+    }
+
+    public void Read(BinaryReader reader)
+    {
+        Q1.load(reader); Q2.load(reader); Q1Target.load(reader); Q2Target.load(reader);
+        using var noGrad = no_grad();
+        LogAlpha.fill_(reader.ReadSingle());
+    }
+
+    public void Dispose()
+    {
+        Q1.Dispose(); Q2.Dispose(); Q1Target.Dispose(); Q2Target.Dispose();
+        LogAlpha.Dispose();
+        _actorOptimizer.Dispose(); _criticOptimizer.Dispose(); _alphaOptimizer.Dispose();
+    }
+}

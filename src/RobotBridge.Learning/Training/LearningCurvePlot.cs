@@ -1,0 +1,38 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace RobotBridge.Learning.Training;
+
+/// <summary>Draws the learning curve (success rate and episode return against env steps) as a PNG.</summary>
+public static class LearningCurvePlot
+{
+    /// <summary>Reads <c>progress.csv</c> written by <see cref="TrainingLog"/> and saves the curve to <paramref name="pngPath"/>.</summary>
+    public static void Save(string csvPath, string pngPath, string title)
+    {
+        var rows = File.ReadLines(csvPath).Skip(1)
+            .Select(line => line.Split(','))
+            .Where(f => f.Length >= 4)
+            .Select(f => (Steps: double.Parse(f[0], CultureInfo.InvariantCulture),
+                          Success: double.Parse(f[2], CultureInfo.InvariantCulture),
+                          Return: double.Parse(f[3], CultureInfo.InvariantCulture)))
+            .ToArray();
+        if (rows.Length == 0) throw new InvalidOperationException($"'{csvPath}' holds no progress rows to plot");
+
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel("env steps");
+        var success = plot.Add.Scatter(rows.Select(r => r.Steps).ToArray(), rows.Select(r => r.Success).ToArray());
+        success.LegendText = "success rate (last 100 episodes)";
+        success.MarkerSize = 0;
+        plot.Axes.Left.Label.Text = "success rate";
+        plot.Axes.SetLimitsY(0, 1.05);
+
+        var returns = plot.Add.Scatter(rows.Select(r => r.Steps).ToArray(), rows.Select(r => r.Return).ToArray());
+        returns.LegendText = "episode return (last 100)";
+        returns.MarkerSize = 0;
+        returns.Axes.YAxis = plot.Axes.Right;
+        plot.Axes.Right.Label.Text = "episode return";
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(pngPath, 900, 500);
+    }
+}

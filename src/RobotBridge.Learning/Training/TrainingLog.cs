@@ -1,0 +1,49 @@
+using System.Globalization;
+using TorchSharp;
+
+namespace RobotBridge.Learning.Training;
+
+/// <summary>
+/// Writes a run's progress to TensorBoard event files (TorchSharp's SummaryWriter) and to
+/// <c>progress.csv</c> (steps, success rate, return), from which the PNG learning curve is drawn.
+/// Appends when resuming, so one directory holds the whole run.
+/// </summary>
+public sealed class TrainingLog : ITrainingObserver, IDisposable
+{
+    private readonly TorchSharp.Modules.SummaryWriter _tensorboard;
+    private readonly StreamWriter _csv;
+
+    public TrainingLog(string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        Directory = directory;
+        _tensorboard = torch.utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"), createRunName: false);
+        string csvPath = Path.Combine(directory, "progress.csv");
+        bool fresh = !File.Exists(csvPath);
+        _csv = new StreamWriter(csvPath, append: true);
+        if (fresh) _csv.WriteLine("steps,episodes,success_rate,mean_return,steps_per_second");
+    }
+
+    public string Directory { get; }
+    public string CsvPath => Path.Combine(Directory, "progress.csv");
+
+    public void OnProgress(TrainingProgress p)
+    {
+        _tensorboard.add_scalar("rollout/success_rate", (float)p.SuccessRate, (int)p.Steps);
+        _tensorboard.add_scalar("rollout/episode_return", (float)p.MeanReturn, (int)p.Steps);
+        _tensorboard.add_scalar("time/steps_per_second", (float)p.StepsPerSecond, (int)p.Steps);
+        foreach (var (name, value) in p.Losses)
+            _tensorboard.add_scalar($"train/{name}", (float)value, (int)p.Steps);
+        _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Steps},{p.Episodes},{p.SuccessRate:F4},{p.MeanReturn:F4},{p.StepsPerSecond:F1}"));
+    }
+
+    /// <summary>Records an evaluation result (success rate over evaluation episodes) at a step count.</summary>
+    public void OnEvaluation(long steps, double successRate) =>
+        _tensorboard.add_scalar("eval/success_rate", (float)successRate, (int)steps);
+
+    public void Dispose()
+    {
+        // SummaryWriter writes each event as it is added and holds no open handle to release.
+        _csv.Dispose();
+    }
+}
