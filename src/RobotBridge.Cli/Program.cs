@@ -34,6 +34,7 @@ public static class Program
             "Example: robotbridge quickstart");
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(SimCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
         return root;
     }
 }

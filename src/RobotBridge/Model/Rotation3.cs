@@ -29,6 +29,18 @@ public readonly record struct Rotation3(
             -sp, cp * sr, cp * cr);
     }
 
+    /// <summary>URDF roll, pitch, yaw of this rotation (inverse of <see cref="FromRpy"/>; pitch in [−π/2, π/2]).</summary>
+    public Vec3 ToRpy()
+    {
+        double pitch = Math.Asin(Math.Clamp(-M20, -1.0, 1.0));
+        if (Math.Abs(M20) < 1 - 1e-12)
+        {
+            return new Vec3(Math.Atan2(M21, M22), pitch, Math.Atan2(M10, M00));
+        }
+        // Gimbal lock: only roll ± yaw is defined; put it all in yaw.
+        return new Vec3(0, pitch, Math.Atan2(-M01, M11));
+    }
+
     /// <summary>Rotation by <paramref name="angle"/> about the unit vector <paramref name="axis"/> (Rodrigues).</summary>
     public static Rotation3 FromAxisAngle(in Vec3 axis, double angle)
     {
