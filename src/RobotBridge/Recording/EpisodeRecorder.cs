@@ -134,6 +134,28 @@ public sealed class EpisodeRecorder : IDisposable
         }
     }
 
+    /// <summary>Records an entry of the safety log (<see cref="Safety.SafetyEventLog"/>) as
+    /// "estop/trip", "estop/reset", …: a trip or fault at level ERROR, a refused reset or a cleared
+    /// source at WARN, a reset at OK. Stamped with its robot time, or its wall time when it has none.</summary>
+    public void RecordSafetyEvent(Safety.SafetyEvent safetyEvent)
+    {
+        ArgumentNullException.ThrowIfNull(safetyEvent);
+        var level = safetyEvent.Kind switch
+        {
+            Safety.SafetyEventKind.Trip or Safety.SafetyEventKind.Fault => RosMessages.DiagnosticLevel.Error,
+            Safety.SafetyEventKind.Reset => RosMessages.DiagnosticLevel.Ok,
+            _ => RosMessages.DiagnosticLevel.Warn,
+        };
+        TimeSpan t = safetyEvent.RobotTime ?? safetyEvent.WallTime - _origin.ToDateTimeOffset();
+        RecordSafetyEvent(t < TimeSpan.Zero ? TimeSpan.Zero : t, level, "estop/" + safetyEvent.Kind.ToString().ToLowerInvariant(),
+            safetyEvent.Cause,
+            [
+                new("source", safetyEvent.Source.ToString()),
+                new("sequence", safetyEvent.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new("wall_time", safetyEvent.WallTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)),
+            ]);
+    }
+
     /// <summary>Records the joint state, stamped with <see cref="RobotState.Stamp"/>.</summary>
     public void RecordJointState(RobotState state)
     {

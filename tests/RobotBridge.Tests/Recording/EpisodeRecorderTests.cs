@@ -3,6 +3,7 @@ using RobotBridge.Recording;
 using RobotBridge.Recording.Bag;
 using RobotBridge.Recording.Messages;
 using RobotBridge.Robots;
+using RobotBridge.Safety;
 
 namespace RobotBridge.Tests.Recording;
 
@@ -188,5 +189,47 @@ public sealed class EpisodeRecorderTests : IDisposable
         var info = new EpisodeInfo(EpisodeSource.Teleop, "FetchPush", 3, 42, "fetch", TimeSpan.FromMilliseconds(20));
         Assert.Equal(info, EpisodeInfo.Parse(info.ToEventText()));
         Assert.Throws<FormatException>(() => EpisodeInfo.Parse("begin task=X"));
+    }
+
+    [Fact]
+    public void Episode_reader_groups_messages_into_steps_by_time()
+    {
+        string path = RecordEpisode();
+
+        var episode = Assert.Single(EpisodeBagReader.Read(path, Origin));
+
+        Assert.Equal(new EpisodeInfo(EpisodeSource.Deploy, "FetchReach", 0, 7, "twin", Period), episode.Info);
+        Assert.Equal(10, episode.Steps.Count);
+        var step3 = episode.Steps[3];
+        Assert.Equal(3 * Period, step3.Time);
+        Assert.Equal([3.0, 6.0, 3.0], step3.Observation!);
+        Assert.Equal([0.1, -0.1, 0.0, 0.0], step3.Action!);
+        Assert.Equal(-0.7, step3.Reward!.Value, 12);
+        Assert.Equal([0.5, 0.5, 0.5], step3.DesiredGoal!);
+        var stop = Assert.Single(episode.SafetyEvents);
+        Assert.Equal((6 * Period, "estop"), (stop.Time, stop.Name));
+        Assert.Equal("end terminated=false truncated=true reason=estop", episode.EndEvent);
+    }
+
+    [Fact]
+    public void Safety_log_entries_become_diagnostics_named_by_kind()
+    {
+        string path = Path.Combine(_directory, "safety.bag");
+        using (var recorder = EpisodeRecorder.Create(path, Origin))
+        {
+            recorder.BeginEpisode(TimeSpan.Zero, new EpisodeInfo(EpisodeSource.Teleop, "FetchReach", 0, null, "fetch", Period));
+            recorder.RecordSafetyEvent(new SafetyEvent(1, SafetyEventKind.Trip, EStopSource.Teleop("operator"), "e-stop pressed",
+                Origin.AddSeconds(1.5), TimeSpan.FromSeconds(1.25), 0));
+            // no robot time: placed by its wall time relative to the origin
+            recorder.RecordSafetyEvent(new SafetyEvent(2, SafetyEventKind.Reset, EStopSource.Teleop("operator"), "reset by operator",
+                Origin.AddSeconds(4), null, 0));
+        }
+
+        var events = Assert.Single(EpisodeBagReader.Read(path, Origin)).SafetyEvents;
+        Assert.Equal(2, events.Count);
+        Assert.Equal((TimeSpan.FromSeconds(1.25), RosMessages.DiagnosticLevel.Error, "estop/trip", "e-stop pressed"),
+            (events[0].Time, events[0].Level, events[0].Name, events[0].Message));
+        Assert.Equal((TimeSpan.FromSeconds(4), RosMessages.DiagnosticLevel.Ok, "estop/reset"),
+            (events[1].Time, events[1].Level, events[1].Name));
     }
 }
