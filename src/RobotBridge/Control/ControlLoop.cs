@@ -39,6 +39,11 @@ public sealed class ControlLoop : IDisposable
     private Thread? _thread;
     private CancellationTokenSource? _stop;
     private volatile string? _lastFault;
+    // Stage delegates built once: a lambda per cycle would allocate, and allocation means GC pauses.
+    private readonly Action _monitorStage;
+    private readonly Action _observeStage;
+    private readonly Action _inferStage;
+    private readonly Action _commandStage;
 
     /// <param name="robot">The robot to drive; pass the <see cref="SafetySupervisor"/> so commands are
     /// checked and faults trip its latch.</param>
@@ -53,6 +58,10 @@ public sealed class ControlLoop : IDisposable
         _cycle = cycle;
         _period = _options.Period;
         Timing = new LoopTiming(_period, _options.TimingCapacity);
+        _monitorStage = () => _supervisor?.Monitor();
+        _observeStage = Observe;
+        _inferStage = () => _cycle.Infer(_observation);
+        _commandStage = () => _cycle.Command(_robot);
         if (_options.Camera == CameraIngestMode.Thread)
         {
             _cameraIngest = new CameraIngest(robot, _options.CameraPollInterval);
@@ -72,6 +81,9 @@ public sealed class ControlLoop : IDisposable
 
     /// <summary>Description of the most recent fault, or null.</summary>
     public string? LastFault => _lastFault;
+
+    /// <summary>How the loop thread is scheduled (set once the thread runs).</summary>
+    public string SchedulingNote { get; private set; } = "normal scheduling";
 
     public bool IsRunning => _thread is { IsAlive: true };
 
@@ -105,14 +117,14 @@ public sealed class ControlLoop : IDisposable
         _observation.Cycle = Timing.Cycles;
         _observation.Time = start;
 
-        Guard("monitor", () => _supervisor?.Monitor());
-        bool observed = Guard("observe", Observe);
+        Guard("monitor", _monitorStage);
+        bool observed = Guard("observe", _observeStage);
         long afterObserve = Stopwatch.GetTimestamp();
-        bool inferred = observed && Guard("infer", () => _cycle.Infer(_observation));
+        bool inferred = observed && Guard("infer", _inferStage);
         long afterInfer = Stopwatch.GetTimestamp();
         if (inferred && !_faulted)
         {
-            Guard("command", () => _cycle.Command(_robot));
+            Guard("command", _commandStage);
         }
         long afterCommand = Stopwatch.GetTimestamp();
 
@@ -162,6 +174,12 @@ public sealed class ControlLoop : IDisposable
         var token = _stop.Token;
         _thread = new Thread(() =>
         {
+            if (_options.RealtimePriority > 0)
+            {
+                SchedulingNote = RealtimeScheduling.TryEnterFifo(_options.RealtimePriority) is { } why
+                    ? $"normal scheduling: {why}"
+                    : $"SCHED_FIFO priority {_options.RealtimePriority}";
+            }
             while (!token.IsCancellationRequested)
             {
                 try

@@ -49,6 +49,10 @@ public sealed record ControlLoopOptions
     /// safety log; null = nowhere else.</summary>
     public TextWriter? FaultLog { get; init; }
 
+    /// <summary>SCHED_FIFO priority (1–99) for the loop thread started by <see cref="ControlLoop.Start"/>;
+    /// 0 keeps normal scheduling. Whether it took effect: <see cref="ControlLoop.SchedulingNote"/>.</summary>
+    public int RealtimePriority { get; init; }
+
     public TimeSpan Period => TimeSpan.FromSeconds(1 / RateHz);
 
     public void Validate()
@@ -60,6 +64,10 @@ public sealed record ControlLoopOptions
         if (MissesBeforeStop < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MissesBeforeStop), MissesBeforeStop, "must be at least 1");
+        }
+        if (RealtimePriority is < 0 or > 99)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RealtimePriority), RealtimePriority, "must be 0 (off) or 1..99");
         }
         if (CameraPollInterval <= TimeSpan.Zero)
         {
