@@ -1,0 +1,662 @@
+using System.Buffers;
+using System.Threading.Channels;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+using RobotBridge.Teleop.Protocol;
+
+namespace RobotBridge.Teleop.Robot;
+
+/// <summary>
+/// The robot's end of MQTT teleop. Connects to a broker with the robot's account, turns operator
+/// messages into commands on an <see cref="IRobot"/> (pass the safety supervisor, so teleop commands
+/// are clamped like any other), feeds the e-stop latch and the heartbeat watchdog, and publishes the
+/// retained e-stop state, the safety event history and telemetry.
+/// </summary>
+/// <remarks>
+/// <para>Stops, in order of how they reach the robot:</para>
+/// <list type="bullet">
+/// <item>a message on <c>estop/trip</c> from anyone trips the latch at once, whatever its payload;</item>
+/// <item>no heartbeat from an authorised operator for <see cref="TeleopBridgeOptions.HeartbeatTimeout"/> trips
+/// the latch (watchdog source <c>teleop-heartbeat</c>; also before the first operator appears);</item>
+/// <item>losing the broker trips the latch (source <c>mqtt-link</c>) until the link is back;</item>
+/// <item>releasing the dead-man stops the robot without latching (an enabling switch, not an e-stop):
+/// the next motion needs the dead-man held again, not a reset;</item>
+/// <item>a motion command is executed only if it is fresh (age ≤ ttl_ms), newer than the last on its
+/// topic, from an authorised operator holding the dead-man, and the latch is running; a twist stops
+/// when its ttl_ms runs out.</item>
+/// </list>
+/// <para>Time comes from <see cref="TeleopBridgeOptions.Time"/> (the wall clock): the operator is a human on a
+/// network, whatever clock the robot runs on.</para>
+/// </remarks>
+public sealed class TeleopBridge : IAsyncDisposable
+{
+    public static readonly EStopSource LinkSource = EStopSource.Teleop("mqtt-link");
+    public static readonly EStopSource HeartbeatSource = EStopSource.Watchdog("teleop-heartbeat");
+
+    /// <summary>An operator silent this long is forgotten: its next message starts a new session.</summary>
+    private const long ForgetOperatorAfterMs = 2000;
+
+    private readonly IRobot _robot;
+    private readonly EStopLatch _latch;
+    private readonly TeleopBridgeOptions _options;
+    private readonly TeleopTopics _topics;
+    private readonly HashSet<string> _authorised;
+    private readonly TimeProvider _time;
+    private readonly long _t0;
+    private readonly IMqttClient _client;
+    private readonly MqttClientOptions _clientOptions;
+    private readonly Channel<MqttApplicationMessage> _outbox =
+        Channel.CreateUnbounded<MqttApplicationMessage>(); // multi-reader kind: it can report Count
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly object _gate = new();
+    private readonly Dictionary<string, OperatorState> _operators = new(StringComparer.Ordinal);
+    private readonly RobotState _state = new();
+    private readonly TickTiming _tickTiming;
+    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ITimer? _tick;
+    private Task _connectionLoop = Task.CompletedTask;
+    private Task _publishLoop = Task.CompletedTask;
+    private long _twistUntilMs = -1;
+    private long _baseUntilMs = -1;
+    private string? _motionOperator;
+    private long _nextTelemetryMs;
+    private int _disposed;
+    private volatile string? _lastConnectError;
+
+    public TeleopBridge(IRobot robot, EStopLatch latch, TeleopBridgeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(robot);
+        ArgumentNullException.ThrowIfNull(latch);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Broker, nameof(options.Broker));
+        if (options.HeartbeatTimeout <= TimeSpan.Zero || options.TickPeriod <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "HeartbeatTimeout and TickPeriod must be positive");
+        }
+        _robot = robot;
+        _latch = latch;
+        _options = options;
+        _topics = new TeleopTopics(options.RobotId);
+        _authorised = new HashSet<string>(options.AuthorisedOperators, StringComparer.Ordinal);
+        _time = options.Time;
+        _t0 = _time.GetTimestamp();
+        _tickTiming = new TickTiming(options.TickPeriod);
+        ClientId = options.ClientId ?? $"robotbridge-{options.RobotId}";
+        Stats = new TeleopBridgeStats();
+        Watchdog = new HeartbeatWatchdog(latch, HeartbeatSource, options.HeartbeatTimeout, () => _time.GetElapsedTime(_t0));
+        _clientOptions = ClientOptions(options.Broker);
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnMessageReceived;
+        _client.DisconnectedAsync += OnDisconnected;
+        _latch.Tripped += OnTripped;
+        _latch.EventRaised += OnSafetyEvent;
+        // Not connected yet: the link is down until proven up (fail safe).
+        _latch.Trip(LinkSource, $"not connected to broker {options.Broker} yet");
+    }
+
+    public TeleopTopics Topics => _topics;
+    public string ClientId { get; }
+    public TeleopBridgeStats Stats { get; }
+
+    /// <summary>The operator heartbeat watchdog this bridge feeds.</summary>
+    public HeartbeatWatchdog Watchdog { get; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Starts connecting (and reconnecting) in the background, and the tick timer.</summary>
+    public void Start()
+    {
+        if (_tick is not null)
+        {
+            throw new InvalidOperationException("the teleop bridge is already started");
+        }
+        _publishLoop = Task.Run(PublishLoopAsync);
+        _connectionLoop = Task.Run(ConnectionLoopAsync);
+        _tick = _time.CreateTimer(_ => Tick(), null, _options.TickPeriod, _options.TickPeriod);
+    }
+
+    /// <summary>Completes once the bridge has connected and subscribed for the first time.</summary>
+    public async Task WaitUntilConnectedAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _firstConnect.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException(
+                $"teleop bridge did not connect to {_options.Broker} within {timeout.TotalSeconds:F1} s; last error: {_lastConnectError ?? "none"}", ex);
+        }
+    }
+
+    private long NowMs => (long)_time.GetElapsedTime(_t0).TotalMilliseconds;
+
+    // ---------------------------------------------------------------- connection
+
+    private async Task ConnectionLoopAsync()
+    {
+        var token = _stopping.Token;
+        var options = _clientOptions;
+        while (!token.IsCancellationRequested)
+        {
+            if (!_client.IsConnected)
+            {
+                try
+                {
+                    await _client.ConnectAsync(options, token).ConfigureAwait(false);
+                    await SubscribeAsync(token).ConfigureAwait(false);
+                    Stats.CountConnect();
+                    Enqueue(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
+                    {
+                        Online = true, Robot = _robot.Link.ToString(), TimeUtc = _time.GetUtcNow(),
+                    })));
+                    Enqueue(StateMessage(_latch.Snapshot, eventSeq: _latch.Log.Count));
+                    _latch.Clear(LinkSource, $"connected to broker {_options.Broker}");
+                    _firstConnect.TrySetResult();
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    _lastConnectError = $"{ex.GetType().Name}: {ex.Message}";
+                    _latch.Trip(LinkSource, $"cannot connect to broker {_options.Broker}: {ex.Message}");
+                }
+            }
+            try
+            {
+                await Task.Delay(_options.ReconnectDelay, _time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>The robot's connection: clean start (no queued commands from before), and a retained
+    /// will that marks the bridge offline if it dies without saying goodbye.</summary>
+    private MqttClientOptions ClientOptions(Brokers.BrokerEndpoint broker)
+    {
+        var will = TeleopJson.Encode(new LinkMessage { Online = false, TimeUtc = DateTimeOffset.UnixEpoch });
+        return broker.ToClientOptions(ClientId, b => b
+            .WithWillTopic(_topics.Link)
+            .WithWillPayload(will)
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithWillContentType(TeleopDelivery.JsonContentType));
+    }
+
+    private async Task SubscribeAsync(CancellationToken token)
+    {
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(_topics.AllOperators).WithAtLeastOnceQoS()
+                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+            .WithTopicFilter(f => f.WithTopic(_topics.EStopTrip).WithAtLeastOnceQoS()
+                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+            .Build();
+        var result = await _client.SubscribeAsync(subscribe, token).ConfigureAwait(false);
+        foreach (var item in result.Items)
+        {
+            if ((int)item.ResultCode >= 0x80)
+            {
+                throw new InvalidOperationException(
+                    $"broker refused subscription '{item.TopicFilter.Topic}' ({item.ResultCode}); does user '{_options.Broker.UserName}' have the robot role?");
+            }
+        }
+    }
+
+    private Task OnDisconnected(MqttClientDisconnectedEventArgs args)
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            string why = args.ReasonString ?? args.Exception?.Message ?? args.Reason.ToString();
+            _latch.Trip(LinkSource, $"broker connection lost ({args.Reason}): {why}");
+        }
+        return Task.CompletedTask;
+    }
+
+    // ---------------------------------------------------------------- inbound
+
+    private Task OnMessageReceived(MqttApplicationMessageReceivedEventArgs args)
+    {
+        var message = args.ApplicationMessage;
+        long nowMs = NowMs;
+        try
+        {
+            if (message.Topic == _topics.EStopTrip)
+            {
+                HandleTrip(message.Payload);
+            }
+            else if (_topics.TryParseOperatorTopic(message.Topic, out string operatorId, out var channel))
+            {
+                HandleOperator(message, operatorId, channel, nowMs);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nothing from the network may take the bridge down; a fault here stops the robot.
+            _latch.TripMomentary(EStopSource.Teleop("bridge"), $"fault handling '{message.Topic}': {ex.GetType().Name}: {ex.Message}");
+        }
+        return Task.CompletedTask;
+    }
+
+    private void HandleTrip(ReadOnlySequence<byte> payload)
+    {
+        // Trip first, parse after: a garbled trip still stops the robot.
+        string by = "anonymous";
+        string reason = "e-stop requested over MQTT";
+        try
+        {
+            var request = TeleopJson.Decode<EStopTripRequest>(Bytes(payload), _topics.EStopTrip);
+            by = string.IsNullOrWhiteSpace(request.By) ? by : request.By;
+            reason = string.IsNullOrWhiteSpace(request.Reason) ? reason : request.Reason;
+        }
+        catch (TeleopPayloadException ex)
+        {
+            reason = $"e-stop requested over MQTT (unreadable payload: {ex.Message})";
+        }
+        Stats.CountTrip();
+        _latch.TripMomentary(EStopSource.Teleop($"mqtt:{by}"), reason);
+    }
+
+    private void HandleOperator(MqttApplicationMessage message, string operatorId, OperatorChannel channel, long nowMs)
+    {
+        if (message.Retain)
+        {
+            Stats.CountRefused(RefusalReason.Retained);
+            return;
+        }
+        if (channel != OperatorChannel.EStopReset && !_authorised.Contains(operatorId))
+        {
+            Stats.CountRefused(RefusalReason.NotAuthorised);
+            return;
+        }
+        var bytes = Bytes(message.Payload);
+        try
+        {
+            switch (channel)
+            {
+                case OperatorChannel.Heartbeat:
+                    OnHeartbeat(operatorId, TeleopJson.Decode<OperatorHeartbeat>(bytes, message.Topic), nowMs);
+                    break;
+                case OperatorChannel.EStopReset:
+                    OnReset(operatorId, TeleopJson.Decode<EStopResetRequest>(bytes, message.Topic), nowMs);
+                    break;
+                case OperatorChannel.GripperTwist:
+                    OnMotion(operatorId, channel, TeleopJson.Decode<GripperTwistCommand>(bytes, message.Topic), nowMs);
+                    break;
+                case OperatorChannel.BaseTwist:
+                    OnMotion(operatorId, channel, TeleopJson.Decode<BaseTwistCommand>(bytes, message.Topic), nowMs);
+                    break;
+                case OperatorChannel.Head:
+                    OnMotion(operatorId, channel, TeleopJson.Decode<HeadCommand>(bytes, message.Topic), nowMs);
+                    break;
+                case OperatorChannel.Gripper:
+                    OnMotion(operatorId, channel, TeleopJson.Decode<GripperCommand>(bytes, message.Topic), nowMs);
+                    break;
+            }
+        }
+        catch (TeleopPayloadException)
+        {
+            Stats.CountRefused(RefusalReason.BadPayload);
+        }
+    }
+
+    private void OnHeartbeat(string operatorId, OperatorHeartbeat beat, long nowMs)
+    {
+        bool stopNow;
+        lock (_gate)
+        {
+            var op = Operator(operatorId);
+            if (!Admit(op, OperatorChannel.Heartbeat, beat, ttlMs: (long)_options.HeartbeatTimeout.TotalMilliseconds, nowMs))
+            {
+                return;
+            }
+            op.LastHeartbeatMs = nowMs;
+            op.DeadmanHeld = beat.Deadman;
+            stopNow = !beat.Deadman && _motionOperator == operatorId;
+            if (stopNow)
+            {
+                ClearMotion();
+            }
+        }
+        Stats.CountHeartbeat();
+        Watchdog.Beat(deadmanHeld: true);
+        if (stopNow)
+        {
+            _robot.Stop($"dead-man released by operator '{operatorId}'");
+        }
+    }
+
+    private void OnReset(string operatorId, EStopResetRequest reset, long nowMs)
+    {
+        lock (_gate)
+        {
+            if (!Admit(Operator(operatorId), OperatorChannel.EStopReset, reset, ttlMs: 1000, nowMs))
+            {
+                return;
+            }
+        }
+        // The latch decides who may reset and logs refusals in the safety history.
+        _latch.TryReset(operatorId);
+    }
+
+    private void OnMotion(string operatorId, OperatorChannel channel, IMotionCommand command, long nowMs)
+    {
+        lock (_gate)
+        {
+            var op = Operator(operatorId);
+            if (!Admit(op, channel, command, command.TtlMs, nowMs))
+            {
+                return;
+            }
+            if (!command.Deadman || !op.DeadmanHeldAt(nowMs, (long)_options.HeartbeatTimeout.TotalMilliseconds))
+            {
+                Stats.CountRefused(RefusalReason.DeadmanNotHeld);
+                return;
+            }
+            if (_latch.IsStopped)
+            {
+                Stats.CountRefused(RefusalReason.EStopActive);
+                return;
+            }
+            try
+            {
+                Execute(command, nowMs);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                Stats.CountRefused(RefusalReason.RobotRejected);
+                ClearMotion();
+                _robot.Stop($"teleop command on {TeleopTopics.ChannelPath(channel)} rejected: {ex.Message}");
+                return;
+            }
+            _motionOperator = operatorId;
+        }
+        Stats.CountExecuted();
+        if (_latch.IsStopped)
+        {
+            // The latch tripped while the command was on its way to the robot: stop again after it.
+            _robot.Stop("e-stop tripped while a teleop command was being sent");
+        }
+    }
+
+    private void Execute(IMotionCommand command, long nowMs)
+    {
+        switch (command)
+        {
+            case GripperTwistCommand t:
+                _robot.SendCartesianTwist(new Twist(t.Linear[0], t.Linear[1], t.Linear[2], t.Angular[0], t.Angular[1], t.Angular[2]));
+                _twistUntilMs = nowMs + t.TtlMs;
+                break;
+            case BaseTwistCommand b:
+                _robot.SendBaseTwist(new Twist(b.LinearX, 0, 0, 0, 0, b.AngularZ));
+                _baseUntilMs = nowMs + b.TtlMs;
+                break;
+            case HeadCommand h:
+                _robot.SendTrajectory(new JointTrajectory(JointGroup.Head,
+                    [new TrajectoryPoint([h.Pan, h.Tilt], null, TimeSpan.FromMilliseconds(h.DurationMs))]));
+                break;
+            case GripperCommand g:
+                _robot.SendGripper(g.Separation, g.MaxEffort);
+                break;
+        }
+    }
+
+    /// <summary>Sequence and age checks shared by every operator message. Caller holds the gate.</summary>
+    private bool Admit(OperatorState op, OperatorChannel channel, IOperatorMessage message, long ttlMs, long nowMs)
+    {
+        if (op.LastSeenMs != long.MinValue && nowMs - op.LastSeenMs > ForgetOperatorAfterMs)
+        {
+            // A silent operator has long since tripped the watchdog; whatever it sends now starts a new
+            // session (a restarted console may count its sequence numbers and clock from anywhere).
+            op.Forget(new MessageAgeEstimator(_options.AgeWindow));
+        }
+        op.LastSeenMs = nowMs;
+        long age = op.Age.Observe(nowMs, message.TMs);
+        ref long lastSeq = ref op.LastSeq[(int)channel];
+        if (message.Seq <= lastSeq)
+        {
+            Stats.CountRefused(RefusalReason.OutOfOrder);
+            return false;
+        }
+        lastSeq = message.Seq;
+        if (age > ttlMs)
+        {
+            Stats.CountRefused(RefusalReason.Expired);
+            return false;
+        }
+        return true;
+    }
+
+    private OperatorState Operator(string operatorId)
+    {
+        if (!_operators.TryGetValue(operatorId, out var op))
+        {
+            op = new OperatorState(new MessageAgeEstimator(_options.AgeWindow));
+            _operators[operatorId] = op;
+        }
+        return op;
+    }
+
+    private void ClearMotion()
+    {
+        _motionOperator = null;
+        _twistUntilMs = -1;
+        _baseUntilMs = -1;
+    }
+
+    // ---------------------------------------------------------------- tick
+
+    private void Tick()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        try
+        {
+            long nowMs = NowMs;
+            _tickTiming.Record(_time.GetTimestamp(), _time);
+            Watchdog.Check();
+            ExpireMotion(nowMs);
+            PublishTelemetry(nowMs);
+        }
+        catch (Exception ex)
+        {
+            _latch.TripMomentary(EStopSource.Teleop("bridge"), $"teleop bridge tick failed: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private void ExpireMotion(long nowMs)
+    {
+        string? stopReason = null;
+        bool zeroTwist = false, zeroBase = false;
+        lock (_gate)
+        {
+            if (_motionOperator is { } who &&
+                !Operator(who).DeadmanHeldAt(nowMs, (long)_options.HeartbeatTimeout.TotalMilliseconds))
+            {
+                stopReason = $"operator '{who}' dead-man not confirmed for {_options.HeartbeatTimeout.TotalMilliseconds:F0} ms";
+                ClearMotion();
+            }
+            if (_twistUntilMs >= 0 && nowMs > _twistUntilMs)
+            {
+                _twistUntilMs = -1;
+                zeroTwist = true;
+            }
+            if (_baseUntilMs >= 0 && nowMs > _baseUntilMs)
+            {
+                _baseUntilMs = -1;
+                zeroBase = true;
+            }
+        }
+        if (stopReason is not null)
+        {
+            _robot.Stop(stopReason);
+            return;
+        }
+        // A twist stream that ends is a twist of zero, not a stop: goals of other groups keep running.
+        if (zeroTwist)
+        {
+            _robot.SendCartesianTwist(Twist.Zero);
+        }
+        if (zeroBase)
+        {
+            _robot.SendBaseTwist(Twist.Zero);
+        }
+    }
+
+    private void PublishTelemetry(long nowMs)
+    {
+        if (_options.TelemetryPeriod <= TimeSpan.Zero || nowMs < _nextTelemetryMs || !_client.IsConnected || _outbox.Reader.Count > 32)
+        {
+            return;
+        }
+        _nextTelemetryMs = nowMs + (long)_options.TelemetryPeriod.TotalMilliseconds;
+        _robot.ReadState(_state);
+        Enqueue(TeleopDelivery.Telemetry(_topics.Joints, TeleopJson.Encode(new JointTelemetry
+        {
+            StampS = _state.Stamp.TotalSeconds,
+            Names = FetchJoints.All,
+            Position = (double[])_state.Position.Clone(),
+            Velocity = (double[])_state.Velocity.Clone(),
+            Runstopped = _state.Runstopped,
+        })));
+        var timing = _options.LoopTiming?.Invoke() ?? _tickTiming.ToMessage();
+        Enqueue(TeleopDelivery.Telemetry(_topics.LoopTiming, TeleopJson.Encode(timing)));
+    }
+
+    // ---------------------------------------------------------------- safety → MQTT
+
+    private void OnTripped(SafetyEvent trip)
+    {
+        if (_options.StopRobotOnTrip)
+        {
+            _robot.Stop($"e-stop: {trip.Cause} ({trip.Source})");
+        }
+    }
+
+    private void OnSafetyEvent(SafetyEvent safetyEvent)
+    {
+        // Runs inside the latch's lock: only enqueue, the publish loop does the I/O.
+        Enqueue(TeleopDelivery.Event(_topics.SafetyEvents, TeleopJson.Encode(new SafetyEventMessage
+        {
+            Seq = safetyEvent.Sequence,
+            Kind = safetyEvent.Kind.ToString(),
+            Source = safetyEvent.Source.ToString(),
+            Cause = safetyEvent.Cause,
+            TimeUtc = safetyEvent.WallTime,
+            RobotTimeS = safetyEvent.RobotTime?.TotalSeconds,
+        })));
+        Enqueue(StateMessage(_latch.Snapshot, safetyEvent.Sequence));
+    }
+
+    private MqttApplicationMessage StateMessage(SafetySnapshot snapshot, long eventSeq) =>
+        TeleopDelivery.RetainedState(_topics.EStopState, TeleopJson.Encode(new EStopStateMessage
+        {
+            State = snapshot.State.ToString(),
+            Stopped = snapshot.IsStopped,
+            TripCount = snapshot.TripCount,
+            Cause = snapshot.LastTrip?.Cause,
+            Source = snapshot.LastTrip?.Source.ToString(),
+            ActiveSources = snapshot.ActiveSources.Select(a => a.Source.ToString()).ToArray(),
+            EventSeq = eventSeq,
+            TimeUtc = _time.GetUtcNow(),
+        }));
+
+    private void Enqueue(MqttApplicationMessage message) => _outbox.Writer.TryWrite(message);
+
+    private async Task PublishLoopAsync()
+    {
+        var token = _stopping.Token;
+        try
+        {
+            await foreach (var message in _outbox.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                if (!_client.IsConnected)
+                {
+                    // State is republished on reconnect; telemetry and events of a dead link are not worth keeping.
+                    continue;
+                }
+                try
+                {
+                    await _client.PublishAsync(message, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // The disconnect handler trips the latch; nothing else to do for one lost publish.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static ReadOnlySpan<byte> Bytes(ReadOnlySequence<byte> payload) =>
+        payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _tick?.Dispose();
+        _latch.Tripped -= OnTripped;
+        _latch.EventRaised -= OnSafetyEvent;
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.PublishAsync(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
+                {
+                    Online = false, TimeUtc = _time.GetUtcNow(),
+                }))).ConfigureAwait(false);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions()).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Closing anyway.
+            }
+        }
+        _stopping.Cancel();
+        _outbox.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_connectionLoop, _publishLoop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Watchdog.Dispose();
+        _client.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>What the bridge remembers per operator. Guarded by the bridge's gate.</summary>
+    private sealed class OperatorState(MessageAgeEstimator age)
+    {
+        public MessageAgeEstimator Age { get; private set; } = age;
+        public long[] LastSeq { get; } = Enumerable.Repeat(long.MinValue, Enum.GetValues<OperatorChannel>().Length).ToArray();
+        public long LastHeartbeatMs { get; set; } = long.MinValue;
+        public long LastSeenMs { get; set; } = long.MinValue;
+        public bool DeadmanHeld { get; set; }
+
+        public void Forget(MessageAgeEstimator fresh)
+        {
+            Age = fresh;
+            Array.Fill(LastSeq, long.MinValue);
+            LastHeartbeatMs = long.MinValue;
+            DeadmanHeld = false;
+        }
+
+        public bool DeadmanHeldAt(long nowMs, long boundMs) =>
+            DeadmanHeld && LastHeartbeatMs != long.MinValue && nowMs - LastHeartbeatMs <= boundMs;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+using RobotBridge.Teleop.Robot;
+
+namespace RobotBridge.Teleop.Tests.Teleop;
+
+/// <summary>
+/// The teleop behaviour, run against each broker started for real (subclasses pick the broker).
+/// </summary>
+public abstract class TeleopBrokerTests
+{
+    private protected abstract Task<ITestBroker> StartBrokerAsync();
+
+    private static readonly Twist Forward = new(0.05, 0, 0, 0, 0, 0);
+
+    [Fact]
+    public async Task Authorised_operator_moves_the_robot_only_while_holding_the_deadman()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        var (alice, _) = await rig.ArmAsync();
+
+        await alice.SendGripperTwistAsync(Forward);
+        await Eventually.True(() => rig.Robot.Count("twist") >= 1, "the twist reaches the robot");
+
+        long refusedBefore = rig.Bridge.Stats.Refused(RefusalReason.DeadmanNotHeld);
+        int twists = rig.Robot.Count("twist");
+        await alice.SendGripperTwistAsync(Forward, deadman: false);
+        await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.DeadmanNotHeld) > refusedBefore,
+            "a command without the dead-man is refused");
+        Assert.Equal(twists, rig.Robot.Calls.Count(c => c.Kind == "twist" && c.Detail.Contains("0.05")));
+    }
+
+    [Fact]
+    public async Task Any_client_trips_the_estop_and_a_late_subscriber_sees_the_retained_state()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        await rig.ArmAsync();
+        int stops = rig.Robot.Count("stop");
+
+        var visitor = await rig.ConnectAsync(TestUsers.Visitor);
+        await visitor.TripAsync("person in the cell");
+
+        await Eventually.True(() => rig.Latch.IsStopped, "the latch trips");
+        await Eventually.True(() => rig.Robot.Count("stop") > stops, "the robot is told to stop");
+        Assert.Contains(rig.Robot.Calls, c => c.Kind == "stop" && c.Detail.Contains("person in the cell"));
+
+        var late = await rig.ConnectAsync(TestUsers.Visitor);
+        await Eventually.True(() => late.EStopState is { Stopped: true, Cause: "person in the cell" },
+            "a client connecting after the trip receives the retained e-stop state");
+    }
+
+    [Fact]
+    public async Task Unauthorised_clients_cannot_move_the_robot_or_reset_but_can_trip()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        await rig.ArmAsync();
+
+        // An operator account the robot does not accept: its commands are refused by the bridge.
+        var mallory = await rig.ConnectAsync(TestUsers.Mallory);
+        var malloryPump = rig.Pump(mallory);
+        await mallory.SendGripperTwistAsync(Forward);
+        await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.NotAuthorised) >= 2,
+            "mallory's heartbeat and twist are refused as not authorised");
+
+        // An observer posing as alice: the broker refuses to carry it.
+        using (var raw = new MqttClientFactory().CreateMqttClient())
+        {
+            await raw.ConnectAsync(broker.EndpointFor(TestUsers.Visitor).ToClientOptions("visitor-raw"));
+            var forged = new MqttApplicationMessageBuilder()
+                .WithTopic(rig.Bridge.Topics.Operator(TestUsers.Alice, Protocol.OperatorChannel.GripperTwist))
+                .WithPayload($$"""{"seq":{{long.MaxValue - 1}},"t_ms":{{Environment.TickCount64}},"ttl_ms":200,"deadman":true,"linear":[0.9,0,0],"angular":[0,0,0]}""")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            await raw.PublishAsync(forged);
+            await raw.DisconnectAsync();
+        }
+        await Task.Delay(300);
+        Assert.DoesNotContain(rig.Robot.Calls, c => c.Kind == "twist");
+        Assert.Equal(0, rig.Bridge.Stats.Executed);
+
+        // Mallory can trip ...
+        await mallory.TripAsync("mallory pressed stop");
+        await Eventually.True(() => rig.Latch.IsStopped, "an unauthorised operator can still trip");
+        await malloryPump.StopAsync();
+
+        // ... but not reset.
+        await Eventually.True(() => rig.Latch.Snapshot.State == EStopState.AwaitingReset, "the momentary trip awaits reset");
+        await mallory.ResetAsync();
+        await Eventually.True(() => rig.Latch.Log.Snapshot().Any(e => e.Kind == SafetyEventKind.ResetRefused && e.Cause.Contains(TestUsers.Mallory)),
+            "mallory's reset is refused and logged");
+        Assert.True(rig.Latch.IsStopped);
+    }
+
+    [Fact]
+    public async Task A_command_past_its_expiry_is_not_executed()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        var (alice, _) = await rig.ArmAsync();
+
+        // Made a second ago with a 200 ms life: it must be dropped, not executed late.
+        await alice.SendGripperTwistAsync(Forward, ttlMs: 200, createdAtMs: alice.NowMs - 1000);
+        await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.Expired) >= 1, "the stale command is refused as expired");
+        Assert.Equal(0, rig.Robot.Count("twist"));
+
+        // Control: the same command made now runs.
+        await alice.SendGripperTwistAsync(Forward, ttlMs: 200);
+        await Eventually.True(() => rig.Robot.Count("twist") >= 1, "a fresh command runs");
+    }
+
+    [Fact]
+    public async Task Losing_the_heartbeat_stops_the_robot_within_the_bound()
+    {
+        var bound = TimeSpan.FromMilliseconds(250);
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker, bound);
+        var (alice, pump) = await rig.ArmAsync();
+        await alice.SendGripperTwistAsync(Forward, ttlMs: 1000);
+        await Eventually.True(() => rig.Robot.Count("twist") >= 1, "the robot moves");
+
+        long lastBeat = await pump.StopAsync();
+        await Eventually.True(() => rig.Latch.Snapshot.ActiveSources.Any(a => a.Source == TeleopBridge.HeartbeatSource),
+            "the heartbeat watchdog trips");
+        var stop = rig.Robot.Calls.First(c => c.Kind == "stop" && c.Ticks > lastBeat);
+        var delay = Stopwatch.GetElapsedTime(lastBeat, stop.Ticks);
+        // Bound plus one tick of the bridge and scheduling slack on a shared 2-core machine.
+        Assert.True(delay < bound + TimeSpan.FromMilliseconds(150),
+            $"robot stopped {delay.TotalMilliseconds:F0} ms after the last heartbeat; bound {bound.TotalMilliseconds} ms");
+        Assert.True(delay >= bound - TimeSpan.FromMilliseconds(60), $"stopped too early ({delay.TotalMilliseconds:F0} ms): was it the heartbeat?");
+    }
+
+    [Fact]
+    public async Task A_broker_outage_stops_the_robot()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker, TimeSpan.FromSeconds(30));
+        await rig.ArmAsync();
+        int stops = rig.Robot.Count("stop");
+
+        await broker.StopAsync();
+
+        await Eventually.True(() => rig.Latch.Snapshot.ActiveSources.Any(a => a.Source == TeleopBridge.LinkSource),
+            "the link source trips");
+        Assert.True(rig.Robot.Count("stop") > stops);
+    }
+
+    [Fact]
+    public async Task Paho_client_trips_the_estop_and_receives_the_retained_state()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        await rig.ArmAsync();
+        long tripsBefore = rig.Latch.Snapshot.TripCount;
+
+        var (exitCode, stdout, stderr) = await PahoClient.TripAndReadStateAsync(broker.Port, TestUsers.Visitor,
+            TestUsers.Password(TestUsers.Visitor), rig.Bridge.Topics);
+
+        Assert.True(exitCode == 0, $"paho client failed ({exitCode}): {stderr}");
+        await Eventually.True(() => rig.Latch.IsStopped, "paho's trip stops the robot");
+        Assert.Contains(rig.Robot.Calls, c => c.Kind == "stop" && c.Detail.Contains("paho"));
+        using var state = JsonDocument.Parse(stdout);
+        Assert.True(state.RootElement.GetProperty("stopped").GetBoolean(), stdout);
+        Assert.True(state.RootElement.GetProperty("trip_count").GetInt64() > tripsBefore, $"retained state predates paho's trip: {stdout}");
+        Assert.Contains(rig.Latch.Log.Snapshot(), e => e.Kind == SafetyEventKind.Trip && e.Cause == "tripped by paho");
+    }
+}
+
+public sealed class EmbeddedBrokerTeleopTests : TeleopBrokerTests
+{
+    private protected override async Task<ITestBroker> StartBrokerAsync() => await EmbeddedTestBroker.StartAsync();
+}
+
+public sealed class MosquittoTeleopTests : TeleopBrokerTests
+{
+    private protected override async Task<ITestBroker> StartBrokerAsync() => await MosquittoTestBroker.StartAsync();
+}

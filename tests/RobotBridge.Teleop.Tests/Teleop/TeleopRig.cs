@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using RobotBridge.Safety;
+using RobotBridge.Teleop.Operator;
+using RobotBridge.Teleop.Robot;
+
+namespace RobotBridge.Teleop.Tests.Teleop;
+
+/// <summary>A robot end (latch, bridge, probe robot) connected to a test broker, plus helpers to
+/// bring operators in. Everything is real except the robot body.</summary>
+internal sealed class TeleopRig : IAsyncDisposable
+{
+    private readonly List<TeleopOperator> _operators = [];
+    private readonly List<HeartbeatPump> _pumps = [];
+
+    private TeleopRig(ITestBroker broker, RecordingRobot robot, EStopLatch latch, TeleopBridge bridge)
+    {
+        Broker = broker;
+        Robot = robot;
+        Latch = latch;
+        Bridge = bridge;
+    }
+
+    public ITestBroker Broker { get; }
+    public RecordingRobot Robot { get; }
+    public EStopLatch Latch { get; }
+    public TeleopBridge Bridge { get; }
+
+    public static async Task<TeleopRig> StartAsync(ITestBroker broker, TimeSpan? heartbeatTimeout = null)
+    {
+        var robot = new RecordingRobot();
+        var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [TestUsers.Alice] });
+        var bridge = new TeleopBridge(robot, latch, new TeleopBridgeOptions
+        {
+            Broker = broker.EndpointFor(TestUsers.Robot),
+            RobotId = "fetch",
+            AuthorisedOperators = [TestUsers.Alice],
+            // Tests that are not about the heartbeat bound use a lenient one: on a shared 2-core machine a
+            // thread-pool stall can delay a heartbeat past 250 ms, which would trip and mask the behaviour under test.
+            HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(1),
+            ReconnectDelay = TimeSpan.FromMilliseconds(100),
+        });
+        bridge.Start();
+        await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
+        return new TeleopRig(broker, robot, latch, bridge);
+    }
+
+    public async Task<TeleopOperator> ConnectAsync(string user)
+    {
+        var op = new TeleopOperator(Broker.EndpointFor(user), "fetch", user);
+        await op.ConnectAsync();
+        _operators.Add(op);
+        return op;
+    }
+
+    public HeartbeatPump Pump(TeleopOperator op, bool deadman = true)
+    {
+        var pump = new HeartbeatPump(op, deadman);
+        _pumps.Add(pump);
+        return pump;
+    }
+
+    /// <summary>Connects alice, keeps her heartbeat going with the dead-man held, and resets the latch.</summary>
+    public async Task<(TeleopOperator Alice, HeartbeatPump Pump)> ArmAsync()
+    {
+        var alice = await ConnectAsync(TestUsers.Alice);
+        var pump = Pump(alice);
+        await Eventually.True(() => Bridge.Watchdog.IsHealthy && Latch.Snapshot.ActiveSources.Count == 0,
+            "heartbeats reach the robot and every stop source clears");
+        for (int attempt = 0; Latch.IsStopped && attempt < 50; attempt++)
+        {
+            await alice.ResetAsync();
+            await Task.Delay(50);
+        }
+        Assert.False(Latch.IsStopped, $"latch did not reset: {Latch.Snapshot}");
+        return (alice, pump);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pump in _pumps)
+        {
+            await pump.StopAsync();
+        }
+        foreach (var op in _operators)
+        {
+            await op.DisposeAsync();
+        }
+        await Bridge.DisposeAsync();
+        Robot.Dispose();
+    }
+}
+
+/// <summary>Sends an operator's heartbeat every 50 ms (the console's rate) until stopped.</summary>
+internal sealed class HeartbeatPump
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _lastSentTicks;
+
+    public HeartbeatPump(TeleopOperator op, bool deadman)
+    {
+        _loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await op.SendHeartbeatAsync(deadman, _stop.Token);
+                    Volatile.Write(ref _lastSentTicks, Stopwatch.GetTimestamp());
+                }
+                catch (Exception) when (!_stop.IsCancellationRequested)
+                {
+                    // Broker gone in an outage test: keep trying.
+                }
+                try
+                {
+                    await timer.WaitForNextTickAsync(_stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// <summary>Stops the heartbeat; returns the Stopwatch timestamp of the last one sent.</summary>
+    public async Task<long> StopAsync()
+    {
+        _stop.Cancel();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return Volatile.Read(ref _lastSentTicks);
+    }
+}
