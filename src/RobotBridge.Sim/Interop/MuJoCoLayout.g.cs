@@ -31,9 +31,11 @@ internal static class MjModelLayout
     public const int qpos0 = 1096;
     public const int body_mass = 1240;
     public const int body_inertia = 1256;
+    public const int body_pos = 1208;
     public const int jnt_type = 1280;
     public const int jnt_qposadr = 1288;
     public const int jnt_dofadr = 1296;
+    public const int jnt_limited = 1320;
     public const int jnt_range = 1368;
     public const int dof_armature = 1456;
     public const int dof_damping = 1464;

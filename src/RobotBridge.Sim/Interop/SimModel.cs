@@ -92,6 +92,10 @@ public sealed unsafe class SimModel : IDisposable
     public Span<double> BodyMass => Doubles(MjModelLayout.body_mass, NBody);
     /// <summary>(nbody x 3) diagonal inertia.</summary>
     public Span<double> BodyInertia => Doubles(MjModelLayout.body_inertia, NBody * 3);
+    /// <summary>(nbody x 3) body position relative to its parent (static bodies can be moved here).</summary>
+    public Span<double> BodyPos => Doubles(MjModelLayout.body_pos, NBody * 3);
+    /// <summary>(njnt) whether each joint has limits (mjtByte).</summary>
+    public Span<byte> JntLimited => new((void*)*(IntPtr*)(Ptr + MjModelLayout.jnt_limited), NJnt);
     /// <summary>(njnt) joint types (mjtJoint).</summary>
     public Span<int> JntType => Ints(MjModelLayout.jnt_type, NJnt);
     /// <summary>(njnt) start address of each joint in qpos.</summary>

@@ -31,7 +31,8 @@ int main(void)
     N("vis_map_zfar", mjModel, vis.map.zfar);
     N("stat_extent", mjModel, stat.extent);
     F(mjModel, qpos0); F(mjModel, body_mass); F(mjModel, body_inertia);
-    F(mjModel, jnt_type); F(mjModel, jnt_qposadr); F(mjModel, jnt_dofadr); F(mjModel, jnt_range);
+    F(mjModel, body_pos);
+    F(mjModel, jnt_type); F(mjModel, jnt_qposadr); F(mjModel, jnt_dofadr); F(mjModel, jnt_limited); F(mjModel, jnt_range);
     F(mjModel, dof_armature); F(mjModel, dof_damping); F(mjModel, dof_frictionloss);
     F(mjModel, geom_friction); F(mjModel, geom_size); F(mjModel, geom_bodyid);
     F(mjModel, cam_bodyid); F(mjModel, cam_pos); F(mjModel, cam_quat); F(mjModel, cam_fovy);

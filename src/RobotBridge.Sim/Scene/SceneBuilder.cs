@@ -155,9 +155,9 @@ public static class SceneBuilder
         XElement? inertial = baseLink.Element("inertial");
         var joints = new[]
         {
-            new XElement("joint", new XAttribute("name", SceneNames.BaseX), new XAttribute("type", "slide"), new XAttribute("axis", "1 0 0")),
-            new XElement("joint", new XAttribute("name", SceneNames.BaseY), new XAttribute("type", "slide"), new XAttribute("axis", "0 1 0")),
-            new XElement("joint", new XAttribute("name", SceneNames.BaseYaw), new XAttribute("type", "hinge"), new XAttribute("axis", "0 0 1")),
+            BaseJoint(SceneNames.BaseX, "slide", "1 0 0", ServoTuning.BaseLinear),
+            BaseJoint(SceneNames.BaseY, "slide", "0 1 0", ServoTuning.BaseLinear),
+            BaseJoint(SceneNames.BaseYaw, "hinge", "0 0 1", ServoTuning.BaseAngular),
         };
         if (inertial is not null)
         {
@@ -168,6 +168,10 @@ public static class SceneBuilder
             baseLink.AddFirst(joints);
         }
     }
+
+    private static XElement BaseJoint(string name, string type, string axis, ServoGain gain) => new("joint",
+        new XAttribute("name", name), new XAttribute("type", type), new XAttribute("axis", axis),
+        new XAttribute("damping", Format(gain.Damping)));
 
     private static void FilterRobotCollisions(XElement baseLink)
     {
@@ -188,7 +192,9 @@ public static class SceneBuilder
         foreach (XElement joint in baseLink.Descendants("joint"))
         {
             string name = (string?)joint.Attribute("name") ?? "";
-            if (ServoTuning.PositionServos.TryGetValue(name, out ServoGain gain))
+            ServoGain? servo = ServoTuning.PositionServos.TryGetValue(name, out ServoGain position) ? position
+                : name is FetchJoints.LWheel or FetchJoints.RWheel ? ServoTuning.Wheel : null;
+            if (servo is { } gain)
             {
                 double urdfDamping = (double?)joint.Attribute("damping") ?? 0.0;
                 joint.SetAttributeValue("armature", Format(gain.Armature));
@@ -268,16 +274,18 @@ public static class SceneBuilder
                 actuators.Add(new XElement("velocity",
                     new XAttribute("name", SceneNames.ServoOf(joint)),
                     new XAttribute("joint", joint),
-                    new XAttribute("kv", Format(ServoTuning.WheelKv))));
+                    new XAttribute("kv", "0")));
             }
         }
-        actuators.Add(Velocity(SceneNames.BaseX, ServoTuning.BaseLinearKv));
-        actuators.Add(Velocity(SceneNames.BaseY, ServoTuning.BaseLinearKv));
-        actuators.Add(Velocity(SceneNames.BaseYaw, ServoTuning.BaseAngularKv));
+        // Wheel and base speed servos are joint damping plus a fed-forward force (the twin writes it into
+        // qfrc_applied), which MuJoCo integrates implicitly; these zero-gain actuators only name them.
+        actuators.Add(Velocity(SceneNames.BaseX));
+        actuators.Add(Velocity(SceneNames.BaseY));
+        actuators.Add(Velocity(SceneNames.BaseYaw));
         return actuators;
 
-        static XElement Velocity(string joint, double kv) => new("velocity",
-            new XAttribute("name", SceneNames.ServoOf(joint)), new XAttribute("joint", joint), new XAttribute("kv", Format(kv)));
+        static XElement Velocity(string joint) => new("velocity",
+            new XAttribute("name", SceneNames.ServoOf(joint)), new XAttribute("joint", joint), new XAttribute("kv", "0"));
     }
 
     /// <summary>"home": robot in <see cref="HomePose"/>, servos holding it, objects where the template puts them.

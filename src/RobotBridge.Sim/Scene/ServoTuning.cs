@@ -30,10 +30,12 @@ public static class ServoTuning
         [FetchJoints.RGripperFinger] = new(5000, 0, 0.1),
     };
 
-    /// <summary>Velocity gain of the drive wheels' servos (the wheels spin with the base; they do not carry it).</summary>
-    public const double WheelKv = 2.0;
+    /// <summary>Velocity servo of the drive wheels (the wheels spin with the base; they do not carry it):
+    /// damping, integrated implicitly, with the commanded speed fed forward.</summary>
+    public static ServoGain Wheel { get; } = new(0, 2.0, 0.01);
 
-    /// <summary>Velocity gains of the planar base joints (x, y: N per m/s; yaw: N·m per rad/s).</summary>
-    public const double BaseLinearKv = 8000;
-    public const double BaseAngularKv = 800;
+    /// <summary>Velocity servos of the planar base joints (x, y: N per m/s; yaw: N·m per rad/s), same scheme.
+    /// Stiff enough that the arm's reaction barely moves a base commanded to stand still.</summary>
+    public static ServoGain BaseLinear { get; } = new(0, 40000, 0);
+    public static ServoGain BaseAngular { get; } = new(0, 8000, 0);
 }

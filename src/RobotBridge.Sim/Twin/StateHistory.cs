@@ -1,0 +1,63 @@
+using RobotBridge.Robots;
+
+namespace RobotBridge.Sim.Twin;
+
+/// <summary>
+/// A ring of preallocated joint-state samples, long enough to serve a state that is
+/// <c>latency</c> old: <see cref="ReadAt"/> copies the newest sample stamped at or before now − latency.
+/// </summary>
+internal sealed class StateHistory
+{
+    private readonly RobotState[] _ring;
+    private readonly TimeSpan _latency;
+    private int _newest = -1;
+    private int _count;
+
+    public StateHistory(TimeSpan latency, double rate)
+    {
+        _latency = latency;
+        int capacity = (int)Math.Ceiling(latency.TotalSeconds * rate) + 4;
+        _ring = new RobotState[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            _ring[i] = new RobotState();
+        }
+    }
+
+    public void Clear()
+    {
+        _newest = -1;
+        _count = 0;
+    }
+
+    /// <summary>The slot the next sample is written into (commit it with <see cref="Commit"/>).</summary>
+    public RobotState NextSlot() => _ring[(_newest + 1) % _ring.Length];
+
+    public void Commit()
+    {
+        _newest = (_newest + 1) % _ring.Length;
+        _count = Math.Min(_count + 1, _ring.Length);
+    }
+
+    public void ReadAt(TimeSpan now, RobotState target)
+    {
+        if (_count == 0)
+        {
+            target.IsValid = false;
+            return;
+        }
+        TimeSpan cutoff = now - _latency;
+        int index = _newest;
+        for (int k = 0; k < _count; k++)
+        {
+            RobotState candidate = _ring[index];
+            if (candidate.Stamp <= cutoff || k == _count - 1)
+            {
+                candidate.CopyTo(target);
+                target.ReceivedAt = now;
+                return;
+            }
+            index = (index - 1 + _ring.Length) % _ring.Length;
+        }
+    }
+}

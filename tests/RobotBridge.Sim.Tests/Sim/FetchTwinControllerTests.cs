@@ -1,0 +1,182 @@
+using RobotBridge.Robots;
+using RobotBridge.Sim.Controllers;
+using RobotBridge.Sim.Twin;
+
+namespace RobotBridge.Sim.Tests.Sim;
+
+public class FetchTwinControllerTests
+{
+    /// <summary>Arm forward above the table, gripper pointing down at z ≈ 0.67 m.</summary>
+    internal static readonly double[] OverTable = [0.0, -0.6, 0.0, 0.8, 0.0, 0.8, 0.0];
+
+    internal static void MoveArmOverTable(FetchTwin twin)
+    {
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm,
+        [
+            new TrajectoryPoint([1.32, -0.6, -0.2, 1.72, 0.0, 1.66, 0.0], null, TimeSpan.FromSeconds(2.0)),
+            new TrajectoryPoint(OverTable, null, TimeSpan.FromSeconds(4.0)),
+        ]));
+        twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromSeconds(4.5));
+        Assert.Equal(TrajectoryStatus.Succeeded, twin.GetTrajectoryStatus(JointGroup.Arm));
+    }
+
+    private static readonly double[] UrdfArmVelocityLimits = [1.256, 1.454, 1.571, 1.521, 1.571, 2.268, 2.268];
+
+    [Fact]
+    public void Arm_trajectory_reaches_its_goal_within_tolerance_at_speeds_inside_the_urdf_limits()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        // From the tuck: first lift the arm up beside the robot, then swing it out over the table.
+        double[] middle = [1.32, -0.6, -0.2, 1.72, 0.0, 1.66, 0.0];
+        double[] goal = OverTable;
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm,
+        [
+            new TrajectoryPoint(middle, null, TimeSpan.FromSeconds(2.0)),
+            new TrajectoryPoint(goal, null, TimeSpan.FromSeconds(4.0)),
+        ]) { GoalTolerance = 0.02 });
+        Assert.Equal(TrajectoryStatus.Active, twin.GetTrajectoryStatus(JointGroup.Arm));
+
+        double[] peak = new double[7];
+        for (int tick = 1; tick <= 200; tick++)
+        {
+            twin.Clock.WaitUntil(TimeSpan.FromMilliseconds(25 * tick));
+            twin.ReadState(state);
+            for (int j = 0; j < 7; j++)
+            {
+                peak[j] = Math.Max(peak[j], Math.Abs(state.Velocity[FetchJoints.IndexOf(FetchJoints.Arm[j])]));
+            }
+        }
+        Assert.Equal(TrajectoryStatus.Succeeded, twin.GetTrajectoryStatus(JointGroup.Arm));
+        for (int j = 0; j < 7; j++)
+        {
+            double reached = state.Position[FetchJoints.IndexOf(FetchJoints.Arm[j])];
+            Assert.True(Math.Abs(reached - goal[j]) < 0.02, $"{FetchJoints.Arm[j]} at {reached}, goal {goal[j]}");
+            Assert.True(peak[j] <= UrdfArmVelocityLimits[j], $"{FetchJoints.Arm[j]} peaked at {peak[j]} rad/s, URDF limit {UrdfArmVelocityLimits[j]}");
+            if (Math.Abs(goal[j] - middle[j]) > 0.5)
+            {
+                Assert.True(peak[j] > 0.1, $"{FetchJoints.Arm[j]} never moved");
+            }
+        }
+    }
+
+    [Fact]
+    public void A_new_goal_preempts_the_running_one_and_an_unreachable_goal_aborts()
+    {
+        using var twin = new FetchTwin();
+        double[] arm = [1.32, -0.6, -0.2, 1.72, 0.0, 1.66, 0.0];
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint(arm, null, TimeSpan.FromSeconds(3))]));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.5));
+        twin.SendTrajectory(new JointTrajectory(JointGroup.ArmWithTorso,
+            [new TrajectoryPoint([0.0, .. arm], null, TimeSpan.FromSeconds(3))]));
+        Assert.Equal(TrajectoryStatus.Preempted, twin.GetTrajectoryStatus(JointGroup.Arm));
+        Assert.Equal(TrajectoryStatus.Active, twin.GetTrajectoryStatus(JointGroup.ArmWithTorso));
+
+        // The torso motor cannot rise 0.38 m in 0.1 s (URDF speed 0.1 m/s): the goal misses its deadline.
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.38], null, TimeSpan.FromSeconds(0.1))])
+            { GoalTimeTolerance = TimeSpan.FromSeconds(0.2) });
+        Assert.Equal(TrajectoryStatus.Preempted, twin.GetTrajectoryStatus(JointGroup.ArmWithTorso));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(1.0));
+        Assert.Equal(TrajectoryStatus.Aborted, twin.GetTrajectoryStatus(JointGroup.Torso));
+    }
+
+    [Fact]
+    public void Cartesian_twist_moves_the_wrist_and_stops_by_itself_half_a_second_after_the_last_command()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        MoveArmOverTable(twin);
+        var start = twin.GetBodyPose("wrist_roll_link");
+
+        TimeSpan t = twin.Clock.Now;
+        for (int i = 0; i < 25; i++)
+        {
+            twin.SendCartesianTwist(new Twist(0.1, 0, 0, 0, 0, 0));
+            t += TimeSpan.FromMilliseconds(40);
+            twin.Clock.WaitUntil(t);
+        }
+        TimeSpan lastCommand = t - TimeSpan.FromMilliseconds(40);
+        Assert.True(twin.CartesianTwistActive);
+        var moved = twin.GetBodyPose("wrist_roll_link");
+        Assert.True(moved.X - start.X > 0.03, $"wrist moved only {moved.X - start.X:F3} m along +x");
+
+        twin.Clock.WaitUntil(lastCommand + TimeSpan.FromSeconds(0.45));
+        Assert.True(twin.CartesianTwistActive, "the controller stopped before its 0.5 s timeout");
+        twin.Clock.WaitUntil(lastCommand + TimeSpan.FromSeconds(0.55));
+        Assert.False(twin.CartesianTwistActive, "the controller still runs 0.55 s after the last command");
+        twin.Clock.WaitUntil(lastCommand + TimeSpan.FromSeconds(0.75));
+        var stopped = twin.GetBodyPose("wrist_roll_link");
+        twin.ReadState(state);
+        foreach (string joint in FetchJoints.Arm)
+        {
+            Assert.True(Math.Abs(state.Velocity[FetchJoints.IndexOf(joint)]) < 0.02, $"{joint} still moving at {state.Velocity[FetchJoints.IndexOf(joint)]} rad/s");
+        }
+        twin.Clock.WaitUntil(lastCommand + TimeSpan.FromSeconds(1.75));
+        var later = twin.GetBodyPose("wrist_roll_link");
+        Assert.True(Math.Abs(later.X - stopped.X) < 0.003, "the wrist kept drifting after the twist stopped");
+    }
+
+    [Fact]
+    public void Cartesian_twist_caps_every_joint_at_half_a_radian_per_second()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        MoveArmOverTable(twin);
+        double peak = 0;
+        TimeSpan t = twin.Clock.Now;
+        for (int i = 0; i < 50; i++)
+        {
+            twin.SendCartesianTwist(new Twist(0, 0, 0, 0, 0, 3.0));
+            t += TimeSpan.FromMilliseconds(20);
+            twin.Clock.WaitUntil(t);
+            twin.ReadState(state);
+            foreach (string joint in FetchJoints.Arm)
+            {
+                peak = Math.Max(peak, Math.Abs(state.Velocity[FetchJoints.IndexOf(joint)]));
+            }
+        }
+        // The cap applies to the commanded speeds; the measured ones may overshoot it by a servo transient.
+        Assert.InRange(peak, 0.3, 0.5 * 1.15);
+    }
+
+    [Fact]
+    public void Base_twist_drives_the_base_and_times_out_after_a_quarter_second()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        TimeSpan t = TimeSpan.Zero;
+        for (int i = 0; i < 50; i++)
+        {
+            // Backwards: the table stands 0.1 m in front of the base.
+            twin.SendBaseTwist(new Twist(-0.5, 0, 0, 0, 0, 0));
+            t += TimeSpan.FromMilliseconds(40);
+            twin.Clock.WaitUntil(t);
+        }
+        twin.ReadState(state);
+        Assert.True(state.BaseX < -0.4, $"base moved {state.BaseX} m in 2 s at -0.5 m/s");
+        double before = state.BaseX;
+        twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(2));
+        twin.ReadState(state);
+        // 0.25 s timeout, then at most 0.5/0.75 s of deceleration: well under 0.4 m more.
+        Assert.InRange(before - state.BaseX, 0.05, 0.4);
+        double settled = state.BaseX;
+        twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(3));
+        twin.ReadState(state);
+        Assert.True(Math.Abs(state.BaseX - settled) < 1e-3, "the base kept moving after the timeout");
+    }
+
+    [Fact]
+    public void Commands_with_NaN_or_infinity_are_rejected_and_nothing_moves()
+    {
+        using var twin = new FetchTwin();
+        Assert.Throws<ArgumentException>(() => twin.SendCartesianTwist(new Twist(double.NaN, 0, 0, 0, 0, 0)));
+        Assert.Throws<ArgumentException>(() => twin.SendBaseTwist(new Twist(0, 0, 0, 0, 0, double.PositiveInfinity)));
+        Assert.Throws<ArgumentException>(() => twin.SendGripper(double.NaN, 10));
+        Assert.Throws<ArgumentException>(() => twin.SendTrajectory(new JointTrajectory(JointGroup.Head,
+            [new TrajectoryPoint([0.1, double.NaN], null, TimeSpan.FromSeconds(1))])));
+        Assert.Throws<ArgumentException>(() => twin.SendTrajectory(new JointTrajectory(JointGroup.Head,
+            [new TrajectoryPoint([0.1], null, TimeSpan.FromSeconds(1))])));
+        Assert.Equal(TrajectoryStatus.Idle, twin.GetTrajectoryStatus(JointGroup.Head));
+        Assert.False(twin.CartesianTwistActive);
+    }
+}
