@@ -36,6 +36,10 @@ public sealed record SafetyConfig
     /// <summary>Per-joint velocity limits tighter than the URDF's (e.g. MoveIt's planning limits).</summary>
     public Dictionary<string, double> VelocityLimits { get; init; } = [];
 
+    /// <summary>Per-joint position ranges [lower, upper] narrower than the URDF's (e.g. to keep the arm
+    /// clear of a fixture); must lie inside the URDF range.</summary>
+    public Dictionary<string, double[]> PositionLimits { get; init; } = [];
+
     public WorkspaceConfig Workspace { get; init; } = new();
 
     /// <summary>Commanded gripper targets must stay this far inside the box.</summary>
@@ -173,6 +177,17 @@ public sealed record SafetyConfig
                 Fail($"velocity_limits.{joint}", "is not a Fetch joint");
             }
             Positive($"velocity_limits.{joint}", value);
+        }
+        foreach (var (joint, range) in PositionLimits)
+        {
+            if (FetchJoints.IndexOf(joint) < 0)
+            {
+                Fail($"position_limits.{joint}", "is not a Fetch joint");
+            }
+            if (range is not { Length: 2 } || !double.IsFinite(range[0]) || !double.IsFinite(range[1]) || range[0] >= range[1])
+            {
+                Fail($"position_limits.{joint}", "must be [lower, upper] with lower < upper");
+            }
         }
         if (Workspace.Min is not { Length: 3 } || Workspace.Max is not { Length: 3 })
         {

@@ -53,6 +53,15 @@ public sealed class SafetyLimits
                 velocity = Math.Min(velocity, tighter);
             }
             joints[i] = urdf with { MaxVelocity = velocity, MaxAcceleration = config.AccelerationLimits[name] };
+            if (config.PositionLimits.TryGetValue(name, out double[]? range))
+            {
+                if (urdf.HasPositionLimits && (range[0] < urdf.Lower || range[1] > urdf.Upper))
+                {
+                    throw new ArgumentException(
+                        $"safety config position_limits.{name} [{range[0]}, {range[1]}] reaches outside the URDF range [{urdf.Lower}, {urdf.Upper}]; the config may only narrow it");
+                }
+                joints[i] = joints[i] with { HasPositionLimits = true, Lower = range[0], Upper = range[1] };
+            }
         }
         return new SafetyLimits(joints, config);
     }

@@ -51,6 +51,7 @@ public sealed class SafetySupervisor : IRobot
     private bool _workspaceViolationReported;
     private volatile bool _runstopEngagedBySupervisor;
     private long _forwarded, _clamped, _rejected, _dropped, _stops;
+    private long _lastStopTicks = -1;
 
     /// <param name="inner">The robot being guarded.</param>
     /// <param name="limits">Resolved limits (URDF + config), see <see cref="SafetyLimits.Create"/>.</param>
@@ -92,6 +93,9 @@ public sealed class SafetySupervisor : IRobot
     public SupervisorCounters Counters => new(
         Interlocked.Read(ref _forwarded), Interlocked.Read(ref _clamped), Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _dropped), Interlocked.Read(ref _stops));
+
+    /// <summary>Robot-clock time at which the supervisor last sent a stop to the robot, or null.</summary>
+    public TimeSpan? LastStopIssuedAt => Interlocked.Read(ref _lastStopTicks) is var t and >= 0 ? TimeSpan.FromTicks(t) : null;
 
     public IRobotClock Clock => _inner.Clock;
 
@@ -503,6 +507,14 @@ public sealed class SafetySupervisor : IRobot
     private void IssueStop(string reason)
     {
         Interlocked.Increment(ref _stops);
+        try
+        {
+            Interlocked.Exchange(ref _lastStopTicks, _inner.Clock.Now.Ticks);
+        }
+        catch (Exception)
+        {
+            // Bookkeeping only; never let it delay the stop.
+        }
         try
         {
             _inner.Stop(reason);

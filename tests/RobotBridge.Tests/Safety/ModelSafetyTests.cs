@@ -51,3 +51,26 @@ public class ModelSafetyTests
         Assert.True(box.Contains(1.1281, 0, 0.786, 0.05));
     }
 }
+
+public class PositionLimitOverrideTests
+{
+    private static readonly RobotModel Model = FetchModel.Load();
+
+    [Fact]
+    public void The_config_can_narrow_a_joint_range()
+    {
+        var config = SafetyConfig.Default() with { PositionLimits = new() { [FetchJoints.WristFlex] = [-1.0, 1.0] } };
+        var wrist = ModelSafety.Limits(Model, config).Joints[FetchJoints.IndexOf(FetchJoints.WristFlex)];
+        Assert.Equal(-1.0, wrist.Lower);
+        Assert.Equal(1.0, wrist.Upper);
+    }
+
+    [Fact]
+    public void The_config_cannot_widen_a_joint_range()
+    {
+        var config = SafetyConfig.Default() with { PositionLimits = new() { [FetchJoints.WristFlex] = [-3.0, 1.0] } };
+        var error = Assert.Throws<ArgumentException>(() => ModelSafety.Limits(Model, config));
+        Assert.Contains("wrist_flex_joint", error.Message);
+        Assert.Contains("only narrow", error.Message);
+    }
+}
