@@ -135,25 +135,18 @@ public sealed class ActionGoal<TGoal> : IRosMessage where TGoal : IActionPart, n
     }
 }
 
-/// <summary>The actionlib <c>…ActionResult</c> (<c>&lt;server&gt;/result</c>) or <c>…ActionFeedback</c>
-/// (<c>&lt;server&gt;/feedback</c>) wrapper: header, status and the payload under <see cref="PayloadField"/>.</summary>
-public sealed class ActionStatusWrapper<TPayload> : IRosMessage where TPayload : IActionPart, new()
+/// <summary>The actionlib <c>…ActionResult</c> (<c>&lt;server&gt;/result</c>) and <c>…ActionFeedback</c>
+/// (<c>&lt;server&gt;/feedback</c>) wrappers: header, status and the payload.</summary>
+public abstract class ActionStatusWrapper<TPayload> : IRosMessage where TPayload : IActionPart, new()
 {
-    private readonly bool _isFeedback;
-
-    public ActionStatusWrapper() : this(isFeedback: false)
-    {
-    }
-
-    public ActionStatusWrapper(bool isFeedback) => _isFeedback = isFeedback;
-
     public Header Header { get; } = new();
     public GoalStatus Status { get; } = new();
     public TPayload Payload { get; } = new();
 
-    private string PayloadField => _isFeedback ? "feedback" : "result";
+    /// <summary>"result" or "feedback".</summary>
+    protected abstract string PayloadField { get; }
 
-    public string RosType => TPayload.ActionType + (_isFeedback ? "ActionFeedback" : "ActionResult");
+    public string RosType => TPayload.ActionType + (PayloadField == "feedback" ? "ActionFeedback" : "ActionResult");
 
     public void Write(RosWriter w)
     {
@@ -175,4 +168,16 @@ public sealed class ActionStatusWrapper<TPayload> : IRosMessage where TPayload :
             else r.UnknownField(f, RosType);
         }
     }
+}
+
+/// <summary><c>…ActionResult</c> on <c>&lt;server&gt;/result</c>.</summary>
+public sealed class ActionResult<TResult> : ActionStatusWrapper<TResult> where TResult : IActionPart, new()
+{
+    protected override string PayloadField => "result";
+}
+
+/// <summary><c>…ActionFeedback</c> on <c>&lt;server&gt;/feedback</c>.</summary>
+public sealed class ActionFeedback<TFeedback> : ActionStatusWrapper<TFeedback> where TFeedback : IActionPart, new()
+{
+    protected override string PayloadField => "feedback";
 }

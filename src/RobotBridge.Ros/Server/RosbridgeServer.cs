@@ -312,6 +312,9 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
         {
             if (_topics.TryGetValue(topic, out var entry) && entry.Latched)
             {
+                // Encode now: the typed instance is reused by its publisher and a relayed body dies with its frame.
+                message.JsonBody();
+                message.CborBody();
                 entry.LatchedMessage = message;
             }
             foreach (var s in _sessions.Values)

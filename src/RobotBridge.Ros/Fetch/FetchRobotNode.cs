@@ -1,0 +1,507 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using RobotBridge.Robots;
+using RobotBridge.Ros.Client;
+using RobotBridge.Ros.Messages;
+using RobotBridge.Ros.Serialization;
+using RobotBridge.Ros.Server;
+
+namespace RobotBridge.Ros.Fetch;
+
+/// <summary>Rates of what a <see cref="FetchRobotNode"/> publishes.</summary>
+public sealed record FetchNodeOptions
+{
+    /// <summary>Each of the two /joint_states messages (body, gripper) is published at this rate.</summary>
+    public double JointStateRate { get; init; } = 100;
+
+    public TimeSpan CameraPeriod { get; init; } = FetchTopics.CameraPeriod;
+
+    /// <summary>Stop the robot when a client that commanded it disconnects without a close handshake.</summary>
+    public bool StopOnCommanderLoss { get; init; } = true;
+}
+
+/// <summary>
+/// Serves any <see cref="IRobot"/> (the MuJoCo twin, or a stand-in) under the real Fetch's ROS
+/// names through a <see cref="RosbridgeServer"/>: /joint_states as two partial messages (body and
+/// gripper, as the real drivers publish), the head camera at its real rate, the controllers'
+/// actions (actionlib topics for ROS 1 clients, action ops for ROS 2), the twist topics and the
+/// software runstop. All robot calls happen on the node's own thread, which also paces a virtual
+/// clock in real time; a client that commanded the robot and then vanished stops it.
+/// </summary>
+public sealed class FetchRobotNode : IDisposable
+{
+    private sealed class TrajectoryGoal(JointGroup group, string id, double[] target, TimeSpan deadline, double tolerance,
+        Action<byte, int, string> finish, ServerSession session)
+    {
+        public JointGroup Group { get; } = group;
+        public string Id { get; } = id;
+        public double[] Target { get; } = target;
+        public TimeSpan Deadline { get; } = deadline;
+        public double Tolerance { get; } = tolerance;
+        /// <summary>ROS 1 status code, FollowJointTrajectory error code, text.</summary>
+        public Action<byte, int, string> Finish { get; } = finish;
+        public ServerSession Session { get; } = session;
+    }
+
+    private sealed class GripperGoal(string id, double target, TimeSpan started, Action<byte, GripperCommandResult> finish, ServerSession session)
+    {
+        public string Id { get; } = id;
+        public double Target { get; } = target;
+        public TimeSpan Started { get; } = started;
+        public double LastSeparation { get; set; } = double.NaN;
+        public TimeSpan LastMoved { get; set; } = started;
+        public Action<byte, GripperCommandResult> Finish { get; } = finish;
+        public ServerSession Session { get; } = session;
+    }
+
+    private readonly RosbridgeServer _server;
+    private readonly IRobot _robot;
+    private readonly FetchNodeOptions _options;
+    private readonly ConcurrentQueue<Action> _commands = new();
+    private readonly ConcurrentDictionary<int, ServerSession> _commanders = new();
+    private readonly Dictionary<JointGroup, TrajectoryGoal> _trajectories = [];
+    private readonly Dictionary<JointGroup, ActionlibServer<FollowJointTrajectoryGoal, FollowJointTrajectoryResult, FollowJointTrajectoryFeedback>> _actionlib = [];
+    private readonly ActionlibServer<GripperCommandGoal, GripperCommandResult, GripperCommandFeedback> _gripperActionlib;
+    private GripperGoal? _gripper;
+    private readonly LocalPublisher<JointState> _jointStates;
+    private readonly LocalPublisher<Image> _rgb;
+    private readonly LocalPublisher<CameraInfo> _cameraInfo;
+    private readonly LocalPublisher<Image> _depth;
+    private readonly LocalPublisher<BoolMsg> _runstopState;
+    private readonly RobotState _state = new();
+    private readonly JointState _body = new();
+    private readonly JointState _fingers = new();
+    private readonly Image _image = new();
+    private readonly Image _depthImage = new();
+    private readonly Thread _thread;
+    private readonly CancellationTokenSource _stop = new();
+    private bool _runstopCommanded;
+    private long _ticks;
+
+    public FetchRobotNode(RosbridgeServer server, IRobot robot, FetchNodeOptions? options = null)
+    {
+        _server = server;
+        _robot = robot;
+        _options = options ?? new FetchNodeOptions();
+        _jointStates = server.AdvertiseLocal<JointState>(FetchTopics.JointStates);
+        _rgb = server.AdvertiseLocal<Image>(FetchTopics.RgbImage);
+        _cameraInfo = server.AdvertiseLocal<CameraInfo>(FetchTopics.RgbCameraInfo);
+        _depth = server.AdvertiseLocal<Image>(FetchTopics.DepthImage);
+        _runstopState = server.AdvertiseLocal<BoolMsg>(FetchTopics.SoftwareRunstopEnabled);
+        _body.Name.AddRange(FetchTopics.BodyJoints);
+        _fingers.Name.AddRange(FetchTopics.GripperJoints);
+
+        server.SubscribeLocal<TwistStamped>(FetchTopics.CartesianTwist, (cmd, session) =>
+        {
+            // An empty frame id stops the Fetch's cartesian twist controller.
+            var twist = cmd.Header.FrameId.Length == 0 ? Twist.Zero : cmd.Twist.ToTwist();
+            Command(session, () => _robot.SendCartesianTwist(twist));
+        });
+        server.SubscribeLocal<TwistMsg>(FetchTopics.BaseCommand, (cmd, session) => { var t = cmd.ToTwist(); Command(session, () => _robot.SendBaseTwist(t)); });
+        server.SubscribeLocal<TwistMsg>(FetchTopics.CmdVel, (cmd, session) => { var t = cmd.ToTwist(); Command(session, () => _robot.SendBaseTwist(t)); });
+        server.SubscribeLocal<BoolMsg>(FetchTopics.EnableSoftwareRunstop, (cmd, session) =>
+        {
+            bool engage = cmd.Data;
+            Command(session, () =>
+            {
+                _runstopCommanded = engage;
+                _robot.SetRunstop(engage);
+            });
+        });
+
+        foreach (var group in FetchTopics.Groups)
+        {
+            string name = FetchTopics.TrajectoryAction(group);
+            var g = group;
+            var actionlib = new ActionlibServer<FollowJointTrajectoryGoal, FollowJointTrajectoryResult, FollowJointTrajectoryFeedback>(
+                server, name, () => _robot.Clock.Now,
+                (goal, id, session) => StartTrajectory(g, goal, id, session, (status, code, text) =>
+                    _actionlib[g].Finish(id, status, text, r => { r.ErrorCode = code; r.ErrorString = text; })),
+                id => Enqueue(() => CancelTrajectory(g, id)));
+            _actionlib[group] = actionlib;
+            server.ProvideAction<FollowJointTrajectoryGoal>(name, (goal, handle) =>
+            {
+                StartTrajectory(g, goal, handle.Id, handle.Session, (status, code, text) =>
+                    handle.Finish(Ros2Status(status), new FollowJointTrajectoryResult { ErrorCode = code, ErrorString = text }));
+                handle.CancelRequested.Register(() => Enqueue(() => CancelTrajectory(g, handle.Id)));
+            });
+        }
+        _gripperActionlib = new ActionlibServer<GripperCommandGoal, GripperCommandResult, GripperCommandFeedback>(
+            server, FetchTopics.GripperAction, () => _robot.Clock.Now,
+            (goal, id, session) => StartGripper(goal, id, session, (status, result) =>
+                _gripperActionlib!.Finish(id, status, status == Messages.GoalStatusCode.Succeeded ? "" : "gripper goal ended", r => Copy(result, r))),
+            id => Enqueue(() => CancelGripper(id)));
+        server.ProvideAction<GripperCommandGoal>(FetchTopics.GripperAction, (goal, handle) =>
+        {
+            StartGripper(goal, handle.Id, handle.Session, (status, result) => handle.Finish(Ros2Status(status), result));
+            handle.CancelRequested.Register(() => Enqueue(() => CancelGripper(handle.Id)));
+        });
+
+        server.ClientDisconnected += OnClientDisconnected;
+        _thread = new Thread(Run) { IsBackground = true, Name = "FetchRobotNode" };
+        _thread.Start();
+    }
+
+    /// <summary>Node cycles so far (one per joint-state period).</summary>
+    public long Ticks => Interlocked.Read(ref _ticks);
+
+    /// <summary>Cycles that ran later than their period (the robot or the encoders could not keep up).</summary>
+    public long Overruns { get; private set; }
+
+    private static int Ros2Status(byte ros1) => ros1 switch
+    {
+        Messages.GoalStatusCode.Succeeded => Ros2GoalStatus.Succeeded,
+        Messages.GoalStatusCode.Preempted or Messages.GoalStatusCode.Recalled => Ros2GoalStatus.Canceled,
+        _ => Ros2GoalStatus.Aborted,
+    };
+
+    private static void Copy(GripperCommandResult from, GripperCommandResult to)
+    {
+        to.Position = from.Position;
+        to.Effort = from.Effort;
+        to.Stalled = from.Stalled;
+        to.ReachedGoal = from.ReachedGoal;
+    }
+
+    private void Enqueue(Action action) => _commands.Enqueue(action);
+
+    private void Command(ServerSession session, Action action)
+    {
+        _commanders[session.Id] = session;
+        _commands.Enqueue(action);
+    }
+
+    private void OnClientDisconnected(ServerSession session, bool clean)
+    {
+        if (!_commanders.TryRemove(session.Id, out _) || !_options.StopOnCommanderLoss)
+        {
+            return;
+        }
+        Enqueue(() =>
+        {
+            string reason = $"rosbridge client {session.Remote} that commanded the robot disconnected{(clean ? "" : " without closing (link lost)")}";
+            _robot.Stop(reason);
+            foreach (var goal in _trajectories.Values.Where(g => g.Session == session).ToList())
+            {
+                _trajectories.Remove(goal.Group);
+                goal.Finish(Messages.GoalStatusCode.Aborted, -4, reason);
+            }
+            if (_gripper is { } gripper && gripper.Session == session)
+            {
+                _gripper = null;
+                gripper.Finish(Messages.GoalStatusCode.Aborted, new GripperCommandResult());
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- goals (run on the node thread)
+
+    private void StartTrajectory(JointGroup group, FollowJointTrajectoryGoal goal, string id, ServerSession session, Action<byte, int, string> finish)
+    {
+        JointTrajectory trajectory;
+        try
+        {
+            trajectory = ToTrajectory(group, goal);
+        }
+        catch (ArgumentException e)
+        {
+            finish(Messages.GoalStatusCode.Rejected, -1, e.Message);
+            return;
+        }
+        Command(session, () =>
+        {
+            try
+            {
+                _robot.SendTrajectory(trajectory);
+            }
+            catch (ArgumentException e)
+            {
+                finish(Messages.GoalStatusCode.Rejected, -1, e.Message);
+                return;
+            }
+            if (_trajectories.Remove(group, out var previous))
+            {
+                previous.Finish(Messages.GoalStatusCode.Preempted, 0, "preempted by a newer goal");
+            }
+            var last = trajectory.Points[^1];
+            double tolerance = goal.GoalTolerance.Count > 0 ? goal.GoalTolerance.Max(t => t.Position) : 0;
+            var goalTime = goal.GoalTimeTolerance.IsZero ? trajectory.GoalTimeTolerance : goal.GoalTimeTolerance.ToTimeSpan();
+            _trajectories[group] = new TrajectoryGoal(group, id, last.Positions, _robot.Clock.Now + last.TimeFromStart + goalTime + TimeSpan.FromSeconds(0.6),
+                tolerance > 0 ? tolerance : trajectory.GoalTolerance, finish, session);
+        });
+    }
+
+    /// <summary>Maps a FollowJointTrajectory goal onto the group's joint order; names must be exactly the group's joints.</summary>
+    internal static JointTrajectory ToTrajectory(JointGroup group, FollowJointTrajectoryGoal goal)
+    {
+        var joints = FetchJoints.Of(group);
+        var names = goal.Trajectory.JointNames;
+        if (names.Count != joints.Count || joints.Any(j => !names.Contains(j)))
+        {
+            throw new ArgumentException($"goal joints [{string.Join(", ", names)}] must be exactly the {group} joints [{string.Join(", ", joints)}]");
+        }
+        int[] order = [.. joints.Select(j => names.IndexOf(j))];
+        var points = new List<TrajectoryPoint>();
+        foreach (var p in goal.Trajectory.Points)
+        {
+            if (p.Positions.Count != names.Count)
+            {
+                throw new ArgumentException($"trajectory point {points.Count} has {p.Positions.Count} positions for {names.Count} joints");
+            }
+            double[] positions = [.. order.Select(i => p.Positions[i])];
+            double[]? velocities = p.Velocities.Count == names.Count ? [.. order.Select(i => p.Velocities[i])] : null;
+            points.Add(new TrajectoryPoint(positions, velocities, p.TimeFromStart.ToTimeSpan()));
+        }
+        var trajectory = new JointTrajectory(group, points);
+        trajectory.Validate();
+        return trajectory;
+    }
+
+    private void CancelTrajectory(JointGroup group, string id)
+    {
+        if (!_trajectories.TryGetValue(group, out var goal) || goal.Id != id)
+        {
+            return;
+        }
+        _trajectories.Remove(group);
+        // Hold the current position, as the Fetch's controller does on cancel.
+        _robot.ReadState(_state);
+        var joints = FetchJoints.Of(group);
+        double[] hold = [.. joints.Select(j => _state.Position[FetchJoints.IndexOf(j)])];
+        _robot.SendTrajectory(new JointTrajectory(group, [new TrajectoryPoint(hold, null, TimeSpan.FromSeconds(0.05))]));
+        goal.Finish(Messages.GoalStatusCode.Preempted, 0, "canceled");
+    }
+
+    private void StartGripper(GripperCommandGoal goal, string id, ServerSession session, Action<byte, GripperCommandResult> finish)
+    {
+        double target = goal.Position, effort = goal.MaxEffort;
+        Command(session, () =>
+        {
+            try
+            {
+                _robot.SendGripper(target, effort);
+            }
+            catch (ArgumentException)
+            {
+                finish(Messages.GoalStatusCode.Rejected, new GripperCommandResult());
+                return;
+            }
+            _gripper?.Finish(Messages.GoalStatusCode.Preempted, new GripperCommandResult());
+            _gripper = new GripperGoal(id, target, _robot.Clock.Now, finish, session);
+        });
+    }
+
+    private void CancelGripper(string id)
+    {
+        if (_gripper is { } g && g.Id == id)
+        {
+            _gripper = null;
+            g.Finish(Messages.GoalStatusCode.Preempted, new GripperCommandResult { Position = _state.GripperSeparation });
+        }
+    }
+
+    private void CheckGoals(TimeSpan now)
+    {
+        foreach (var goal in _trajectories.Values.ToList())
+        {
+            var joints = FetchJoints.Of(goal.Group);
+            double worst = 0;
+            for (int i = 0; i < joints.Count; i++)
+            {
+                worst = Math.Max(worst, Math.Abs(_state.Position[FetchJoints.IndexOf(joints[i])] - goal.Target[i]));
+            }
+            if (worst <= goal.Tolerance)
+            {
+                _trajectories.Remove(goal.Group);
+                goal.Finish(Messages.GoalStatusCode.Succeeded, 0, "");
+            }
+            else if (now > goal.Deadline)
+            {
+                _trajectories.Remove(goal.Group);
+                goal.Finish(Messages.GoalStatusCode.Aborted, -5, $"goal not reached in time (largest error {worst:0.000})");
+            }
+            else if (_actionlib.TryGetValue(goal.Group, out var server) && _ticks % 10 == 0)
+            {
+                server.Feedback(goal.Id, f => f.JointNames.AddRange(joints));
+            }
+        }
+        if (_gripper is { } gripper)
+        {
+            double separation = _state.GripperSeparation;
+            if (double.IsNaN(gripper.LastSeparation) || Math.Abs(separation - gripper.LastSeparation) > 0.0005)
+            {
+                gripper.LastSeparation = separation;
+                gripper.LastMoved = now;
+            }
+            bool reached = Math.Abs(separation - gripper.Target) < 0.002;
+            bool stalled = now - gripper.LastMoved > TimeSpan.FromSeconds(0.5) && now - gripper.Started > TimeSpan.FromSeconds(0.5);
+            if (reached || stalled || now - gripper.Started > TimeSpan.FromSeconds(10))
+            {
+                _gripper = null;
+                var result = new GripperCommandResult { Position = separation, ReachedGoal = reached, Stalled = stalled && !reached };
+                gripper.Finish(reached || stalled ? Messages.GoalStatusCode.Succeeded : Messages.GoalStatusCode.Aborted, result);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the node thread
+
+    private void Run()
+    {
+        var period = TimeSpan.FromSeconds(1.0 / _options.JointStateRate);
+        var wall = Stopwatch.StartNew();
+        var robotStart = _robot.Clock.Now;
+        var nextTick = TimeSpan.Zero;
+        var nextFrame = TimeSpan.Zero;
+        var nextStatus = TimeSpan.Zero;
+        while (!_stop.IsCancellationRequested)
+        {
+            nextTick += period;
+            var lag = wall.Elapsed - nextTick;
+            if (lag > TimeSpan.Zero)
+            {
+                Overruns++;
+                if (lag > 10 * period)
+                {
+                    nextTick = wall.Elapsed; // fell far behind: do not try to catch up in a burst
+                }
+            }
+            else if (_stop.Token.WaitHandle.WaitOne(-lag))
+            {
+                break;
+            }
+            try
+            {
+                if (_robot.Clock.IsVirtual)
+                {
+                    _robot.Clock.WaitUntil(robotStart + wall.Elapsed, _stop.Token);
+                }
+                while (_commands.TryDequeue(out var command))
+                {
+                    command();
+                }
+                var now = _robot.Clock.Now;
+                _robot.ReadState(_state);
+                PublishJointStates(now);
+                CheckGoals(now);
+                if (wall.Elapsed >= nextFrame)
+                {
+                    nextFrame = wall.Elapsed + _options.CameraPeriod;
+                    PublishCamera();
+                }
+                if (wall.Elapsed >= nextStatus)
+                {
+                    nextStatus = wall.Elapsed + TimeSpan.FromMilliseconds(100);
+                    if (_runstopState.HasSubscribers)
+                    {
+                        _runstopState.Publish(new BoolMsg { Data = _runstopCommanded || _state.Runstopped });
+                    }
+                    foreach (var server in _actionlib.Values)
+                    {
+                        server.PublishStatus();
+                    }
+                    _gripperActionlib.PublishStatus();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A faulting robot or encoder must not kill the node thread; stop the robot and go on.
+                Trace.TraceError($"FetchRobotNode cycle failed: {e}");
+                try
+                {
+                    _robot.Stop($"FetchRobotNode cycle failed: {e.Message}");
+                }
+                catch (Exception)
+                {
+                    // Stop is best effort here.
+                }
+            }
+            Interlocked.Increment(ref _ticks);
+        }
+    }
+
+    private void PublishJointStates(TimeSpan now)
+    {
+        if (!_jointStates.HasSubscribers)
+        {
+            return;
+        }
+        var stamp = RosTime.FromTimeSpan(_state.Stamp > TimeSpan.Zero ? _state.Stamp : now);
+        Fill(_body, FetchTopics.BodyJoints, stamp);
+        Fill(_fingers, FetchTopics.GripperJoints, stamp);
+        _jointStates.Publish(_body);
+        _jointStates.Publish(_fingers);
+    }
+
+    private void Fill(JointState message, IReadOnlyList<string> joints, RosTime stamp)
+    {
+        message.Header.Stamp = stamp;
+        message.Header.Seq++;
+        var p = message.Position.Resize(joints.Count);
+        var v = message.Velocity.Resize(joints.Count);
+        var e = message.Effort.Resize(joints.Count);
+        for (int i = 0; i < joints.Count; i++)
+        {
+            int k = FetchJoints.IndexOf(joints[i]);
+            p[i] = _state.Position[k];
+            v[i] = _state.Velocity[k];
+            e[i] = _state.Effort[k];
+        }
+    }
+
+    private void PublishCamera()
+    {
+        using var frame = _robot.TryGetCameraFrame();
+        if (frame is null)
+        {
+            return;
+        }
+        var stamp = RosTime.FromTimeSpan(frame.Stamp);
+        if (_rgb.HasSubscribers)
+        {
+            _image.Header.Stamp = stamp;
+            _image.Header.FrameId = "head_camera_rgb_optical_frame";
+            _image.Width = (uint)frame.Width;
+            _image.Height = (uint)frame.Height;
+            _image.Encoding = "rgb8";
+            _image.Step = (uint)(frame.Width * 3);
+            _image.Data.CopyFrom(frame.Rgb);
+            _rgb.Publish(_image);
+        }
+        if (frame.HasDepth && _depth.HasSubscribers)
+        {
+            _depthImage.Header.Stamp = stamp;
+            _depthImage.Header.FrameId = "head_camera_rgb_optical_frame";
+            _depthImage.Width = (uint)frame.Width;
+            _depthImage.Height = (uint)frame.Height;
+            _depthImage.Encoding = "32FC1";
+            _depthImage.Step = (uint)(frame.Width * 4);
+            _depthImage.Data.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(frame.Depth));
+            _depth.Publish(_depthImage);
+        }
+        if (_cameraInfo.HasSubscribers)
+        {
+            var info = new CameraInfo { Width = (uint)frame.Width, Height = (uint)frame.Height, DistortionModel = "plumb_bob" };
+            info.Header.Stamp = stamp;
+            info.Header.FrameId = "head_camera_rgb_optical_frame";
+            // Pinhole from the simulated camera's 1.047 rad horizontal field of view (fetch_gazebo).
+            double f = frame.Width / 2.0 / Math.Tan(1.047197 / 2);
+            info.K[0] = f; info.K[2] = frame.Width / 2.0; info.K[4] = f; info.K[5] = frame.Height / 2.0; info.K[8] = 1;
+            info.R[0] = info.R[4] = info.R[8] = 1;
+            info.P[0] = f; info.P[2] = frame.Width / 2.0; info.P[5] = f; info.P[6] = frame.Height / 2.0; info.P[10] = 1;
+            info.D.Resize(5).Clear();
+            _cameraInfo.Publish(info);
+        }
+    }
+
+    public void Dispose()
+    {
+        _server.ClientDisconnected -= OnClientDisconnected;
+        _stop.Cancel();
+        _thread.Join();
+    }
+}

@@ -1,0 +1,69 @@
+// A real third-party rosbridge client (roslibjs 2.1.0 from npm) driven by the RobotBridge.Ros tests
+// and benchmarks. Usage: node roslib-peer.mjs <mode> '<json options>'; prints one JSON line.
+//   drive: subscribe /joint_states, send a FollowJointTrajectory goal through ActionClient,
+//          report the joint states seen and the result.
+//   count: subscribe options.topic with options.compression for options.seconds; report messages/s.
+import { Ros, Topic, ActionClient, Goal } from "roslib";
+
+const [mode, raw] = process.argv.slice(2);
+const options = JSON.parse(raw ?? "{}");
+const finish = (result, code = 0) => {
+  process.stdout.write(JSON.stringify(result) + "\n");
+  process.exit(code);
+};
+setTimeout(() => finish({ error: "peer timed out" }, 2), (options.timeoutSeconds ?? 30) * 1000);
+
+const ros = new Ros({ url: options.url });
+ros.on("error", (e) => finish({ error: `roslib error: ${e?.message ?? e}` }, 3));
+await new Promise((resolve) => ros.on("connection", resolve));
+
+if (mode === "drive") {
+  const joint = options.joint;
+  let first = null, last = null, messages = 0;
+  const states = new Topic({ ros, name: "/joint_states", messageType: "sensor_msgs/JointState" });
+  states.subscribe((m) => {
+    const i = m.name.indexOf(joint);
+    if (i < 0) return;
+    messages++;
+    if (first === null) first = m.position[i];
+    last = m.position[i];
+  });
+  const client = new ActionClient({
+    ros,
+    serverName: options.server,
+    actionName: "control_msgs/FollowJointTrajectoryAction",
+  });
+  // Wait for the first joint state so "before" is known.
+  while (first === null) await new Promise((r) => setTimeout(r, 20));
+  const goal = new Goal({
+    actionClient: client,
+    goalMessage: {
+      trajectory: {
+        joint_names: options.joints,
+        points: [{ positions: options.positions, time_from_start: { secs: options.secs, nsecs: 0 } }],
+      },
+    },
+  });
+  const statuses = [];
+  goal.on("status", (s) => statuses.push(s.status));
+  goal.on("result", (result) => {
+    setTimeout(() => finish({ messages, first, last, result, finalStatus: goal.status?.status, statuses: [...new Set(statuses)] }), 200);
+  });
+  goal.send();
+} else if (mode === "count") {
+  const topic = new Topic({
+    ros, name: options.topic, messageType: options.type, compression: options.compression ?? "none",
+  });
+  let count = 0, started = 0, bytes = 0;
+  topic.subscribe((m) => {
+    if (count === 0) started = performance.now();
+    count++;
+    if (m.data && m.data.length) bytes += m.data.length;
+  });
+  setTimeout(() => {
+    const seconds = (performance.now() - started) / 1000;
+    finish({ count, seconds, perSecond: count > 1 ? (count - 1) / seconds : 0, bytes });
+  }, options.seconds * 1000);
+} else {
+  finish({ error: `unknown mode ${mode}` }, 4);
+}
