@@ -36,6 +36,7 @@ public static class Program
         root.Subcommands.Add(SimCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
         return root;
     }
 }
