@@ -143,6 +143,9 @@ public sealed class FetchTwin : IRobot, ITwinScene
     /// <summary>The compiled MuJoCo model (for tools and benchmarks; do not change it while stepping).</summary>
     public SimModel Model => _model;
 
+    /// <summary>The live simulation state, for tests that must provoke faults the public API refuses.</summary>
+    internal SimData Data => _data;
+
     /// <summary>Physics steps taken since creation.</summary>
     public long Steps => Interlocked.Read(ref _step);
 
