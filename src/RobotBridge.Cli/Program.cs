@@ -33,6 +33,8 @@ public static class Program
             "RobotBridge: one Gym interface over a simulated and a real Fetch robot.\n" +
             "Example: robotbridge quickstart");
         root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SimCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

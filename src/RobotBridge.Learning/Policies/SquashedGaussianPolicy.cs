@@ -108,6 +108,18 @@ public sealed class SquashedGaussianPolicy : Module<Tensor, Tensor?, (Tensor Mea
         ToEnvUnits(unit, action);
     }
 
+    /// <summary>Copies weights and normaliser statistics from a policy of the same spec.</summary>
+    public void CopyFrom(SquashedGaussianPolicy other)
+    {
+        if (other.Spec.ToJson() != Spec.ToJson()) throw new ArgumentException("policies have different specs");
+        using (no_grad())
+        {
+            var source = other.state_dict();
+            foreach (var (name, target) in state_dict()) target.copy_(source[name]);
+        }
+        normalizer.PullFromBuffers();
+    }
+
     /// <summary>Maps [-1, 1] actions onto the env's bounds (infinite bounds pass the value through).</summary>
     public void ToEnvUnits(ReadOnlySpan<float> unit, Span<float> action)
     {

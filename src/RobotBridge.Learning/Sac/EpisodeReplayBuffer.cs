@@ -106,15 +106,18 @@ public sealed class EpisodeReplayBuffer
     public ReadOnlySpan<float> ActionRow(int slot, int t) => _actions.AsSpan((slot * MaxEpisodeLength + t) * ActionSize, ActionSize);
     public bool Terminal(int slot, int t) => _terminal[slot * MaxEpisodeLength + t];
 
-    /// <summary>Writes the buffer's contents (for checkpoints).</summary>
+    /// <summary>Writes the stored episodes (for checkpoints); unused slots are not written.</summary>
     public void Write(BinaryWriter writer)
     {
         writer.Write(EpisodeCapacity); writer.Write(MaxEpisodeLength);
         writer.Write(_next); writer.Write(Episodes); writer.Write(Transitions);
-        foreach (int l in _lengths) writer.Write(l);
-        WriteArray(writer, _observations); WriteArray(writer, _achieved); WriteArray(writer, _desired);
-        WriteArray(writer, _actions);
-        foreach (bool b in _terminal) writer.Write(b);
+        int e = Episodes, l = MaxEpisodeLength;
+        foreach (int length in _lengths.AsSpan(0, e)) writer.Write(length);
+        WriteArray(writer, _observations.AsSpan(0, e * (l + 1) * ObservationSize));
+        WriteArray(writer, _achieved.AsSpan(0, e * (l + 1) * GoalSize));
+        WriteArray(writer, _desired.AsSpan(0, e * l * GoalSize));
+        WriteArray(writer, _actions.AsSpan(0, e * l * ActionSize));
+        WriteArray(writer, _terminal.AsSpan(0, e * l));
     }
 
     /// <summary>Restores contents written by <see cref="Write"/> into a buffer of the same dimensions.</summary>
@@ -124,19 +127,23 @@ public sealed class EpisodeReplayBuffer
         if (capacity != EpisodeCapacity || maxLength != MaxEpisodeLength)
             throw new InvalidDataException($"checkpoint buffer holds {capacity} episodes of ≤{maxLength} steps; this run expects {EpisodeCapacity} of ≤{MaxEpisodeLength}");
         _next = reader.ReadInt32(); Episodes = reader.ReadInt32(); Transitions = reader.ReadInt32();
-        for (int i = 0; i < _lengths.Length; i++) _lengths[i] = reader.ReadInt32();
-        ReadArray(reader, _observations); ReadArray(reader, _achieved); ReadArray(reader, _desired);
-        ReadArray(reader, _actions);
-        for (int i = 0; i < _terminal.Length; i++) _terminal[i] = reader.ReadBoolean();
+        int e = Episodes, l = MaxEpisodeLength;
+        Array.Clear(_lengths);
+        for (int i = 0; i < e; i++) _lengths[i] = reader.ReadInt32();
+        ReadArray(reader, _observations.AsSpan(0, e * (l + 1) * ObservationSize));
+        ReadArray(reader, _achieved.AsSpan(0, e * (l + 1) * GoalSize));
+        ReadArray(reader, _desired.AsSpan(0, e * l * GoalSize));
+        ReadArray(reader, _actions.AsSpan(0, e * l * ActionSize));
+        ReadArray(reader, _terminal.AsSpan(0, e * l));
         _writing = -1;
     }
 
-    private static void WriteArray<T>(BinaryWriter writer, T[] values) where T : unmanaged =>
-        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    private static void WriteArray<T>(BinaryWriter writer, Span<T> values) where T : unmanaged =>
+        writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
 
-    private static void ReadArray<T>(BinaryReader reader, T[] values) where T : unmanaged
+    private static void ReadArray<T>(BinaryReader reader, Span<T> values) where T : unmanaged
     {
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan());
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values);
         if (reader.Read(bytes) != bytes.Length) throw new EndOfStreamException("checkpoint replay buffer is truncated");
     }
 }

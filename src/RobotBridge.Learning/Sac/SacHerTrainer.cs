@@ -192,11 +192,7 @@ public sealed class SacHerTrainer : IDisposable
         var saved = PolicyFile.Read(stream);
         if (saved.Spec.ToJson() != Policy.Spec.ToJson())
             throw new InvalidDataException($"checkpoint '{path}' was made for {saved.Spec.EnvId} with another policy layout; this run trains {Policy.Spec.EnvId}");
-        using (var noGrad = no_grad())
-        {
-            foreach (var (to, from) in Policy.state_dict().Values.Zip(saved.state_dict().Values)) to.copy_(from);
-        }
-        Policy.Normalizer.PullFromBuffers();
+        Policy.CopyFrom(saved);
         saved.Dispose();
         Learner.Read(reader);
         _buffer.Read(reader);

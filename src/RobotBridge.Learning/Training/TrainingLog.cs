@@ -20,7 +20,7 @@ public sealed class TrainingLog : ITrainingObserver, IDisposable
         _tensorboard = torch.utils.tensorboard.SummaryWriter(Path.Combine(directory, "tensorboard"), createRunName: false);
         string csvPath = Path.Combine(directory, "progress.csv");
         bool fresh = !File.Exists(csvPath);
-        _csv = new StreamWriter(csvPath, append: true);
+        _csv = new StreamWriter(csvPath, append: true) { AutoFlush = true };
         if (fresh) _csv.WriteLine("steps,episodes,success_rate,mean_return,steps_per_second");
     }
 

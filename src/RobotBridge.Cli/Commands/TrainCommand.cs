@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using RobotBridge.Learning.Training;
+using Spectre.Console;
+
+namespace RobotBridge.Cli.Commands;
+
+/// <summary>
+/// `robotbridge train ENV --algo sac-her|ppo --steps N`: trains a policy on a registered env with live
+/// progress, checkpoints, TensorBoard events and a PNG learning curve; `--resume` continues a run.
+/// </summary>
+internal static class TrainCommand
+{
+    public const int InputError = 1;
+
+    public static Command Create()
+    {
+        var env = new Argument<string>("ENV") { Description = "Registered env id, e.g. PointMassGoal-v0 or FetchReach-v4" };
+        var algo = new Option<string>("--algo") { Description = "sac-her (goal envs) or ppo (vector envs)", DefaultValueFactory = _ => "sac-her" };
+        algo.AcceptOnlyFromAmong("sac-her", "ppo");
+        var steps = new Option<long>("--steps") { Description = "Env steps to train for (total, including a resumed run's)", DefaultValueFactory = _ => 20_000 };
+        var output = new Option<string?>("--out") { Description = "Run directory (default: runs/ENV-ALGO)" };
+        var seed = new Option<int>("--seed") { Description = "Seed of torch, the env and the replay sampling", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (results are reproducible for a fixed seed and thread count)", DefaultValueFactory = _ => 1 };
+        var envs = new Option<int>("--envs") { Description = "PPO: parallel sub-envs", DefaultValueFactory = _ => 4 };
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between checkpoints", DefaultValueFactory = _ => 10_000 };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run directory's checkpoint" };
+
+        var command = new Command("train",
+            "Train a policy on the simulated twin (or any registered env).\n" +
+            "Examples: robotbridge train FetchReach-v4 --algo sac-her --steps 20000\n" +
+            "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
+            "          robotbridge train FetchReach-v4 --steps 40000 --resume");
+        command.Arguments.Add(env);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume }) command.Options.Add(o);
+        command.SetAction((parse, cancel) =>
+        {
+            TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
+            string envId = parse.GetValue(env)!, algorithm = parse.GetValue(algo)!;
+            string dir = parse.GetValue(output) ?? Path.Combine("runs", $"{envId}-{algorithm}");
+            string checkpoint = Path.Combine(dir, PolicyTraining.CheckpointFileName);
+            if (parse.GetValue(resume) && !File.Exists(checkpoint))
+            {
+                stderr.WriteLine($"robotbridge train: --resume given but '{checkpoint}' does not exist; train without --resume first.");
+                return Task.FromResult(InputError);
+            }
+            var request = new TrainRequest
+            {
+                EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,
+                Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), NumEnvs = parse.GetValue(envs),
+                CheckpointEvery = parse.GetValue(checkpointEvery), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
+            };
+            try
+            {
+                CliEnvironments.EnsureRegistered();
+                var result = TrainingConsole.Run(stdout, request.Steps, view => PolicyTraining.Train(request, view, cancel));
+                stdout.WriteLine($"policy:     {result.PolicyPath}");
+                stdout.WriteLine($"checkpoint: {result.CheckpointPath}");
+                stdout.WriteLine($"curve:      {result.CurvePath}");
+                stdout.WriteLine($"tensorboard: tensorboard --logdir {Path.Combine(result.LogDirectory, "tensorboard")}");
+                stdout.WriteLine($"next: robotbridge eval {result.PolicyPath} {envId} --episodes 100");
+                return Task.FromResult(0);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or NotSupportedException or FileNotFoundException or RobotBridge.Gym.EnvRegistrationException)
+            {
+                stderr.WriteLine($"robotbridge train: {e.Message}");
+                return Task.FromResult(InputError);
+            }
+        });
+        return command;
+    }
+}
+
+/// <summary>Live training progress: a Spectre progress bar on a terminal, a line every two seconds otherwise.</summary>
+internal sealed class TrainingConsole : ITrainingObserver
+{
+    private readonly Action<TrainingProgress> _show;
+
+    private TrainingConsole(Action<TrainingProgress> show) => _show = show;
+
+    public void OnProgress(TrainingProgress progress) => _show(progress);
+
+    public static T Run<T>(TextWriter output, long totalSteps, Func<ITrainingObserver, T> train)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            var clock = Stopwatch.StartNew();
+            TimeSpan last = -TimeSpan.FromSeconds(2);
+            TrainingProgress? latest = null;
+            var result = train(new TrainingConsole(p =>
+            {
+                latest = p;
+                if (clock.Elapsed - last < TimeSpan.FromSeconds(2)) return;
+                last = clock.Elapsed;
+                output.WriteLine(Describe(p));
+            }));
+            if (latest is not null) output.WriteLine(Describe(latest));
+            return result;
+        }
+        T value = default!;
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: totalSteps);
+                value = train(new TrainingConsole(p =>
+                {
+                    task.Value = p.Steps;
+                    task.Description = Markup.Escape(Describe(p));
+                }));
+                task.Value = task.MaxValue;
+            });
+        return value;
+    }
+
+    private static string Describe(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"step {p.Steps}/{p.TotalSteps}  {p.StepsPerSecond:F0} steps/s  success {p.SuccessRate:P0}  return {p.MeanReturn:F1}  episodes {p.Episodes}");
+}

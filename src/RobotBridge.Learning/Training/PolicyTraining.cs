@@ -1,0 +1,167 @@
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Learning.Evaluation;
+using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Ppo;
+using RobotBridge.Learning.Sac;
+
+namespace RobotBridge.Learning.Training;
+
+/// <summary>What to train: env id (from the Gym registry), algorithm, budget, where to write.</summary>
+public sealed record TrainRequest
+{
+    public required string EnvId { get; init; }
+
+    /// <summary>"sac-her" (goal envs) or "ppo" (any Box-action env, run as a vector env).</summary>
+    public string Algorithm { get; init; } = "sac-her";
+    public required long Steps { get; init; }
+
+    /// <summary>Receives policy.rbpolicy, checkpoint, progress.csv, tensorboard/, learning-curve.png.</summary>
+    public required string OutputDirectory { get; init; }
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; } = 1;
+
+    /// <summary>PPO only: parallel sub-envs.</summary>
+    public int NumEnvs { get; init; } = 4;
+
+    /// <summary>Save a checkpoint at least this often (env steps).</summary>
+    public long CheckpointEvery { get; init; } = 10_000;
+
+    /// <summary>Checkpoint to continue from, or null for a fresh run.</summary>
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>SAC+HER settings (seed and threads are taken from this request).</summary>
+    public SacHerConfig Sac { get; init; } = new();
+
+    /// <summary>PPO settings (seed and threads are taken from this request).</summary>
+    public PpoConfig Ppo { get; init; } = new();
+}
+
+/// <summary>Files a training run produced.</summary>
+public sealed record TrainResult(string PolicyPath, string CheckpointPath, string CurvePath, string LogDirectory, long Steps, long Episodes);
+
+/// <summary>
+/// Library entry point for training: builds the env from the registry, runs SAC+HER or PPO with
+/// periodic checkpoints, TensorBoard events and progress.csv, then saves the policy and the PNG
+/// learning curve. Used by <c>robotbridge train</c> and by the quickstart.
+/// </summary>
+public static class PolicyTraining
+{
+    public const string PolicyFileName = "policy.rbpolicy";
+    public const string CheckpointFileName = "checkpoint.rbckpt";
+    public const string CurveFileName = "learning-curve.png";
+
+    public static TrainResult Train(TrainRequest request, ITrainingObserver? observer = null, CancellationToken cancel = default)
+    {
+        if (request.Steps < 1) throw new ArgumentOutOfRangeException(nameof(request), request.Steps, "train for at least one step");
+        Directory.CreateDirectory(request.OutputDirectory);
+        using var log = new TrainingLog(request.OutputDirectory);
+        var observers = new FanOut(log, observer, request.Steps);
+        string policyPath = Path.Combine(request.OutputDirectory, PolicyFileName);
+        string checkpointPath = Path.Combine(request.OutputDirectory, CheckpointFileName);
+        long steps, episodes;
+        switch (request.Algorithm)
+        {
+            case "sac-her":
+            {
+                using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId);
+                using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads });
+                if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
+                while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
+                {
+                    trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
+                    trainer.SaveCheckpoint(checkpointPath);
+                }
+                PolicyFile.Save(trainer.Policy, policyPath);
+                (steps, episodes) = (trainer.Steps, trainer.Episodes);
+                break;
+            }
+            case "ppo":
+            {
+                var spec = EnvRegistry.Default.Spec(request.EnvId);
+                (steps, episodes) = spec.ObservationType == typeof(DictValue)
+                    ? TrainPpo<DictValue>(request, observers, policyPath, checkpointPath, cancel)
+                    : spec.ObservationType == typeof(double[])
+                        ? TrainPpo<double[]>(request, observers, policyPath, checkpointPath, cancel)
+                        : TrainPpo<float[]>(request, observers, policyPath, checkpointPath, cancel);
+                break;
+            }
+            default:
+                throw new ArgumentException($"unknown algorithm '{request.Algorithm}'; use sac-her or ppo");
+        }
+        string curvePath = Path.Combine(request.OutputDirectory, CurveFileName);
+        LearningCurvePlot.Save(log.CsvPath, curvePath, $"{request.EnvId} — {request.Algorithm}");
+        return new TrainResult(policyPath, checkpointPath, curvePath, request.OutputDirectory, steps, episodes);
+    }
+
+    /// <summary>
+    /// The quickstart recipe: train with <paramref name="request"/>, save, then evaluate the saved
+    /// policy file (as deployment would load it) for <paramref name="evalEpisodes"/> episodes.
+    /// </summary>
+    public static (TrainResult Training, EvaluationResult Evaluation) TrainAndEvaluate(
+        TrainRequest request, int evalEpisodes = 100, ITrainingObserver? observer = null, CancellationToken cancel = default)
+    {
+        var training = Train(request, observer, cancel);
+        var evaluation = Evaluate(training.PolicyPath, request.EnvId, evalEpisodes, seed: request.Seed + 10_000);
+        return (training, evaluation);
+    }
+
+    /// <summary>Loads a policy file and evaluates it on a fresh env from the registry.</summary>
+    public static EvaluationResult Evaluate(string policyPath, string envId, int episodes, int seed)
+    {
+        using var policy = PolicyFile.Load(policyPath);
+        var spec = EnvRegistry.Default.Spec(envId);
+        if (spec.ObservationType == typeof(DictValue))
+        {
+            using var env = GymEnvs.Make<DictValue, float[]>(envId);
+            return PolicyEvaluator.Evaluate(policy, env, episodes, seed);
+        }
+        if (spec.ObservationType == typeof(double[]))
+        {
+            using var env = GymEnvs.Make<double[], float[]>(envId);
+            return PolicyEvaluator.Evaluate(policy, env, episodes, seed);
+        }
+        using var floatEnv = GymEnvs.Make<float[], float[]>(envId);
+        return PolicyEvaluator.Evaluate(policy, floatEnv, episodes, seed);
+    }
+
+    private static (long, long) TrainPpo<TObs>(TrainRequest request, ITrainingObserver observers, string policyPath, string checkpointPath, CancellationToken cancel)
+        where TObs : notnull
+    {
+        using var vec = GymEnvs.MakeVec<TObs, float[]>(request.EnvId, request.NumEnvs);
+        using var prototype = GymEnvs.Make<TObs, float[]>(request.EnvId);
+        using var trainer = new PpoTrainer<TObs>(vec, prototype, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads });
+        if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
+        var counter = new EpisodeCounter(observers);
+        while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
+        {
+            trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), counter, cancel);
+            trainer.SaveCheckpoint(checkpointPath);
+        }
+        PolicyFile.Save(trainer.Policy, policyPath);
+        return (trainer.Steps, counter.Episodes);
+    }
+
+    private sealed class EpisodeCounter(ITrainingObserver inner) : ITrainingObserver
+    {
+        public long Episodes { get; private set; }
+
+        public void OnProgress(TrainingProgress progress)
+        {
+            Episodes = progress.Episodes;
+            inner.OnProgress(progress);
+        }
+    }
+
+    /// <summary>Passes progress to the log and the caller, with the run's total (trainers see one checkpoint interval at a time).</summary>
+    private sealed class FanOut(ITrainingObserver first, ITrainingObserver? second, long totalSteps) : ITrainingObserver
+    {
+        public void OnProgress(TrainingProgress progress)
+        {
+            progress = progress with { TotalSteps = totalSteps };
+            first.OnProgress(progress);
+            second?.OnProgress(progress);
+        }
+    }
+}
