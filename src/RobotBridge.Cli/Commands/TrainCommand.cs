@@ -26,6 +26,7 @@ internal static class TrainCommand
         var envs = new Option<int>("--envs") { Description = "PPO: parallel sub-envs", DefaultValueFactory = _ => 4 };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between checkpoints", DefaultValueFactory = _ => 10_000 };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run directory's checkpoint" };
+        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train",
             "Train a policy on the simulated twin (or any registered env).\n" +
@@ -33,7 +34,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -49,7 +50,7 @@ internal static class TrainCommand
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), NumEnvs = parse.GetValue(envs),
-                CheckpointEvery = parse.GetValue(checkpointEvery), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
+                CheckpointEvery = parse.GetValue(checkpointEvery), EvalEpisodes = parse.GetValue(evalEpisodes), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
             };
             try
             {
@@ -76,10 +77,18 @@ internal static class TrainCommand
 internal sealed class TrainingConsole : ITrainingObserver
 {
     private readonly Action<TrainingProgress> _show;
+    private readonly TextWriter _output;
 
-    private TrainingConsole(Action<TrainingProgress> show) => _show = show;
+    private TrainingConsole(Action<TrainingProgress> show, TextWriter output)
+    {
+        _show = show;
+        _output = output;
+    }
 
     public void OnProgress(TrainingProgress progress) => _show(progress);
+
+    public void OnEvaluation(long steps, RobotBridge.Learning.Evaluation.EvaluationResult result) =>
+        _output.WriteLine($"eval at step {steps}: {result}");
 
     public static T Run<T>(TextWriter output, long totalSteps, Func<ITrainingObserver, T> train)
     {
@@ -95,7 +104,7 @@ internal sealed class TrainingConsole : ITrainingObserver
                 if (clock.Elapsed - last < TimeSpan.FromSeconds(2)) return;
                 last = clock.Elapsed;
                 output.WriteLine(Describe(p));
-            }));
+            }, output));
             if (latest is not null) output.WriteLine(Describe(latest));
             return result;
         }
@@ -109,7 +118,7 @@ internal sealed class TrainingConsole : ITrainingObserver
                 {
                     task.Value = p.Steps;
                     task.Description = Markup.Escape(Describe(p));
-                }));
+                }, output));
                 task.Value = task.MaxValue;
             });
         return value;

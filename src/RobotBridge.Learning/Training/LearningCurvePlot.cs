@@ -6,8 +6,9 @@ namespace RobotBridge.Learning.Training;
 /// <summary>Draws the learning curve (success rate and episode return against env steps) as a PNG.</summary>
 public static class LearningCurvePlot
 {
-    /// <summary>Reads <c>progress.csv</c> written by <see cref="TrainingLog"/> and saves the curve to <paramref name="pngPath"/>.</summary>
-    public static void Save(string csvPath, string pngPath, string title)
+    /// <summary>Reads <c>progress.csv</c> (and <c>eval.csv</c> when present) written by <see cref="TrainingLog"/>
+    /// and saves the curve to <paramref name="pngPath"/>.</summary>
+    public static void Save(string csvPath, string evalCsvPath, string pngPath, string title)
     {
         var rows = File.ReadLines(csvPath).Skip(1)
             .Select(line => line.Split(','))
@@ -26,6 +27,25 @@ public static class LearningCurvePlot
         success.MarkerSize = 0;
         plot.Axes.Left.Label.Text = "success rate";
         plot.Axes.SetLimitsY(0, 1.05);
+
+        if (File.Exists(evalCsvPath))
+        {
+            var evals = File.ReadLines(evalCsvPath).Skip(1).Select(line => line.Split(',')).Where(f => f.Length >= 5)
+                .Select(f => (Steps: double.Parse(f[0], CultureInfo.InvariantCulture), Success: double.Parse(f[2], CultureInfo.InvariantCulture),
+                              Low: double.Parse(f[3], CultureInfo.InvariantCulture), High: double.Parse(f[4], CultureInfo.InvariantCulture)))
+                .ToArray();
+            if (evals.Length > 0)
+            {
+                var eval = plot.Add.Scatter(evals.Select(e => e.Steps).ToArray(), evals.Select(e => e.Success).ToArray());
+                eval.LegendText = $"eval success rate ({File.ReadLines(evalCsvPath).Skip(1).First().Split(',')[1]} episodes, 95% CI)";
+                eval.MarkerSize = 6;
+                foreach (var e in evals)
+                {
+                    var bar = plot.Add.Line(e.Steps, e.Low, e.Steps, e.High);
+                    bar.Color = eval.Color;
+                }
+            }
+        }
 
         var returns = plot.Add.Scatter(rows.Select(r => r.Steps).ToArray(), rows.Select(r => r.Return).ToArray());
         returns.LegendText = "episode return (last 100)";

@@ -28,6 +28,10 @@ public sealed record TrainRequest
     /// <summary>Save a checkpoint at least this often (env steps).</summary>
     public long CheckpointEvery { get; init; } = 10_000;
 
+    /// <summary>Evaluate the policy (deterministic actions, fresh env) over this many episodes at
+    /// every checkpoint and log the success rate with its Wilson interval; 0 = no evaluation.</summary>
+    public int EvalEpisodes { get; init; }
+
     /// <summary>Checkpoint to continue from, or null for a fresh run.</summary>
     public string? ResumeFrom { get; init; }
 
@@ -66,12 +70,14 @@ public static class PolicyTraining
             case "sac-her":
             {
                 using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId);
+                using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId);
                 using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads });
                 if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
                 while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
                 {
                     trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
                     trainer.SaveCheckpoint(checkpointPath);
+                    EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
                 }
                 PolicyFile.Save(trainer.Policy, policyPath);
                 (steps, episodes) = (trainer.Steps, trainer.Episodes);
@@ -81,17 +87,17 @@ public static class PolicyTraining
             {
                 var spec = EnvRegistry.Default.Spec(request.EnvId);
                 (steps, episodes) = spec.ObservationType == typeof(DictValue)
-                    ? TrainPpo<DictValue>(request, observers, policyPath, checkpointPath, cancel)
+                    ? TrainPpo<DictValue>(request, observers, log, policyPath, checkpointPath, cancel)
                     : spec.ObservationType == typeof(double[])
-                        ? TrainPpo<double[]>(request, observers, policyPath, checkpointPath, cancel)
-                        : TrainPpo<float[]>(request, observers, policyPath, checkpointPath, cancel);
+                        ? TrainPpo<double[]>(request, observers, log, policyPath, checkpointPath, cancel)
+                        : TrainPpo<float[]>(request, observers, log, policyPath, checkpointPath, cancel);
                 break;
             }
             default:
                 throw new ArgumentException($"unknown algorithm '{request.Algorithm}'; use sac-her or ppo");
         }
         string curvePath = Path.Combine(request.OutputDirectory, CurveFileName);
-        LearningCurvePlot.Save(log.CsvPath, curvePath, $"{request.EnvId} — {request.Algorithm}");
+        LearningCurvePlot.Save(log.CsvPath, log.EvalCsvPath, curvePath, $"{request.EnvId} — {request.Algorithm}");
         return new TrainResult(policyPath, checkpointPath, curvePath, request.OutputDirectory, steps, episodes);
     }
 
@@ -126,7 +132,18 @@ public static class PolicyTraining
         return PolicyEvaluator.Evaluate(policy, floatEnv, episodes, seed);
     }
 
-    private static (long, long) TrainPpo<TObs>(TrainRequest request, ITrainingObserver observers, string policyPath, string checkpointPath, CancellationToken cancel)
+    private static void EvaluateIfAsked<TObs>(TrainRequest request, SquashedGaussianPolicy policy, IEnv<TObs, float[]> env, long steps, ITrainingObserver observers)
+        where TObs : notnull
+    {
+        if (request.EvalEpisodes <= 0) return;
+        bool wasTraining = policy.training;
+        policy.eval();
+        var result = PolicyEvaluator.Evaluate(policy, env, request.EvalEpisodes, seed: request.Seed + 10_000);
+        if (wasTraining) policy.train();
+        observers.OnEvaluation(steps, result);
+    }
+
+    private static (long, long) TrainPpo<TObs>(TrainRequest request, ITrainingObserver observers, TrainingLog log, string policyPath, string checkpointPath, CancellationToken cancel)
         where TObs : notnull
     {
         using var vec = GymEnvs.MakeVec<TObs, float[]>(request.EnvId, request.NumEnvs);
@@ -138,6 +155,7 @@ public static class PolicyTraining
         {
             trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), counter, cancel);
             trainer.SaveCheckpoint(checkpointPath);
+            EvaluateIfAsked(request, trainer.Policy, prototype, trainer.Steps, observers);
         }
         PolicyFile.Save(trainer.Policy, policyPath);
         return (trainer.Steps, counter.Episodes);
@@ -152,6 +170,8 @@ public static class PolicyTraining
             Episodes = progress.Episodes;
             inner.OnProgress(progress);
         }
+
+        public void OnEvaluation(long steps, EvaluationResult result) => inner.OnEvaluation(steps, result);
     }
 
     /// <summary>Passes progress to the log and the caller, with the run's total (trainers see one checkpoint interval at a time).</summary>
@@ -162,6 +182,12 @@ public static class PolicyTraining
             progress = progress with { TotalSteps = totalSteps };
             first.OnProgress(progress);
             second?.OnProgress(progress);
+        }
+
+        public void OnEvaluation(long steps, EvaluationResult result)
+        {
+            first.OnEvaluation(steps, result);
+            second?.OnEvaluation(steps, result);
         }
     }
 }

@@ -37,9 +37,20 @@ public sealed class TrainingLog : ITrainingObserver, IDisposable
         _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Steps},{p.Episodes},{p.SuccessRate:F4},{p.MeanReturn:F4},{p.StepsPerSecond:F1}"));
     }
 
-    /// <summary>Records an evaluation result (success rate over evaluation episodes) at a step count.</summary>
-    public void OnEvaluation(long steps, double successRate) =>
-        _tensorboard.add_scalar("eval/success_rate", (float)successRate, (int)steps);
+    /// <summary>Path of the evaluation table (steps, episodes, success rate, 95% interval, mean return).</summary>
+    public string EvalCsvPath => Path.Combine(Directory, "eval.csv");
+
+    /// <summary>Records an evaluation of the policy at a step count (TensorBoard and eval.csv).</summary>
+    public void OnEvaluation(long steps, Evaluation.EvaluationResult result)
+    {
+        _tensorboard.add_scalar("eval/success_rate", (float)result.SuccessRate, (int)steps);
+        _tensorboard.add_scalar("eval/mean_return", (float)result.MeanReturn, (int)steps);
+        bool fresh = !File.Exists(EvalCsvPath);
+        using var csv = new StreamWriter(EvalCsvPath, append: true);
+        if (fresh) csv.WriteLine("steps,episodes,success_rate,ci95_low,ci95_high,mean_return");
+        var ci = result.Interval;
+        csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{steps},{result.Episodes},{result.SuccessRate:F4},{ci.Low:F4},{ci.High:F4},{result.MeanReturn:F3}"));
+    }
 
     public void Dispose()
     {

@@ -16,4 +16,7 @@ public sealed record TrainingProgress(
 public interface ITrainingObserver
 {
     void OnProgress(TrainingProgress progress);
+
+    /// <summary>An evaluation of the current policy at a step count (when the run evaluates at checkpoints).</summary>
+    void OnEvaluation(long steps, Evaluation.EvaluationResult result) { }
 }
