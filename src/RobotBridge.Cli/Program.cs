@@ -35,6 +35,7 @@ public static class Program
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(SimCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

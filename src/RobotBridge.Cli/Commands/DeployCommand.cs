@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Learning.Deployment;
+using RobotBridge.Learning.Envs;
+using RobotBridge.Learning.Policies;
+
+namespace RobotBridge.Cli.Commands;
+
+/// <summary>
+/// `robotbridge deploy POLICY --robot sim|ws://HOST:9090`: runs a trained policy on the task env of
+/// the chosen body (its control loop and safety supervisor underneath), printing per-step timing.
+/// Refuses a policy whose spaces differ from the env's before anything moves.
+/// </summary>
+internal static class DeployCommand
+{
+    public const int InputError = 1;
+
+    /// <summary>Exit code when a safety stop ended the run.</summary>
+    public const int SafetyStop = 3;
+
+    public static Command Create()
+    {
+        var policyPath = new Argument<string>("POLICY") { Description = "Policy file written by robotbridge train" };
+        var robot = new Option<string>("--robot") { Description = "sim (the MuJoCo twin) or a rosbridge URL such as ws://fetch:9090", DefaultValueFactory = _ => "sim" };
+        var env = new Option<string?>("--env") { Description = "Task env id (default: the env the policy was trained on)" };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the first reset (goal sampling)", DefaultValueFactory = _ => 1 };
+        var quiet = new Option<bool>("--quiet") { Description = "Print only the summary, not every step" };
+        var command = new Command("deploy",
+            "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
+            "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
+            "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3");
+        command.Arguments.Add(policyPath);
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet }) command.Options.Add(o);
+        command.SetAction((parse, cancel) =>
+        {
+            TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
+            try
+            {
+                CliEnvironments.EnsureRegistered();
+                using var policy = PolicyFile.Load(parse.GetValue(policyPath)!);
+                string envId = parse.GetValue(env) ?? policy.Spec.EnvId;
+                string body = parse.GetValue(robot)!;
+                var result = Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout, cancel);
+                stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
+                stdout.WriteLine($"  policy inference: {result.Inference}");
+                stdout.WriteLine($"  env step:         {result.Step}");
+                if (result.StoppedBy is not null)
+                {
+                    stderr.WriteLine($"robotbridge deploy: stopped early — {result.StoppedBy}");
+                    return Task.FromResult(result.StoppedBy.StartsWith("safety", StringComparison.Ordinal) ? SafetyStop : 0);
+                }
+                return Task.FromResult(0);
+            }
+            catch (PolicyEnvMismatchException e)
+            {
+                stderr.WriteLine($"robotbridge deploy: refused — {e.Message}");
+                return Task.FromResult(InputError);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException
+                                          or EnvRegistrationException or InvalidEnvArgumentException)
+            {
+                stderr.WriteLine($"robotbridge deploy: {e.Message}");
+                return Task.FromResult(InputError);
+            }
+        });
+        return command;
+    }
+
+    private static DeployResult Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep, CancellationToken cancel)
+    {
+        var options = EnvOptions.Default.With("robot", robot);
+        using var env = GymEnvs.Make<DictValue, float[]>(envId, options);
+        return PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel);
+    }
+
+    private static string Describe(DeployStep s)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"ep {s.Episode} step {s.StepInEpisode,2}: infer {s.Inference.TotalMilliseconds:F2} ms  step {s.Step.TotalMilliseconds:F1} ms");
+        if (s.EnvTiming is { } t)
+            line += string.Create(CultureInfo.InvariantCulture,
+                $"  robot t {t.RobotTime.TotalSeconds:F2} s  late {t.Lateness.TotalMilliseconds:F1} ms  obs age {t.ObservationAge.TotalMilliseconds:F1} ms");
+        line += $"  reward {s.Reward:F2}{(s.Success ? "  success" : "")}";
+        if (s.Safety is { } safety) line += $"  safety {safety}";
+        return line;
+    }
+}
