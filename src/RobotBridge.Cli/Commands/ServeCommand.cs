@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Net;
+using RobotBridge.Ros.Fetch;
+using RobotBridge.Ros.Protocol;
+using RobotBridge.Ros.Server;
+using RobotBridge.Sim.Twin;
+
+namespace RobotBridge.Cli.Commands;
+
+/// <summary>
+/// <c>robotbridge serve</c>: the MuJoCo twin in real time behind a rosbridge v2 server, under the
+/// real Fetch's topic, action and service names, so any rosbridge client (roslibjs, ROS#, our
+/// RosFetch) can drive it.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "WebSocket port (rosbridge's default is 9090; 0 picks a free one).", DefaultValueFactory = _ => 9090 };
+        var address = new Option<string>("--address") { Description = "Address to bind. Loopback by default; 0.0.0.0 exposes the robot to the network.", DefaultValueFactory = _ => "127.0.0.1" };
+        var dialect = new Option<string>("--dialect") { Description = "ros1 (secs/nsecs, pkg/Type) or ros2 (sec/nanosec, pkg/msg/Type).", DefaultValueFactory = _ => "ros1" };
+        var camera = new Option<bool>("--no-camera") { Description = "Do not render the head camera (640x480 RGB-D at 15 Hz otherwise)." };
+        var seed = new Option<int>("--seed") { Description = "Twin seed.", DefaultValueFactory = _ => 0 };
+        var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 };
+        var command = new Command("serve",
+            "Serve the MuJoCo Fetch twin over rosbridge v2 (real-time physics, camera at its real rate) under the real Fetch's names.\n" +
+            "Example: robotbridge serve --port 9090");
+        command.Options.Add(port);
+        command.Options.Add(address);
+        command.Options.Add(dialect);
+        command.Options.Add(camera);
+        command.Options.Add(seed);
+        command.Options.Add(seconds);
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (!IPAddress.TryParse(parse.GetValue(address), out var ip))
+            {
+                error.WriteLine($"robotbridge serve: --address must be an IP address, got '{parse.GetValue(address)}'");
+                return Program.UsageError;
+            }
+            RosDialect? parsedDialect = parse.GetValue(dialect)?.ToLowerInvariant() switch
+            {
+                "ros1" => RosDialect.Ros1,
+                "ros2" => RosDialect.Ros2,
+                _ => null,
+            };
+            if (parsedDialect is not { } d)
+            {
+                error.WriteLine($"robotbridge serve: --dialect must be ros1 or ros2, got '{parse.GetValue(dialect)}'");
+                return Program.UsageError;
+            }
+            using var twin = new FetchTwin(new FetchTwinOptions
+            {
+                Seed = parse.GetValue(seed),
+                ClockMode = TwinClockMode.RealTime,
+                Camera = parse.GetValue(camera) ? HeadCameraOptions.Off : HeadCameraOptions.Carmine,
+            });
+            var server = new RosbridgeServer(new RosbridgeServerOptions { Address = ip, Port = parse.GetValue(port), Dialect = d });
+            try
+            {
+                server.Start();
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                error.WriteLine($"robotbridge serve: cannot listen on {ip}:{parse.GetValue(port)}: {e.Message}");
+                return 1;
+            }
+            using var node = new FetchRobotNode(server, twin);
+            server.ClientConnected += s => output.WriteLine($"client {s.Id} connected from {s.Remote}");
+            server.ClientDisconnected += (s, clean) => output.WriteLine($"client {s.Id} disconnected ({(clean ? "closed" : "link lost")})");
+            output.WriteLine($"serving the MuJoCo Fetch twin on {server.Uri} ({d}, real time, camera {(parse.GetValue(camera) ? "off" : "640x480 @ 15 Hz")})");
+            foreach (var (topic, type) in server.Topics())
+            {
+                output.WriteLine($"  {topic}  [{type}]");
+            }
+            output.WriteLine("Ctrl+C to stop.");
+            using var stop = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                double limit = parse.GetValue(seconds);
+                stop.Token.WaitHandle.WaitOne(limit > 0 ? TimeSpan.FromSeconds(limit) : Timeout.InfiniteTimeSpan);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+            output.WriteLine($"stopping: {node.Ticks} node cycles, {node.Overruns} overruns, twin sim time {twin.SimTime.TotalSeconds:0.00} s");
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return 0;
+        });
+        return command;
+    }
+}
