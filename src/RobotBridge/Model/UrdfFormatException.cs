@@ -8,16 +8,16 @@ namespace RobotBridge.Model;
 /// </summary>
 public sealed class UrdfFormatException : Exception
 {
-    public UrdfFormatException(string source, int line, string problem, Exception? inner = null)
-        : base(line > 0 ? $"{source}:{line}: {problem}" : $"{source}: {problem}", inner)
+    public UrdfFormatException(string filePath, int line, string problem, Exception? inner = null)
+        : base(line > 0 ? $"{filePath}:{line}: {problem}" : $"{filePath}: {problem}", inner)
     {
-        Source = source;
+        FilePath = filePath;
         Line = line;
         Problem = problem;
     }
 
     /// <summary>The file path (or the name given for in-memory text).</summary>
-    public new string Source { get; }
+    public string FilePath { get; }
 
     /// <summary>1-based line of the offending element or attribute; 0 when the fault has no single place.</summary>
     public int Line { get; }

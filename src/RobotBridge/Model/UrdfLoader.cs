@@ -119,7 +119,24 @@ public static class UrdfLoader
             var roots = links.Where(l => l.ParentJoint == null).ToList();
             if (roots.Count == 0)
             {
-                throw Error(robot, "every link is some joint's child, so the joints form a loop and there is no root link");
+                // Every link has a parent: walking up from any link must come back round. Name that cycle.
+                var seen = new HashSet<Link>();
+                Link at = links[0];
+                while (seen.Add(at))
+                {
+                    at = at.ParentJoint!.Parent;
+                }
+                var cycle = new List<Joint>();
+                Link walk = at;
+                do
+                {
+                    cycle.Add(walk.ParentJoint!);
+                    walk = walk.ParentJoint!.Parent;
+                }
+                while (walk != at);
+                Joint last = cycle.MaxBy(j => j.Line)!;
+                throw new UrdfFormatException(source, last.Line,
+                    $"joints {string.Join(", ", cycle.OrderBy(j => j.Line).Select(j => $"'{j.Name}'"))} form a loop, so there is no root link");
             }
             if (roots.Count > 1)
             {

@@ -21,7 +21,7 @@ public class UrdfLoaderErrorTests
 
     private static void AssertError(UrdfFormatException e, int line, string fragment)
     {
-        Assert.Equal(Source, e.Source);
+        Assert.Equal(Source, e.FilePath);
         Assert.Equal(line, e.Line);
         Assert.Contains(fragment, e.Problem);
         Assert.StartsWith($"{Source}:{line}: ", e.Message);
@@ -47,7 +47,7 @@ public class UrdfLoaderErrorTests
         AssertError(Fails(Robot(
             "  <joint name=\"j1\" type=\"fixed\"><parent link=\"a\"/><child link=\"b\"/></joint>\n" +
             "  <joint name=\"j2\" type=\"fixed\"><parent link=\"b\"/><child link=\"a\"/></joint>")),
-            1, "loop");
+            5, "joints 'j1', 'j2' form a loop");
 
     [Fact]
     public void Loop_detached_from_the_root() =>
@@ -98,7 +98,7 @@ public class UrdfLoaderErrorTests
     public void Missing_file_is_a_format_error_naming_the_path()
     {
         var e = Assert.Throws<UrdfFormatException>(() => UrdfLoader.Load("/nonexistent/robot.urdf"));
-        Assert.Equal("/nonexistent/robot.urdf", e.Source);
+        Assert.Equal("/nonexistent/robot.urdf", e.FilePath);
         Assert.Contains("cannot read", e.Problem);
     }
 

@@ -14,6 +14,42 @@ internal readonly record struct ElementaryMotion(Vec3 Axis, bool IsRotation, int
         ? new RigidTransform(Rotation3.FromAxisAngle(Axis, value), Vec3.Zero)
         : RigidTransform.FromTranslation(value * Axis);
 
+    /// <summary>
+    /// pose · Transform(value), computed directly: a rotation about a coordinate axis only mixes two
+    /// columns of the rotation, a translation only moves the origin. This is the FK inner loop.
+    /// </summary>
+    public RigidTransform AppliedTo(in RigidTransform pose, double value)
+    {
+        Rotation3 r = pose.Rotation;
+        if (!IsRotation)
+        {
+            return new RigidTransform(r, pose.Translation + r * (value * Axis));
+        }
+        (double s, double c) = Math.SinCos(value);
+        if (Axis == Vec3.UnitX)
+        {
+            return new RigidTransform(new Rotation3(
+                r.M00, c * r.M01 + s * r.M02, c * r.M02 - s * r.M01,
+                r.M10, c * r.M11 + s * r.M12, c * r.M12 - s * r.M11,
+                r.M20, c * r.M21 + s * r.M22, c * r.M22 - s * r.M21), pose.Translation);
+        }
+        if (Axis == Vec3.UnitY)
+        {
+            return new RigidTransform(new Rotation3(
+                c * r.M00 - s * r.M02, r.M01, s * r.M00 + c * r.M02,
+                c * r.M10 - s * r.M12, r.M11, s * r.M10 + c * r.M12,
+                c * r.M20 - s * r.M22, r.M21, s * r.M20 + c * r.M22), pose.Translation);
+        }
+        if (Axis == Vec3.UnitZ)
+        {
+            return new RigidTransform(new Rotation3(
+                c * r.M00 + s * r.M01, c * r.M01 - s * r.M00, r.M02,
+                c * r.M10 + s * r.M11, c * r.M11 - s * r.M10, r.M12,
+                c * r.M20 + s * r.M21, c * r.M21 - s * r.M20, r.M22), pose.Translation);
+        }
+        return pose * Transform(value);
+    }
+
     /// <summary>The motions of <paramref name="joint"/> in the order they apply after its origin.</summary>
     public static ElementaryMotion[] Of(Joint joint)
     {

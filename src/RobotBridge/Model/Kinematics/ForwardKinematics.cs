@@ -36,7 +36,7 @@ public sealed class ForwardKinematics
             RigidTransform pose = _poses[j.Parent.Index] * j.Origin;
             foreach (ElementaryMotion m in _motions[k])
             {
-                pose = pose * m.Transform(m.Value(q));
+                pose = m.AppliedTo(pose, m.Value(q));
             }
             _poses[j.Child.Index] = pose;
         }

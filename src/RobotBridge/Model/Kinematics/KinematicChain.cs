@@ -60,7 +60,7 @@ public sealed class KinematicChain
         for (int k = 0; k < _motions.Length; k++)
         {
             ref readonly ElementaryMotion m = ref _motions[k];
-            pose = pose * _before[k] * m.Transform(m.Value(q));
+            pose = m.AppliedTo(pose * _before[k], m.Value(q));
         }
         return pose * _tail;
     }
@@ -97,7 +97,7 @@ public sealed class KinematicChain
             pose = pose * _before[k];
             _axisWorld[k] = pose.Rotation * m.Axis;
             _pointWorld[k] = pose.Translation;
-            pose = pose * m.Transform(m.Value(q));
+            pose = m.AppliedTo(pose, m.Value(q));
         }
         pose = pose * _tail;
         Vec3 tip = pose.Translation;
