@@ -535,7 +535,8 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void OnTripped(SafetyEvent trip)
     {
-        if (_options.StopRobotOnTrip)
+        // A supervisor on the same latch already stops the robot on every trip.
+        if (_options.StopRobotOnTrip && !(_robot is SafetySupervisor supervisor && ReferenceEquals(supervisor.Latch, _latch)))
         {
             _robot.Stop($"e-stop: {trip.Cause} ({trip.Source})");
         }

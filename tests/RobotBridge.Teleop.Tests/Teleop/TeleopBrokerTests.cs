@@ -36,6 +36,39 @@ public abstract class TeleopBrokerTests
     }
 
     [Fact]
+    public async Task Teleop_moves_the_twin_gripper_and_a_trip_halts_the_arm()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        var (alice, _) = await rig.ArmAsync();
+        var start = new RobotState();
+        rig.Twin.ReadState(start);
+
+        for (int i = 0; i < 10; i++)
+        {
+            await alice.SendGripperTwistAsync(new Twist(0, 0, 0.05, 0, 0, 0));
+            await Task.Delay(50);
+        }
+        var moved = new RobotState();
+        rig.Twin.ReadState(moved);
+        Assert.True(ArmTravel(start, moved) > 0.005, $"the arm moved {ArmTravel(start, moved):F4} rad under teleop");
+
+        await alice.TripAsync("halt");
+        await Eventually.True(() => rig.Latch.IsStopped, "the trip arrives");
+        await Task.Delay(400);
+        var halted = new RobotState();
+        rig.Twin.ReadState(halted);
+        double fastest = ArmIndices.Max(i => Math.Abs(halted.Velocity[i]));
+        Assert.True(fastest < 0.02, $"arm joint still moving at {fastest:F3} rad/s 400 ms after the trip");
+        await alice.SendGripperTwistAsync(new Twist(0, 0, 0.05, 0, 0, 0));
+        await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.EStopActive) >= 1, "motion is refused while stopped");
+    }
+
+    private static readonly int[] ArmIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
+
+    private static double ArmTravel(RobotState a, RobotState b) => ArmIndices.Sum(i => Math.Abs(a.Position[i] - b.Position[i]));
+
+    [Fact]
     public async Task Any_client_trips_the_estop_and_a_late_subscriber_sees_the_retained_state()
     {
         await using var broker = await StartBrokerAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RobotBridge.Safety;
+using RobotBridge.Sim.Twin;
 using RobotBridge.Teleop.Operator;
 using RobotBridge.Teleop.Robot;
 
@@ -12,24 +13,34 @@ internal sealed class TeleopRig : IAsyncDisposable
     private readonly List<TeleopOperator> _operators = [];
     private readonly List<HeartbeatPump> _pumps = [];
 
-    private TeleopRig(ITestBroker broker, RecordingRobot robot, EStopLatch latch, TeleopBridge bridge)
+    private TeleopRig(ITestBroker broker, FetchTwin twin, CommandProbe robot, SafetySupervisor supervisor, EStopLatch latch, TeleopBridge bridge)
     {
         Broker = broker;
+        Twin = twin;
         Robot = robot;
+        Supervisor = supervisor;
         Latch = latch;
         Bridge = bridge;
     }
 
     public ITestBroker Broker { get; }
-    public RecordingRobot Robot { get; }
+    public FetchTwin Twin { get; }
+
+    /// <summary>What reached the twin, below the safety supervisor.</summary>
+    public CommandProbe Robot { get; }
+    public SafetySupervisor Supervisor { get; }
     public EStopLatch Latch { get; }
     public TeleopBridge Bridge { get; }
 
     public static async Task<TeleopRig> StartAsync(ITestBroker broker, TimeSpan? heartbeatTimeout = null)
     {
-        var robot = new RecordingRobot();
+        // The MuJoCo twin in real time (teleop is a human on a wall clock), under the Fetch's safety
+        // supervisor; the probe between them records what the twin was told.
+        var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime });
+        var robot = new CommandProbe(twin);
         var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [TestUsers.Alice] });
-        var bridge = new TeleopBridge(robot, latch, new TeleopBridgeOptions
+        var supervisor = ModelSafety.SuperviseFetch(robot, latch);
+        var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
         {
             Broker = broker.EndpointFor(TestUsers.Robot),
             RobotId = "fetch",
@@ -41,7 +52,7 @@ internal sealed class TeleopRig : IAsyncDisposable
         });
         bridge.Start();
         await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
-        return new TeleopRig(broker, robot, latch, bridge);
+        return new TeleopRig(broker, twin, robot, supervisor, latch, bridge);
     }
 
     public async Task<TeleopOperator> ConnectAsync(string user)
@@ -86,7 +97,7 @@ internal sealed class TeleopRig : IAsyncDisposable
             await op.DisposeAsync();
         }
         await Bridge.DisposeAsync();
-        Robot.Dispose();
+        Supervisor.Dispose();
     }
 }
 
