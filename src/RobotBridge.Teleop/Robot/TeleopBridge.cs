@@ -145,7 +145,11 @@ public sealed class TeleopBridge : IAsyncDisposable
             {
                 try
                 {
-                    await _client.ConnectAsync(options, token).ConfigureAwait(false);
+                    var connected = await _client.ConnectAsync(options, token).ConfigureAwait(false);
+                    if (connected.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"broker refused the robot's connection: {connected.ResultCode} {connected.ReasonString}");
+                    }
                     await SubscribeAsync(token).ConfigureAwait(false);
                     Stats.CountConnect();
                     Enqueue(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
