@@ -39,6 +39,7 @@ public static class Program
         root.Subcommands.Add(SimCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TeleopCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         return root;

@@ -49,7 +49,10 @@ public sealed class MosquittoBroker : IAsyncDisposable
     }
 
     /// <summary>Writes mosquitto.conf, passwd and acl into <paramref name="directory"/>; returns the config path.</summary>
-    public static string WriteConfig(MosquittoOptions options, string directory)
+    /// <param name="keepCurrentUser">Add <c>user &lt;current user&gt;</c> so a mosquitto started by this
+    /// process as root does not drop to user 'mosquitto' and lose access to the generated files (tests,
+    /// benchmarks). Off for configurations written for a system service.</param>
+    public static string WriteConfig(MosquittoOptions options, string directory, bool keepCurrentUser = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         Directory.CreateDirectory(directory);
@@ -81,10 +84,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
         text.AppendLine("log_type error");
         text.AppendLine("log_type warning");
         text.AppendLine("log_type notice");
-        if (Environment.UserName == "root")
+        if (keepCurrentUser)
         {
-            // Run as root keeps access to the generated files (mosquitto would otherwise drop to user 'mosquitto').
-            text.AppendLine("user root");
+            text.AppendLine($"user {Environment.UserName}");
         }
         if (options.Port is { } port)
         {
@@ -112,7 +114,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         {
             throw new FileNotFoundException($"mosquitto not found at {options.MosquittoPath}; install the Debian package 'mosquitto' (bash .ci/setup does)", options.MosquittoPath);
         }
-        string conf = WriteConfig(options, directory);
+        string conf = WriteConfig(options, directory, keepCurrentUser: true);
         var start = new ProcessStartInfo(options.MosquittoPath)
         {
             ArgumentList = { "-c", conf },
