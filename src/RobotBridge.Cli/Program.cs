@@ -42,6 +42,7 @@ public static class Program
         root.Subcommands.Add(TeleopCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(CheckEnvCommand.Create());
         return root;
     }
 }
