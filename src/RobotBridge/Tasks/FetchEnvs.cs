@@ -1,0 +1,75 @@
+using RobotBridge.Gym.Envs;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Model;
+
+namespace RobotBridge.Tasks;
+
+/// <summary>
+/// Registers the Fetch tasks as Gym ids: <c>Fetch{Reach,Push,Slide,PickAndPlace}[Dense]-v4</c> (sparse
+/// or dense reward, Gymnasium-Robotics v4 semantics) and <c>Fetch{…}Camera-v4</c> (sparse reward plus an
+/// 84x84 head-camera image). Every id takes the options <c>robot</c> ("sim" by default, or a rosbridge
+/// URL) and, for camera ids, <c>image_size</c>; all have a 50-step time limit.
+/// </summary>
+public static class FetchEnvs
+{
+    public const int MaxEpisodeSteps = 50;
+    public const int DefaultImageSize = 84;
+    public const string RobotOption = "robot";
+    public const string ImageSizeOption = "image_size";
+
+    /// <summary>Ids this class registers, in a stable order.</summary>
+    public static IReadOnlyList<string> Ids { get; } = BuildIds();
+
+    public static void Register(EnvRegistry registry, IFetchBodyProvider bodies, Func<RobotModel>? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(bodies);
+        Func<RobotModel> loadModel = model ?? FetchModel.Load;
+        foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+        {
+            foreach (var (suffix, reward, camera) in Variants)
+            {
+                string id = $"Fetch{kind}{suffix}-v4";
+                if (registry.IsRegistered(id))
+                {
+                    continue;
+                }
+                FetchTaskKind k = kind;
+                registry.Register<DictValue, float[]>(id, options =>
+                    {
+                        var spec = FetchTaskSpec.For(k) with
+                        {
+                            RewardType = reward,
+                            ImageSize = camera ? options.Get(ImageSizeOption, DefaultImageSize) : 0,
+                        };
+                        string robot = options.Get(RobotOption, "sim");
+                        FetchTaskBody body = bodies.Create(robot, spec, options);
+                        try
+                        {
+                            return new FetchTaskEnv(spec, body, loadModel(), options.RenderMode);
+                        }
+                        catch
+                        {
+                            body.World.Dispose();
+                            body.Owner?.Dispose();
+                            throw;
+                        }
+                    },
+                    MaxEpisodeSteps,
+                    $"Fetch {kind} ({(reward == GoalRewardType.Dense ? "dense" : "sparse")} reward{(camera ? ", head-camera image" : "")}), on the twin or a real Fetch",
+                    new Dictionary<string, object?> { [RobotOption] = "sim" });
+            }
+        }
+    }
+
+    private static readonly (string Suffix, GoalRewardType Reward, bool Camera)[] Variants =
+    [
+        ("", GoalRewardType.Sparse, false),
+        ("Dense", GoalRewardType.Dense, false),
+        ("Camera", GoalRewardType.Sparse, true),
+    ];
+
+    private static List<string> BuildIds() =>
+        [.. Enum.GetValues<FetchTaskKind>().SelectMany(k => Variants.Select(v => $"Fetch{k}{v.Suffix}-v4"))];
+}

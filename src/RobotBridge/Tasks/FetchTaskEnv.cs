@@ -1,0 +1,398 @@
+using System.Diagnostics;
+using RobotBridge.Gym;
+using RobotBridge.Gym.Envs;
+using RobotBridge.Gym.Goals;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Model;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+
+namespace RobotBridge.Tasks;
+
+/// <summary>The body a Fetch task runs on, as the backend that made it hands it over.</summary>
+/// <param name="Robot">The robot, normally behind a <see cref="SafetySupervisor"/>.</param>
+/// <param name="World">Episode set-up and object tracking for that body.</param>
+/// <param name="Safety">Reads the e-stop latch's state, or null when the robot runs without a supervisor.</param>
+/// <param name="Owner">Disposed with the env (the backend's resources), or null.</param>
+public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, Func<SafetySnapshot>? Safety, IDisposable? Owner);
+
+/// <summary>
+/// A Gymnasium-Robotics Fetch task (Reach, Push, Slide, PickAndPlace; v4 semantics) over
+/// <see cref="IRobot"/>, so the same env runs on the MuJoCo twin and on a real Fetch.
+/// </summary>
+/// <remarks>
+/// <para>Action: Box(-1, 1, (4,), float32), clipped. (dx, dy, dz) × 0.05 m moves the grip site in the
+/// base frame; unlike Gymnasium's mocap weld this goes through the URDF's IK (gripper kept pointing
+/// down) to arm joint targets sent to the arm's trajectory controller, the path a real Fetch offers.
+/// Each target is reached over one 40 ms period or, if that would exceed a joint's URDF velocity
+/// limit, over as long as the slowest joint needs. action[3] opens (+) or closes (−) the gripper
+/// (PickAndPlace only; the other tasks hold it closed).</para>
+/// <para>Observation: Gymnasium's layout (10 dims for Reach, 25 with an object), velocities as
+/// per-step displacements, positions in the robot's base frame (Gymnasium's world frame minus the
+/// base offset). Camera variants add "image" (uint8 side × side × 3) from the head camera, aimed at
+/// the table at reset.</para>
+/// <para>Every step waits on the robot's clock for the 40 ms period: on the twin that advances physics
+/// in lockstep; on a real Fetch it paces the loop at 25 Hz. Info carries is_success, timing
+/// (robot time, lateness, observation age), command latency and the safety state; a step during
+/// which the e-stop latch holds the robot stopped is terminated, one with the link lost is truncated.</para>
+/// </remarks>
+public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
+{
+    public const string ImageKey = "image";
+
+    /// <summary>Where the head camera looks at reset: the middle of the table's reachable area.</summary>
+    public static readonly Vec3 HeadTarget = new(0.65, 0.0, FetchTaskSpec.TableTop);
+
+    /// <summary>Box the grip site is kept in (base frame): above the table and inside the arm's
+    /// comfortable reach, so the IK is always asked for something it can follow.</summary>
+    public static readonly (Vec3 Min, Vec3 Max) GripBounds = (new Vec3(0.35, -0.45, FetchTaskSpec.TableTop + 0.005), new Vec3(1.0, 0.45, 1.05));
+
+    private const double GripperEffort = 60.0;
+
+    private readonly FetchTaskSpec _spec;
+    private readonly FetchTaskBody _body;
+    private readonly IRobot _robot;
+    private readonly FetchArmKinematics _arm;
+    private readonly double[] _startJoints;
+    private readonly DictSpace _observationSpace;
+    private readonly Box<float> _actionSpace = new(-1f, 1f, 4);
+    private readonly DictValue _obs;
+    private readonly double[] _observation;
+    private readonly double[] _achieved = new double[3];
+    private readonly double[] _desired = new double[3];
+    private readonly byte[]? _image;
+    private readonly RobotState _state = new();
+    private readonly double[] _armTargets = new double[FetchJoints.Arm.Count];
+    private readonly double[] _currentArm = new double[FetchJoints.Arm.Count];
+    private readonly int[] _armIndices;
+    private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
+    private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
+    private Vec3 _grip, _previousGrip, _object, _previousObject;
+    private Rotation3 _objectOrientation = Rotation3.Identity;
+    private Vec3 _objectAngularVelocity;
+    private TimeSpan _deadline;
+    private TimeSpan _imageAge;
+
+    public FetchTaskEnv(FetchTaskSpec spec, FetchTaskBody body, RobotModel model, RenderMode renderMode = RenderMode.None)
+        : base(renderMode)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(body);
+        _spec = spec;
+        _body = body;
+        _robot = body.Robot;
+        _arm = new FetchArmKinematics(model);
+        var (pan, tilt) = _arm.AimHead(HeadTarget, torso: 0);
+        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, torso: 0, pan, tilt);
+        _armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
+
+        _observation = new double[spec.ObservationSize];
+        var extras = new List<(string, Space)>();
+        if (spec.ImageSize > 0)
+        {
+            _image = new byte[spec.ImageSize * spec.ImageSize * 3];
+            extras.Add((ImageKey, new Box<byte>(0, 255, spec.ImageSize, spec.ImageSize, 3)));
+        }
+        _observationSpace = GoalSpaces.Create(
+            new Box<double>(double.NegativeInfinity, double.PositiveInfinity, spec.ObservationSize),
+            new Box<double>(double.NegativeInfinity, double.PositiveInfinity, 3),
+            [.. extras]);
+        var values = new object[_observationSpace.Count];
+        values[_observationSpace.IndexOf(GoalObservation.ObservationKey)] = _observation;
+        values[_observationSpace.IndexOf(GoalObservation.AchievedGoalKey)] = _achieved;
+        values[_observationSpace.IndexOf(GoalObservation.DesiredGoalKey)] = _desired;
+        if (_image is not null)
+        {
+            values[_observationSpace.IndexOf(ImageKey)] = _image;
+        }
+        _obs = _observationSpace.Wrap(values);
+    }
+
+    public FetchTaskSpec TaskSpec => _spec;
+    public override Space<DictValue> ObservationSpace => _observationSpace;
+    public override Space<float[]> ActionSpace => _actionSpace;
+    public override IReadOnlyList<RenderMode> SupportedRenderModes => [RenderMode.None, RenderMode.RgbArray];
+    public int GoalDimension => 3;
+
+    /// <summary>The robot the env drives (normally the safety supervisor in front of the body).</summary>
+    public IRobot Robot => _robot;
+
+    /// <summary>Joint positions every episode starts from (FetchJoints.All order).</summary>
+    public ReadOnlySpan<double> StartJoints => _startJoints;
+
+    protected override ResetResult<DictValue> OnReset(IReadOnlyDictionary<string, object?>? options)
+    {
+        Vec3 start = _spec.StartGripPosition;
+        Vec3? objectPosition = null;
+        if (_spec.HasObject)
+        {
+            double ox, oy;
+            do
+            {
+                ox = start.X + Uniform(-_spec.ObjectRange, _spec.ObjectRange);
+                oy = start.Y + Uniform(-_spec.ObjectRange, _spec.ObjectRange);
+            }
+            while (Math.Sqrt((ox - start.X) * (ox - start.X) + (oy - start.Y) * (oy - start.Y)) < 0.1);
+            objectPosition = new Vec3(ox, oy, _spec.ObjectRestHeight);
+        }
+        SampleGoal(options);
+
+        _body.World.PrepareEpisode(_startJoints, objectPosition);
+        if (_spec.BlockGripper)
+        {
+            _robot.SendGripper(0, GripperEffort);
+        }
+        _robot.ReadState(_state);
+        _deadline = _robot.Clock.Now;
+        _grip = _previousGrip = _arm.GripPosition(_state.Position);
+        ReadObject(initial: true);
+        ReadImage();
+        WriteObservation();
+        SetInfo(commandTime: _deadline, lateness: TimeSpan.Zero, elapsed: TimeSpan.Zero, ikFailed: false);
+        return new ResetResult<DictValue>(_obs, Info);
+    }
+
+    public override StepResult<DictValue> Step(float[] action)
+    {
+        ThrowIfDisposed();
+        long wallStart = Stopwatch.GetTimestamp();
+        ValidateAction(action);
+
+        // Command: where the grip site should be after this step, through IK to arm joint targets.
+        var displacement = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f)) * FetchTaskSpec.ActionScale;
+        Vec3 target = Clamp(_grip + displacement, GripBounds.Min, GripBounds.Max);
+        bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
+        for (int i = 0; i < _armIndices.Length; i++)
+        {
+            _currentArm[i] = _state.Position[_armIndices[i]];
+        }
+        _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm,
+            [new TrajectoryPoint((double[])_armTargets.Clone(), null, MoveDuration(_currentArm, _armTargets))]));
+        if (!_spec.BlockGripper)
+        {
+            double opening = _state.GripperSeparation + 0.1 * Math.Clamp(action[3], -1f, 1f);
+            _robot.SendGripper(Math.Clamp(opening, 0, 0.1), GripperEffort);
+        }
+        TimeSpan commandTime = _robot.Clock.Now;
+
+        // Wait out the period on the robot's clock (lockstep physics on the twin, pacing on a robot).
+        _deadline += FetchTaskSpec.Period;
+        TimeSpan lateness = commandTime > _deadline ? commandTime - _deadline : TimeSpan.Zero;
+        if (lateness > TimeSpan.Zero)
+        {
+            _deadline = commandTime; // a late step re-anchors the schedule instead of rushing to catch up
+        }
+        else
+        {
+            _robot.Clock.WaitUntil(_deadline);
+        }
+
+        _robot.ReadState(_state);
+        _previousGrip = _grip;
+        _grip = _arm.GripPosition(_state.Position);
+        ReadObject(initial: false);
+        ReadImage();
+        WriteObservation();
+
+        Info.Clear();
+        SetInfo(commandTime, lateness, Stopwatch.GetElapsedTime(wallStart), ikFailed: !reached);
+        double reward = Reward(Distance(_achieved, _desired));
+        bool terminated = Info.TryGet(InfoKeys.Safety, out SafetySnapshot safety) && safety.IsStopped;
+        bool truncated = _robot.Link == LinkStatus.Lost;
+        return new StepResult<DictValue>(_obs, reward, terminated, truncated, Info);
+    }
+
+    public void ComputeReward(ReadOnlySpan<double> achievedGoals, ReadOnlySpan<double> desiredGoals, ReadOnlySpan<Info> infos, Span<double> rewards)
+    {
+        int n = rewards.Length;
+        if (achievedGoals.Length != n * 3 || desiredGoals.Length != n * 3)
+        {
+            throw new ArgumentException($"for {n} rewards the goals must be {n} x 3 = {n * 3} values; got achieved {achievedGoals.Length}, desired {desiredGoals.Length}");
+        }
+        if (infos.Length != 0 && infos.Length != n)
+        {
+            throw new ArgumentException($"infos must be empty or hold {n} entries, got {infos.Length}");
+        }
+        for (int i = 0; i < n; i++)
+        {
+            rewards[i] = Reward(Distance(achievedGoals.Slice(i * 3, 3), desiredGoals.Slice(i * 3, 3)));
+        }
+    }
+
+    public override RenderFrame? Render()
+    {
+        ThrowIfDisposed();
+        if (RenderMode != RenderMode.RgbArray)
+        {
+            return null;
+        }
+        using CameraFrame? frame = _robot.TryGetCameraFrame();
+        return frame is null ? null : new RenderFrame(frame.Width, frame.Height, frame.Rgb.ToArray());
+    }
+
+    protected override void DisposeResources()
+    {
+        _body.World.Dispose();
+        _body.Owner?.Dispose();
+    }
+
+    private void ValidateAction(float[] action)
+    {
+        if (action is null || action.Length != 4)
+        {
+            throw new InvalidEnvArgumentException($"{_spec.Kind} action must be float[4], got {(action is null ? "null" : $"float[{action.Length}]")}");
+        }
+        for (int i = 0; i < 4; i++)
+        {
+            if (!float.IsFinite(action[i]))
+            {
+                // A policy emitting NaN/Inf is broken: hold the robot where it is before refusing the step.
+                _robot.Stop($"non-finite action element {i} ({action[i]})");
+                throw new InvalidEnvArgumentException($"{_spec.Kind} action element {i} is {action[i]}; actions must be finite (the robot was stopped)");
+            }
+        }
+    }
+
+    private TimeSpan MoveDuration(ReadOnlySpan<double> from, ReadOnlySpan<double> to)
+    {
+        double seconds = FetchTaskSpec.Period.TotalSeconds;
+        for (int i = 0; i < from.Length; i++)
+        {
+            seconds = Math.Max(seconds, Math.Abs(to[i] - from[i]) / (0.9 * _arm.ArmVelocityLimits[i]));
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private void SampleGoal(IReadOnlyDictionary<string, object?>? options)
+    {
+        if (options is not null && options.TryGetValue("goal", out object? g) && g is not null)
+        {
+            if (g is not double[] goal || goal.Length != 3 || !goal.All(double.IsFinite))
+            {
+                throw new InvalidEnvArgumentException($"reset option \"goal\" must be a double[3] of finite numbers, got {g}");
+            }
+            goal.CopyTo(_desired, 0);
+            return;
+        }
+        Vec3 start = _spec.StartGripPosition;
+        double range = _spec.HasObject ? _spec.TargetRange : 0.15;
+        Vec3 goalPoint = start + new Vec3(Uniform(-range, range), Uniform(-range, range), Uniform(-range, range)) + _spec.TargetOffset;
+        if (_spec.HasObject)
+        {
+            double z = _spec.ObjectRestHeight;
+            if (_spec.TargetInTheAir && Rng.NextDouble() < 0.5)
+            {
+                z += Uniform(0, 0.45);
+            }
+            goalPoint = goalPoint with { Z = z };
+        }
+        _desired[0] = goalPoint.X;
+        _desired[1] = goalPoint.Y;
+        _desired[2] = goalPoint.Z;
+    }
+
+    private void ReadObject(bool initial)
+    {
+        if (!_spec.HasObject)
+        {
+            return;
+        }
+        _previousObject = _object;
+        if (_body.World.TryGetObjectState(out ObjectState o))
+        {
+            _object = o.Position;
+            _objectOrientation = o.Orientation;
+            _objectAngularVelocity = o.AngularVelocity;
+        }
+        if (initial)
+        {
+            _previousObject = _object;
+            _objectAngularVelocity = Vec3.Zero;
+        }
+    }
+
+    private void ReadImage()
+    {
+        if (_image is null)
+        {
+            return;
+        }
+        using CameraFrame? frame = _robot.TryGetCameraFrame();
+        if (frame is null)
+        {
+            _imageAge = _robot.Clock.Now; // never seen a frame: as old as the run
+            return;
+        }
+        ImageResize.NearestRgb(frame.Rgb, frame.Width, frame.Height, _image, _spec.ImageSize, _spec.ImageSize);
+        _imageAge = _robot.Clock.Now - frame.Stamp;
+    }
+
+    private void WriteObservation()
+    {
+        double dt = FetchTaskSpec.Period.TotalSeconds;
+        Vec3 gripStep = _grip - _previousGrip;
+        double rFinger = _state.Position[_rFinger], lFinger = _state.Position[_lFinger];
+        double rFingerStep = _state.Velocity[_rFinger] * dt, lFingerStep = _state.Velocity[_lFinger] * dt;
+        Span<double> o = _observation;
+        Put(o, 0, _grip);
+        if (!_spec.HasObject)
+        {
+            o[3] = rFinger;
+            o[4] = lFinger;
+            Put(o, 5, gripStep);
+            o[8] = rFingerStep;
+            o[9] = lFingerStep;
+            Put(_achieved, 0, _grip);
+            return;
+        }
+        Vec3 objectStep = _object - _previousObject;
+        Put(o, 3, _object);
+        Put(o, 6, _object - _grip);
+        o[9] = rFinger;
+        o[10] = lFinger;
+        Put(o, 11, _objectOrientation.ToRpy());
+        Put(o, 14, objectStep - gripStep);
+        Put(o, 17, _objectAngularVelocity * dt);
+        Put(o, 20, gripStep);
+        o[23] = rFingerStep;
+        o[24] = lFingerStep;
+        Put(_achieved, 0, _object);
+    }
+
+    private void SetInfo(TimeSpan commandTime, TimeSpan lateness, TimeSpan elapsed, bool ikFailed)
+    {
+        TimeSpan now = _robot.Clock.Now;
+        Info.Set(InfoKeys.IsSuccess, Distance(_achieved, _desired) < _spec.DistanceThreshold);
+        Info.Set(InfoKeys.Timing, new StepTiming(now, FetchTaskSpec.Period, elapsed, lateness, now - _state.Stamp));
+        Info.Set(FetchTaskInfoKeys.CommandLatency, _state.Stamp - commandTime);
+        Info.Set(FetchTaskInfoKeys.IkFailed, ikFailed);
+        Info.Set(FetchTaskInfoKeys.LinkLost, _robot.Link == LinkStatus.Lost);
+        Info.Set(InfoKeys.Safety, _body.Safety?.Invoke() ?? SafetySnapshot.Initial);
+        if (_image is not null)
+        {
+            Info.Set(FetchTaskInfoKeys.ImageAge, _imageAge);
+        }
+    }
+
+    private double Reward(double distance) => _spec.RewardType == GoalRewardType.Sparse
+        ? (distance > _spec.DistanceThreshold ? -1.0 : 0.0)
+        : -distance;
+
+    private double Uniform(double low, double high) => low + (high - low) * Rng.NextDouble();
+
+    private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
+    }
+
+    private static Vec3 Clamp(in Vec3 v, in Vec3 min, in Vec3 max) =>
+        new(Math.Clamp(v.X, min.X, max.X), Math.Clamp(v.Y, min.Y, max.Y), Math.Clamp(v.Z, min.Z, max.Z));
+
+    private static void Put(Span<double> into, int at, in Vec3 v)
+    {
+        into[at] = v.X;
+        into[at + 1] = v.Y;
+        into[at + 2] = v.Z;
+    }
+}
