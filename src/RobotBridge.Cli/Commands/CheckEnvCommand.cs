@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RobotBridge.Cli.Composition;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Checking;
 using RobotBridge.Gym.Registration;
@@ -39,7 +40,7 @@ internal static class CheckEnvCommand
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             TextWriter error = parse.InvocationConfiguration.Error;
-            var registry = EnvRegistry.Default;
+            var registry = EnvComposition.Registry; // default registry plus the Fetch tasks on every body
             if (parse.GetValue(list))
             {
                 foreach (var spec in registry.Specs)
