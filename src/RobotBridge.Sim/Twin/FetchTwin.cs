@@ -65,6 +65,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
     private HeadCameraOptions _camera = HeadCameraOptions.Off;
     private CameraFrame? _latestFrame;
     private long _step;
+    private long _epochStep;
     private long _nextSampleTicks;
     private long _nextFrameTicks;
     private bool _runstopped;
@@ -324,6 +325,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
     {
         lock (_gate)
         {
+            _epochStep = _step;
             int s = seed ?? _options.Seed;
             var random = new Random(s);
             _randomiser.Apply(_options.Randomisation, random);
@@ -445,11 +447,15 @@ public sealed class FetchTwin : IRobot, ITwinScene
         ArgumentNullException.ThrowIfNull(snapshot);
         lock (_gate)
         {
+            _epochStep = _step;
             snapshot.Qpos.CopyTo(_data.Qpos);
             snapshot.Qvel.CopyTo(_data.Qvel);
-            snapshot.Warmstart.CopyTo(_data.QaccWarmstart);
             ApplyTable(snapshot.Table);
             _data.Forward();
+            // mj_forward overwrites the solver's warm start with an acceleration computed from whatever
+            // controls the previous episode left behind; restore it after, so the next step starts
+            // exactly where the captured one would have.
+            snapshot.Warmstart.CopyTo(_data.QaccWarmstart);
             _pending.Clear();
             ReadMeasured();
             HoldMeasured(TrajectoryStatus.Aborted);
@@ -458,6 +464,10 @@ public sealed class FetchTwin : IRobot, ITwinScene
             _gripper.Reset(snapshot.GripperTarget, Seconds);
             _history.Clear();
             SampleState();
+            if (_renderer is not null)
+            {
+                RenderFrame(); // the restored scene, not the last frame of the previous episode
+            }
         }
     }
 
@@ -494,7 +504,10 @@ public sealed class FetchTwin : IRobot, ITwinScene
         }
     }
 
-    private double Seconds => _step * _dt;
+    /// <summary>Controller time (s) since the last Reset/Restore. Controllers measure time from the
+    /// state they were restored into, not from the clock's origin, so an episode restored from a
+    /// snapshot replays bit for bit whenever it starts (absolute times differ in their rounding).</summary>
+    private double Seconds => (_step - _epochStep) * _dt;
 
     private void PhysicsStep()
     {
@@ -621,7 +634,8 @@ public sealed class FetchTwin : IRobot, ITwinScene
     {
         long ticks = _step * StepTicks;
         long period = (long)(TimeSpan.TicksPerSecond / _camera.Rate);
-        _nextFrameTicks = (ticks / period + 1) * period;
+        long epoch = _epochStep * StepTicks; // frames keep their phase relative to the last Reset/Restore
+        _nextFrameTicks = epoch + ((ticks - epoch) / period + 1) * period;
         var frame = new CameraFrame(_camera.Width, _camera.Height, TimeSpan.FromTicks(ticks), _camera.Depth);
         try
         {

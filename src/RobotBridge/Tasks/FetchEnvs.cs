@@ -18,6 +18,13 @@ public static class FetchEnvs
     public const string RobotOption = "robot";
     public const string ImageSizeOption = "image_size";
 
+    private static readonly (string Suffix, GoalRewardType Reward, bool Camera)[] Variants =
+    [
+        ("", GoalRewardType.Sparse, false),
+        ("Dense", GoalRewardType.Dense, false),
+        ("Camera", GoalRewardType.Sparse, true),
+    ];
+
     /// <summary>Ids this class registers, in a stable order.</summary>
     public static IReadOnlyList<string> Ids { get; } = BuildIds();
 
@@ -63,12 +70,6 @@ public static class FetchEnvs
         }
     }
 
-    private static readonly (string Suffix, GoalRewardType Reward, bool Camera)[] Variants =
-    [
-        ("", GoalRewardType.Sparse, false),
-        ("Dense", GoalRewardType.Dense, false),
-        ("Camera", GoalRewardType.Sparse, true),
-    ];
 
     private static List<string> BuildIds() =>
         [.. Enum.GetValues<FetchTaskKind>().SelectMany(k => Variants.Select(v => $"Fetch{k}{v.Suffix}-v4"))];
