@@ -62,8 +62,9 @@ public sealed class FetchArmKinematics
 
     /// <summary>
     /// Arm joint targets (FetchJoints.Arm order) that move the grip site to <paramref name="target"/>
-    /// with the gripper pointing down, warm-started from <paramref name="robotJoints"/>. False (targets
-    /// left at the current arm joints) when the IK does not converge.
+    /// with the gripper pointing down (tilting only where vertical is out of reach), warm-started from
+    /// <paramref name="robotJoints"/>. False (targets left at the current arm joints) when the IK does
+    /// not converge.
     /// </summary>
     public bool TrySolveStep(ReadOnlySpan<double> robotJoints, in Vec3 target, Span<double> armTargets)
     {
@@ -71,6 +72,12 @@ public sealed class FetchArmKinematics
         RigidTransform now = _grip.Pose(_q);
         Vec3 rotation = (GripperDown * now.Rotation.Transposed).ToRotationVector();
         IkResult result = _ik.SolvePoseStep(_q, target - now.Translation, rotation, _solution);
+        if (!result.Success)
+        {
+            // At the edge of the workspace the gripper cannot stay vertical; let it tilt rather than
+            // stop (Gymnasium's soft mocap weld gives the same way).
+            result = _ik.SolvePositionStep(_q, target - now.Translation, _solution);
+        }
         for (int i = 0; i < _armSlots.Length; i++)
         {
             armTargets[i] = result.Success ? _solution[_armSlots[i]] : _q[_armSlots[i]];

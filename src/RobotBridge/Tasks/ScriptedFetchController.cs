@@ -44,32 +44,45 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
         double ox = o[3], oy = o[4], oz = o[5];
         double dx = goal[0] - ox, dy = goal[1] - oy;
         double distance = Math.Sqrt(dx * dx + dy * dy);
-        if (distance < 1e-6)
+        if (distance < 0.02)
         {
-            MoveTo(grip, grip.X, grip.Y, grip.Z, action);
+            // Close enough: keep still rather than chase centimetres and knock the object away.
+            action.Clear();
             return;
         }
         dx /= distance;
         dy /= distance;
-        // Stand behind the object on the line to the goal, then drive through it.
+        // Stand behind the object on the line to the goal (coming down from above), then drive through it.
         double behindX = ox - 0.06 * dx, behindY = oy - 0.06 * dy;
-        double offLine = Math.Sqrt((grip.X - behindX) * (grip.X - behindX) + (grip.Y - behindY) * (grip.Y - behindY));
-        double alongLine = (grip.X - ox) * dx + (grip.Y - oy) * dy; // < 0 when behind the object
-        bool aligned = offLine < 0.02 || (alongLine < -0.02 && Math.Abs((grip.X - ox) * -dy + (grip.Y - oy) * dx) < 0.012);
-        if (!aligned)
+        double toBehind = Math.Sqrt((grip.X - behindX) * (grip.X - behindX) + (grip.Y - behindY) * (grip.Y - behindY));
+        double along = (grip.X - ox) * dx + (grip.Y - oy) * dy;          // < 0: behind the object
+        double across = Math.Abs((grip.X - ox) * -dy + (grip.Y - oy) * dx); // distance from the line
+        bool low = grip.Z < oz + 0.02;
+        if (low && along < -0.02 && across < 0.03)
         {
-            // Go around above the object, then come down behind it.
-            double clearance = Math.Sqrt((grip.X - behindX) * (grip.X - behindX) + (grip.Y - behindY) * (grip.Y - behindY)) > 0.03 ? oz + 0.08 : oz;
-            MoveTo(grip, behindX, behindY, clearance, action);
+            if (strike)
+            {
+                MoveTo(grip, ox + 0.1 * dx, oy + 0.1 * dy, oz, action); // Slide: a sharp hit, then the puck coasts
+            }
+            else
+            {
+                // Aim just behind the object's current position, advanced towards the goal: lateral
+                // slip is corrected every step because the aim follows the object.
+                double advance = Math.Min(distance, 0.06) - 0.035;
+                MoveTo(grip, ox + advance * dx, oy + advance * dy, oz, action);
+            }
         }
-        else if (strike)
+        else if (toBehind < 0.015)
         {
-            // Slide: a sharp hit along the line, then let the puck coast.
-            MoveTo(grip, ox + 0.1 * dx, oy + 0.1 * dy, oz, action);
+            MoveTo(grip, behindX, behindY, oz, action);
+        }
+        else if (grip.Z < oz + 0.05 && along > -0.04)
+        {
+            MoveTo(grip, grip.X, grip.Y, oz + 0.08, action); // rise clear of the object before going round it
         }
         else
         {
-            MoveTo(grip, goal[0] - 0.02 * dx, goal[1] - 0.02 * dy, oz, action);
+            MoveTo(grip, behindX, behindY, Math.Max(oz + 0.08, grip.Z > oz + 0.05 ? oz + 0.08 : grip.Z), action);
         }
         action[3] = 0;
     }
@@ -80,8 +93,8 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
         double ox = o[3], oy = o[4], oz = o[5];
         double fingers = o[9] + o[10];
         double horizontal = Math.Sqrt((grip.X - ox) * (grip.X - ox) + (grip.Y - oy) * (grip.Y - oy));
-        bool between = horizontal < 0.015 && Math.Abs(grip.Z - oz) < 0.015;
-        if (_grasped && (horizontal > 0.04 || Math.Abs(grip.Z - oz) > 0.04))
+        bool between = horizontal < 0.015 && grip.Z - oz < 0.015;
+        if (_grasped && (horizontal > 0.04 || Math.Abs(grip.Z - oz) > 0.07))
         {
             _grasped = false; // dropped it: start over
         }
@@ -90,12 +103,12 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
             if (horizontal > 0.012)
             {
                 MoveTo(grip, ox, oy, oz + 0.08, action);
-                action[3] = 1; // open on the way
+                action[3] = OpenEnough(fingers); // open on the way
             }
             else if (!between)
             {
                 MoveTo(grip, ox, oy, oz, action);
-                action[3] = 1;
+                action[3] = OpenEnough(fingers);
             }
             else
             {
@@ -105,9 +118,14 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
             }
             return;
         }
-        MoveTo(grip, goal[0], goal[1], goal[2], action);
+        // Carry the object, not the fingertips, to the goal: it hangs a few centimetres below the grip site.
+        MoveTo(grip, goal[0] + grip.X - ox, goal[1] + grip.Y - oy, goal[2] + grip.Z - oz, action);
         action[3] = -1;
     }
+
+    /// <summary>Opens to 7 cm only: enough for the 5 cm cube, and the slow fingers then close in a
+    /// fifth of a second instead of a whole one.</summary>
+    private static float OpenEnough(double fingers) => fingers < 0.07 ? 1f : 0f;
 
     private static void MoveTo((double X, double Y, double Z) grip, double x, double y, double z, Span<float> action)
     {
