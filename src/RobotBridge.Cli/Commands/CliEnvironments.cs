@@ -1,14 +1,12 @@
+using RobotBridge.Cli.Composition;
+
 namespace RobotBridge.Cli.Commands;
 
 /// <summary>
-/// Makes sure every env the CLI can name is in the Gym registry before a command looks one up.
-/// The core registers its built-in envs itself; the twin's Fetch tasks are added here once they exist.
+/// Makes sure every env the CLI can name is in the Gym registry before a command looks one up:
+/// the core's built-ins and the Fetch tasks on every body this program can drive.
 /// </summary>
 internal static class CliEnvironments
 {
-    public static void EnsureRegistered()
-    {
-        // Touching the default registry registers the core's built-ins (PointMassGoal-v0, …).
-        _ = RobotBridge.Gym.Registration.EnvRegistry.Default;
-    }
+    public static void EnsureRegistered() => _ = EnvComposition.Registry;
 }
