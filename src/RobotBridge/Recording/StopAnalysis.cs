@@ -24,10 +24,11 @@ public sealed record StopReport(TimeSpan TripTime, string TripCause, TimeSpan? A
 
 public static class StopAnalysis
 {
-    /// <summary>Analyses the first e-stop trip in <paramref name="path"/>; null when the bag records none.</summary>
+    /// <summary>Analyses the first e-stop trip in <paramref name="path"/> (whose cause contains
+    /// <paramref name="tripCause"/>, when given); null when the bag records none.</summary>
     /// <param name="origin">Wall instant of robot time zero (as given to the recorder); null = the first message.</param>
     /// <param name="speedThreshold">Arm joint speed (rad/s) below which the arm counts as at rest.</param>
-    public static StopReport? Analyse(string path, DateTimeOffset? origin = null, double speedThreshold = 0.01)
+    public static StopReport? Analyse(string path, DateTimeOffset? origin = null, double speedThreshold = 0.01, string? tripCause = null)
     {
         using var reader = BagReader.Open(path);
         RosTime? zero = origin is { } o ? RosTime.FromDateTimeOffset(o) : null;
@@ -44,7 +45,7 @@ public static class StopAnalysis
             if (message.Connection.Topic == EpisodeTopics.Safety)
             {
                 var status = RosMessages.ReadDiagnosticStatus(message.Data.Span);
-                if (trip is null && status.Name == "estop/trip")
+                if (trip is null && status.Name == "estop/trip" && (tripCause is null || status.Message.Contains(tripCause, StringComparison.Ordinal)))
                 {
                     (trip, cause) = (t, status.Message);
                 }

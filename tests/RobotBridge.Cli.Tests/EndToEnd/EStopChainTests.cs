@@ -1,0 +1,282 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using RobotBridge.Control;
+using RobotBridge.Recording;
+using RobotBridge.Robots;
+using RobotBridge.Ros.Fetch;
+using RobotBridge.Ros.Server;
+using RobotBridge.Safety;
+using RobotBridge.Sim.Twin;
+using RobotBridge.Teleop.Brokers;
+using RobotBridge.Teleop.Operator;
+using RobotBridge.Teleop.Robot;
+using Xunit.Abstractions;
+
+namespace RobotBridge.Cli.Tests.EndToEnd;
+
+/// <summary>
+/// The deployment chain assembled in one process from the real parts: the MuJoCo twin in real time,
+/// served under the real Fetch's names by our rosbridge server (what <c>robotbridge serve</c> runs)
+/// ← RosFetch over a real WebSocket ← safety supervisor with its latch ← a 25 Hz control loop, with
+/// an MQTT e-stop from an operator client through an embedded broker and the teleop bridge, and the
+/// episode recorded to a bag. The "policy" is a scripted gripper motion (up and down pulses through
+/// the Cartesian twist controller) until the CLI's serve/deploy and the Fetch Reach task exist.
+/// </summary>
+public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Operator = "operator";
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(40);
+    private readonly string _directory = Directory.CreateTempSubdirectory("robotbridge-e2e-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Mqtt_estop_mid_episode_stops_the_arm_through_rosbridge_the_bag_shows_it_and_reset_resumes()
+    {
+        // --- the robot side: twin in real time behind our rosbridge server ---
+        using var twin = new FetchTwin(new FetchTwinOptions
+        {
+            ClockMode = TwinClockMode.RealTime,
+            Seed = 1,
+            Camera = HeadCameraOptions.Policy(64, rate: 15),
+        });
+        await using var server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0 });
+        server.Start();
+        using var node = new FetchRobotNode(server, twin);
+
+        // --- the bridge side: RosFetch, supervisor, MQTT teleop ---
+        using var robot = new RosFetch(new RosFetchOptions(server.Uri) { StaleAfter = TimeSpan.FromSeconds(1) });
+        Assert.True(await robot.WaitForStateAsync(TimeSpan.FromSeconds(15)), "joint states arrive over rosbridge");
+        // With engage_runstop_on_trip the twin, like a real Fetch, cuts arm power and stops publishing arm
+        // joint states, so the bag could not show the controlled stop this test is about; the runstop
+        // path is covered by the safety and twin tests.
+        var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [Operator], RobotTime = () => twin.Clock.Now });
+        // Everything (physics, rendering, server, client, loop, broker) shares this machine's 2 cores;
+        // a 200 ms scheduling stall of the state stream would trip the default staleness bound before
+        // the test's own e-stop, so this run allows 0.5 s. Every other limit is the default file's.
+        var config = SafetyConfig.Default() with { StaleStateAfter = 1.0, EngageRunstopOnTrip = false };
+        using var supervisor = ModelSafety.SuperviseFetch(robot, latch, config, ownsRobot: false);
+
+        int mqttPort = FreePort();
+        var access = new TeleopAccessPolicy(
+        [
+            new TeleopUser("robot", "robot-pw", TeleopRole.Robot),
+            new TeleopUser(Operator, "operator-pw", TeleopRole.Operator),
+        ]);
+        await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = access, Port = mqttPort });
+        BrokerEndpoint Endpoint(string user) => new() { Host = "127.0.0.1", Port = mqttPort, UserName = user, Password = user + "-pw" };
+        await using var teleop = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
+        {
+            Broker = Endpoint("robot"),
+            RobotId = "fetch",
+            AuthorisedOperators = [Operator],
+            HeartbeatTimeout = TimeSpan.FromSeconds(3), // a loaded 2-core box stalls heartbeats past 1 s; this test is not about the watchdog
+        });
+        teleop.Start();
+        await teleop.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10));
+        await using var console = new TeleopOperator(Endpoint(Operator), "fetch", Operator);
+        await console.ConnectAsync();
+        using var heartbeats = new CancellationTokenSource();
+        var pump = Task.Run(async () =>
+        {
+            while (!heartbeats.IsCancellationRequested)
+            {
+                try
+                {
+                    await console.SendHeartbeatAsync(deadman: true, heartbeats.Token);
+                    await Task.Delay(50, heartbeats.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        });
+        await ResetUntilReleased(console, latch);
+
+        // --- recording and the loop ---
+        string bag = Path.Combine(_directory, "episode.bag");
+        DateTimeOffset origin = DateTimeOffset.UtcNow - twin.Clock.Now;
+        var recorder = EpisodeRecorder.Create(bag, origin);
+        latch.EventRaised += recorder.RecordSafetyEvent;
+        var policy = new PulsingGripper(recorder, twin.Clock);
+        using var loop = new ControlLoop(supervisor, policy, new ControlLoopOptions { RateHz = 1 / Period.TotalSeconds, Camera = CameraIngestMode.Thread });
+        recorder.BeginEpisode(twin.Clock.Now, new EpisodeInfo(EpisodeSource.Deploy, "ScriptedPulses", 0, null, "twin", Period));
+        loop.Start();
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        // trip mid-motion: 0.15 s into a moving phase, when the arm is at speed
+        await WaitFor(() => policy.MovingSince is { } since && twin.Clock.Now - since > TimeSpan.FromSeconds(0.15), "the gripper is moving");
+        Assert.False(latch.IsStopped, $"nothing but the test may stop the robot: {latch.Snapshot}");
+        TimeSpan tripSent = twin.Clock.Now;
+        await console.TripAsync("end-to-end test e-stop");
+        await WaitFor(() => latch.IsStopped, "the MQTT e-stop reaches the latch");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        long droppedWhileStopped = supervisor.Counters.DroppedWhileStopped;
+        await ResetUntilReleased(console, latch);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        loop.Stop();
+        recorder.EndEpisode(twin.Clock.Now, terminated: false, truncated: true, reason: "test_end");
+        latch.EventRaised -= recorder.RecordSafetyEvent;
+        recorder.Dispose();
+        await heartbeats.CancelAsync();
+        await pump;
+        Assert.Null(recorder.Failure);
+
+        // --- what the bag shows (the bridge's view: joint states as RosFetch received them, twin-stamped) ---
+        var stop = StopAnalysis.Analyse(bag, origin, tripCause: "end-to-end test e-stop");
+        Assert.NotNull(stop);
+        var speeds = ArmSpeeds(bag, origin);
+        double speedAtTrip = speeds.Last(s => s.Time <= stop.TripTime).Speed;
+        double speedOnePeriodLater = speeds.First(s => s.Time >= stop.TripTime + Period).Speed;
+        output.WriteLine($"trip sent at {tripSent.TotalSeconds:F3} s (twin clock), recorded at {stop.TripTime.TotalSeconds:F3} s: {stop.TripCause}");
+        output.WriteLine($"arm speed {speedAtTrip:F3} rad/s at the trip, {speedOnePeriodLater:F3} rad/s one period later; at rest (< 0.01 rad/s) {stop.StopLatency?.TotalMilliseconds:F0} ms after the trip; creep while stopped {stop.ArmTravelAfterStop:E2} rad");
+        output.WriteLine($"reset at {stop.ResetTime?.TotalSeconds:F3} s, motion again at {stop.MotionResumedAt?.TotalSeconds:F3} s; supervisor {supervisor.Counters}");
+
+        Assert.Contains("end-to-end test e-stop", stop.TripCause);
+        Assert.True(speedAtTrip > 0.05, $"the trip should land mid-motion (arm at {speedAtTrip:F3} rad/s)");
+        // The stop takes effect within one period: the next states are already slowing down. The
+        // Fetch's controllers (and so the twin) brake at their joint acceleration limit (1 rad/s²),
+        // so reaching rest takes speed / 1 rad/s² more; allow that plus four periods of transport and
+        // scheduling on a loaded 2-core machine (measured unloaded: 154 ms from 0.156 rad/s).
+        Assert.True(speedOnePeriodLater < speedAtTrip, $"one period after the trip the arm is not slowing ({speedAtTrip:F3} → {speedOnePeriodLater:F3} rad/s)");
+        Assert.NotNull(stop.StopLatency);
+        TimeSpan brakingBound = TimeSpan.FromSeconds(speedAtTrip / 1.0) + 4 * Period;
+        Assert.True(stop.StopLatency <= brakingBound, $"arm at rest {stop.StopLatency?.TotalMilliseconds:F0} ms after the trip, bound {brakingBound.TotalMilliseconds:F0} ms");
+        Assert.True(stop.ArmTravelAfterStop < 0.005, $"arm crept {stop.ArmTravelAfterStop} rad while stopped");
+        Assert.True(droppedWhileStopped > 0, "the loop kept commanding during the stop and the supervisor held every command back");
+        Assert.NotNull(stop.ResetTime);
+        Assert.True(stop.MotionResumedAt > stop.ResetTime, "after the operator's reset the policy's commands move the arm again");
+        var episode = Assert.Single(EpisodeBagReader.Read(bag, origin));
+        Assert.Contains(episode.SafetyEvents, e => e.Name == "estop/trip" && e.Level == RobotBridge.Recording.Messages.RosMessages.DiagnosticLevel.Error);
+        Assert.Contains(episode.SafetyEvents, e => e.Name == "estop/reset");
+
+        // --- figures: command-to-motion latency (policy command → first twin-stamped state moving) and camera age at the policy ---
+        var latency = CommandToMotion(policy.Onsets, speeds);
+        Assert.True(latency.Count >= 3, $"only {latency.Count} motion onsets were measured");
+        output.WriteLine($"command-to-motion latency over rosbridge: n={latency.Count} p50={Percentile(latency, 50):F1} ms p99={Percentile(latency, 99):F1} ms");
+        var cameraAge = policy.CameraAges();
+        Assert.NotEmpty(cameraAge);
+        output.WriteLine($"camera age at the policy: n={cameraAge.Count} p50={Percentile(cameraAge, 50):F1} ms p99={Percentile(cameraAge, 99):F1} ms");
+        output.WriteLine($"loop: {loop.Timing.Summarize()}");
+    }
+
+    /// <summary>Fastest arm joint speed of every recorded joint state, by its (twin) stamp.</summary>
+    private static List<(TimeSpan Time, double Speed)> ArmSpeeds(string bag, DateTimeOffset origin)
+    {
+        int[] arm = [.. FetchJoints.Arm.Select(FetchJoints.IndexOf)];
+        using var reader = RobotBridge.Recording.Bag.BagReader.Open(bag);
+        return reader.ReadMessages(new HashSet<string> { EpisodeTopics.JointStates })
+            .Select(m => RobotBridge.Recording.Messages.RosMessages.ReadJointState(m.Data.Span))
+            .Select(js => (js.Stamp.ToDateTimeOffset() - origin, arm.Max(j => Math.Abs(js.Velocity[j]))))
+            .ToList();
+    }
+
+    /// <summary>For each still → moving command: time until the first joint state measured at or after
+    /// it shows the arm moving (twin clock on both sides, so the return path does not count).</summary>
+    private static List<double> CommandToMotion(IEnumerable<TimeSpan> onsets, List<(TimeSpan Time, double Speed)> speeds)
+    {
+        var result = new List<double>();
+        foreach (TimeSpan onset in onsets)
+        {
+            var moved = speeds.FirstOrDefault(s => s.Time >= onset && s.Speed >= 0.01);
+            if (moved.Time >= onset && moved.Time - onset < TimeSpan.FromSeconds(0.4))
+            {
+                result.Add((moved.Time - onset).TotalMilliseconds);
+            }
+        }
+        return result;
+    }
+
+    private static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p / 100 * sorted.Length) - 1)];
+    }
+
+    private static async Task ResetUntilReleased(TeleopOperator console, EStopLatch latch)
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            if (!latch.IsStopped)
+            {
+                return;
+            }
+            await console.ResetAsync();
+            await Task.Delay(50);
+        }
+        Assert.Fail($"latch did not reset: {latch.Snapshot}");
+    }
+
+    private static async Task WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"timed out waiting until {what}");
+            await Task.Delay(5);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The scripted policy: gripper up for 0.4 s, still for 0.4 s, down for 0.4 s, still
+    /// 0.4 s, …; records the observation, action and joint state of every cycle.</summary>
+    private sealed class PulsingGripper(EpisodeRecorder recorder, IRobotClock twinClock) : IControlCycle
+    {
+        private readonly ConcurrentQueue<TimeSpan> _onsets = new();
+        private readonly ConcurrentQueue<double> _cameraAges = new();
+        private readonly double[] _action = new double[3];
+        private Twist _twist;
+        private bool _moving;
+
+        /// <summary>Twin-clock times at which a still → moving command was handed to the robot.</summary>
+        public IReadOnlyCollection<TimeSpan> Onsets => _onsets;
+
+        public IReadOnlyList<double> CameraAges() => [.. _cameraAges];
+
+        /// <summary>Twin time of the current moving phase's first command, or null while still.</summary>
+        public TimeSpan? MovingSince { get; private set; }
+
+        public void Infer(CycleObservation observation)
+        {
+            if (observation.Camera is { } frame && observation.Cycle >= 25) // after the first second: subscriptions settle
+            {
+                _cameraAges.Enqueue((twinClock.Now - frame.Stamp).TotalMilliseconds);
+            }
+            long phase = observation.Cycle / 10 % 4; // 10 cycles = 0.4 s per phase
+            double vz = phase switch { 0 => 0.05, 2 => -0.05, _ => 0 };
+            _twist = new Twist(0, 0, vz, 0, 0, 0);
+            _action[2] = vz;
+            TimeSpan t = observation.State.Stamp;
+            recorder.RecordJointState(observation.State);
+            recorder.RecordObservation(t, observation.State.Position);
+            recorder.RecordAction(t, _action);
+        }
+
+        public void Command(IRobot robot)
+        {
+            bool moving = _twist.Vz != 0;
+            if (moving && !_moving)
+            {
+                TimeSpan now = twinClock.Now;
+                _onsets.Enqueue(now);
+                MovingSince = now;
+            }
+            else if (!moving)
+            {
+                MovingSince = null;
+            }
+            _moving = moving;
+            robot.SendCartesianTwist(_twist);
+        }
+    }
+}
