@@ -319,7 +319,8 @@ public static class EnvChecker
                     env.Reset();
             }
             var batch = new double[rewards.Count];
-            goal.ComputeReward(achieved.ToArray(), desired.ToArray(), infos.ToArray(), batch);
+            double[] achievedRows = [.. achieved], desiredRows = [.. desired];
+            goal.ComputeReward(achievedRows, desiredRows, infos.ToArray(), batch);
             for (int i = 0; i < batch.Length; i++)
             {
                 if (BitConverter.DoubleToInt64Bits(batch[i]) != BitConverter.DoubleToInt64Bits(rewards[i]))
@@ -332,7 +333,7 @@ public static class EnvChecker
             var one = new double[1];
             for (int i = 0; i < batch.Length; i++)
             {
-                goal.ComputeReward(achieved.ToArray().AsSpan(i * g, g), desired.ToArray().AsSpan(i * g, g), [infos[i]], one);
+                goal.ComputeReward(achievedRows.AsSpan(i * g, g), desiredRows.AsSpan(i * g, g), [infos[i]], one);
                 if (BitConverter.DoubleToInt64Bits(one[0]) != BitConverter.DoubleToInt64Bits(batch[i]))
                 {
                     report.Add(EnvContracts.GoalComputeReward, CheckSeverity.Error,
