@@ -167,3 +167,57 @@ public class VectorEnvTests
         }
     }
 }
+
+public class DiscreteVectorEnvTests
+{
+    /// <summary>Observation = the last action taken (as a 1-element Box); ends after 3 steps.</summary>
+    private sealed class EchoEnv : Env<float[], int>
+    {
+        private readonly float[] _obs = new float[1];
+        private int _steps;
+        public override Space<float[]> ObservationSpace { get; } = new Box<float>(-1f, 10f, 1);
+        public override Space<int> ActionSpace { get; } = new Discrete(4, start: 1);
+
+        protected override ResetResult<float[]> OnReset(IReadOnlyDictionary<string, object?>? options)
+        {
+            _steps = 0;
+            _obs[0] = -1;
+            return new(_obs, Info);
+        }
+
+        public override StepResult<float[]> Step(int action)
+        {
+            _steps++;
+            _obs[0] = action;
+            return new(_obs, action * 0.5, _steps == 3, false, Info);
+        }
+    }
+
+    [Theory]
+    [InlineData(VectorizationMode.Sync)]
+    [InlineData(VectorizationMode.Threaded)]
+    public void Discrete_actions_are_read_from_an_int_batch_and_episodes_autoreset(VectorizationMode mode)
+    {
+        using IVectorEnv<float[], int> vec = mode == VectorizationMode.Sync
+            ? new SyncVectorEnv<float[], int>(3, _ => new EchoEnv())
+            : new ThreadedVectorEnv<float[], int>(3, _ => new EchoEnv());
+        vec.Reset(seed: 0);
+        var actions = (DiscreteBatch)vec.Actions;
+        var obs = (ArrayBatch<float>)vec.Observations;
+        Assert.Equal([-1f, -1f, -1f], obs.Data);
+        for (int t = 0; t < 3; t++)
+        {
+            actions.Data[0] = 1;
+            actions.Data[1] = 2;
+            actions.Data[2] = 4;
+            vec.Step();
+            Assert.Equal([1f, 2f, 4f], obs.Data);
+            Assert.Equal([0.5, 1.0, 2.0], vec.Rewards);
+        }
+        Assert.All(vec.Terminated, Assert.True);
+        vec.Step(); // next-step autoreset: every env resets, actions ignored
+        Assert.Equal([-1f, -1f, -1f], obs.Data);
+        Assert.Equal([0.0, 0.0, 0.0], vec.Rewards);
+        Assert.All(vec.Terminated, Assert.False);
+    }
+}

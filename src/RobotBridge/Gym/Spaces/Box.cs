@@ -165,6 +165,12 @@ public sealed class Box<T> : Space<T[]>, IBoxSpace where T : unmanaged, INumber<
 
     public override void Flatten(T[] value, Span<double> destination)
     {
+        if (typeof(T) == typeof(double))
+        {
+            // float64 boxes (all goal-env entries) flatten by block copy.
+            System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(value.AsSpan(0, Size)).CopyTo(destination);
+            return;
+        }
         for (int i = 0; i < Size; i++)
             destination[i] = double.CreateChecked(value[i]);
     }
