@@ -239,7 +239,18 @@ public sealed class FetchTwin : IRobot, ITwinScene
         {
             throw new ArgumentException($"trajectory goal tolerance {trajectory.GoalTolerance} must be positive and finite");
         }
-        Submit(() => StartTrajectory(trajectory));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Delayed)
+            {
+                Enqueue(() => StartTrajectory(trajectory));
+            }
+            else
+            {
+                StartTrajectory(trajectory);
+            }
+        }
     }
 
     public void SendCartesianTwist(in Twist twist)
@@ -248,16 +259,18 @@ public sealed class FetchTwin : IRobot, ITwinScene
         {
             throw new ArgumentException($"cartesian twist {twist} is not finite");
         }
-        Twist copy = twist;
-        Submit(() =>
+        lock (_gate)
         {
-            if (_runstopped)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Delayed)
             {
-                return;
+                EnqueueCartesianTwist(twist);
             }
-            PreemptTrajectoriesOn(_groups[JointGroup.Arm]);
-            _twist.Command(copy, Seconds);
-        });
+            else
+            {
+                ApplyCartesianTwist(twist);
+            }
+        }
     }
 
     public void SendGripper(double separation, double maxEffort)
@@ -270,14 +283,18 @@ public sealed class FetchTwin : IRobot, ITwinScene
         {
             throw new ArgumentOutOfRangeException(nameof(separation), separation, "gripper separation must be ≥ 0 m (0 = closed)");
         }
-        Submit(() =>
+        lock (_gate)
         {
-            if (!_runstopped)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Delayed)
             {
-                _gripper.Command(separation, maxEffort, Seconds, _q[_lFinger] + _q[_rFinger]);
-                ApplyFingerForceLimit();
+                EnqueueGripper(separation, maxEffort);
             }
-        });
+            else
+            {
+                ApplyGripper(separation, maxEffort);
+            }
+        }
     }
 
     public void SendBaseTwist(in Twist twist)
@@ -286,14 +303,18 @@ public sealed class FetchTwin : IRobot, ITwinScene
         {
             throw new ArgumentException($"base twist {twist} is not finite");
         }
-        Twist copy = twist;
-        Submit(() =>
+        lock (_gate)
         {
-            if (!_runstopped)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (Delayed)
             {
-                _base.Command(copy, Seconds);
+                EnqueueBaseTwist(twist);
             }
-        });
+            else
+            {
+                ApplyBaseTwist(twist);
+            }
+        }
     }
 
     public void Stop(string reason)
@@ -696,19 +717,42 @@ public sealed class FetchTwin : IRobot, ITwinScene
         Faulted?.Invoke(fault);
     }
 
-    private void Submit(Action apply)
+    /// <summary>Commands wait out the configured latency in a queue; without latency they apply at once
+    /// (and allocate nothing: the control loop sends one per cycle).</summary>
+    private bool Delayed => _options.CommandLatency > TimeSpan.Zero;
+
+    private void Enqueue(Action apply) => _pending.Enqueue((SimTime + _options.CommandLatency, apply));
+
+    private void EnqueueCartesianTwist(Twist twist) => Enqueue(() => ApplyCartesianTwist(twist));
+
+    private void EnqueueGripper(double separation, double maxEffort) => Enqueue(() => ApplyGripper(separation, maxEffort));
+
+    private void EnqueueBaseTwist(Twist twist) => Enqueue(() => ApplyBaseTwist(twist));
+
+    private void ApplyCartesianTwist(in Twist twist)
     {
-        lock (_gate)
+        if (_runstopped)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_options.CommandLatency > TimeSpan.Zero)
-            {
-                _pending.Enqueue((SimTime + _options.CommandLatency, apply));
-            }
-            else
-            {
-                apply();
-            }
+            return;
+        }
+        PreemptTrajectoriesOn(_groups[JointGroup.Arm]);
+        _twist.Command(twist, Seconds);
+    }
+
+    private void ApplyGripper(double separation, double maxEffort)
+    {
+        if (!_runstopped)
+        {
+            _gripper.Command(separation, maxEffort, Seconds, _q[_lFinger] + _q[_rFinger]);
+            ApplyFingerForceLimit();
+        }
+    }
+
+    private void ApplyBaseTwist(in Twist twist)
+    {
+        if (!_runstopped)
+        {
+            _base.Command(twist, Seconds);
         }
     }
 
@@ -720,7 +764,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
         }
         int[] joints = _groups[goal.Group];
         PreemptTrajectoriesOn(joints);
-        if (_twist.IsActive && joints.Intersect(_groups[JointGroup.Arm]).Any())
+        if (_twist.IsActive && Overlap(joints, _groups[JointGroup.Arm]))
         {
             _twist.Deactivate(_vRef);
         }
@@ -736,11 +780,23 @@ public sealed class FetchTwin : IRobot, ITwinScene
         _lastGoal[(int)goal.Group] = execution;
     }
 
+    private static bool Overlap(int[] a, int[] b)
+    {
+        foreach (int x in a)
+        {
+            if (Array.IndexOf(b, x) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void PreemptTrajectoriesOn(int[] joints)
     {
         for (int g = 0; g < _trajectories.Length; g++)
         {
-            if (_trajectories[g] is { } running && running.Joints.Intersect(joints).Any())
+            if (_trajectories[g] is { } running && Overlap(running.Joints, joints))
             {
                 if (running.Status == TrajectoryStatus.Active)
                 {
@@ -775,12 +831,9 @@ public sealed class FetchTwin : IRobot, ITwinScene
     private void ApplyFingerForceLimit()
     {
         Span<double> range = _model.ActuatorForceRange;
-        foreach (int finger in new[] { _lFinger, _rFinger })
-        {
-            int a = _map.Actuator[finger];
-            range[2 * a] = -_gripper.Effort;
-            range[2 * a + 1] = _gripper.Effort;
-        }
+        int left = _map.Actuator[_lFinger], right = _map.Actuator[_rFinger];
+        range[2 * left] = range[2 * right] = -_gripper.Effort;
+        range[2 * left + 1] = range[2 * right + 1] = _gripper.Effort;
     }
 
     private void ApplyTable(TableLayout layout)

@@ -55,6 +55,26 @@ public class SceneBuilderTests
     }
 
     [Fact]
+    public void Exported_mjcf_loads_and_steps_in_a_plain_C_MuJoCo_program()
+    {
+        string directory = Directory.CreateTempSubdirectory("export-").FullName;
+        try
+        {
+            string mjcf = Path.Combine(directory, "fetch_scene.xml");
+            SceneBuilder.BuildModel(SceneFiles.Default, mjcf).Dispose();
+            string loop = ProcessRunner.CompileC(directory, "mj_step_loop",
+                "-O2", RepoPaths.Of("src", "RobotBridge.Sim", "Benchmarks", "mj_step_loop.c"), "-lmujoco");
+            var (code, stdout, stderr) = ProcessRunner.Run(loop, mjcf, "200");
+            Assert.True(code == 0, stderr);
+            Assert.StartsWith("200 ", stdout);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_missing_urdf_is_reported_by_path()
     {
         var files = SceneFiles.Default with { RobotUrdf = "/nonexistent/fetch.urdf" };
