@@ -105,12 +105,13 @@ internal static class TeleopCommand
         var tlsPort = new Option<int>("--tls-port") { Description = "Embedded broker TLS port.", DefaultValueFactory = _ => 8883 };
         var heartbeat = new Option<int>("--heartbeat-ms") { Description = "Operator heartbeat bound in ms.", DefaultValueFactory = _ => 250 };
         var gpio = new Option<int?>("--gpio-pin") { Description = "Also watch a normally-closed e-stop button on this GPIO (BCM) line." };
+        var camera = new Option<bool>("--camera") { Description = "Render the twin's head camera (640x480, 15 Hz) and stream it as JPEG at 2 Hz on telemetry/camera." };
         var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl+C)." };
         var command = new Command("serve",
             "Robot side of teleop on the MuJoCo twin (real time) under the safety supervisor: embedded MQTT broker (or --external), " +
             "teleop bridge, optional GPIO e-stop. Safety events are printed as they happen.\n" +
             "Example: robotbridge teleop serve --users teleop-users.txt");
-        foreach (var option in new Option[] { users, bind, port, external, tlsPfx, tlsPort, heartbeat, gpio, seconds })
+        foreach (var option in new Option[] { users, bind, port, external, tlsPfx, tlsPort, heartbeat, gpio, camera, seconds })
         {
             command.Options.Add(option);
         }
@@ -155,12 +156,18 @@ internal static class TeleopCommand
             }
             var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = operators, StartLatched = true });
             latch.EventRaised += e => output.WriteLine(e.ToString());
-            using var supervisor = ModelSafety.SuperviseFetch(new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime }), latch);
+            using var supervisor = ModelSafety.SuperviseFetch(new FetchTwin(new FetchTwinOptions
+            {
+                ClockMode = TwinClockMode.RealTime,
+                Camera = parse.GetValue(camera) ? HeadCameraOptions.Carmine with { Depth = false } : HeadCameraOptions.Off,
+            }), latch);
             var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
             {
                 Broker = new BrokerEndpoint { Host = externalHost ?? "127.0.0.1", Port = parse.GetValue(port), UserName = robotAccount.Name, Password = robotAccount.Password },
                 AuthorisedOperators = operators,
                 HeartbeatTimeout = TimeSpan.FromMilliseconds(parse.GetValue(heartbeat)),
+                // Nothing else takes frames here, so the bridge may.
+                PullCameraFrames = parse.GetValue(camera),
             });
             if (broker is not null)
             {

@@ -213,6 +213,11 @@ public sealed class OperatorConsole
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"joints    t={joints.StampS:F2}s torso {At(FetchJoints.TorsoLift):F3} m  head {At(FetchJoints.HeadPan):F2}/{At(FetchJoints.HeadTilt):F2} rad  gripper {At(FetchJoints.LGripperFinger) + At(FetchJoints.RGripperFinger):F3} m{(joints.Runstopped ? "  RUNSTOP" : "")}"));
         }
+        if (_operator.Camera is { } camera)
+        {
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"camera    {camera.Width}x{camera.Height} JPEG {camera.Jpeg.Length / 1024.0:F1} kB at t={camera.StampS:F2}s ({_operator.CameraFrames} frames)"));
+        }
         if (_lastError.Length > 0)
         {
             text.AppendLine($"error     {_lastError}");

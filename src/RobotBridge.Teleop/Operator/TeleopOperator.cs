@@ -26,6 +26,8 @@ public sealed class TeleopOperator : IAsyncDisposable
     private volatile LinkMessage? _link;
     private volatile JointTelemetry? _joints;
     private volatile LoopTimingMessage? _loop;
+    private volatile CameraJpeg? _camera;
+    private long _cameraFrames;
 
     public TeleopOperator(BrokerEndpoint broker, string robotId, string operatorId, TimeProvider? time = null)
     {
@@ -55,6 +57,12 @@ public sealed class TeleopOperator : IAsyncDisposable
     public LinkMessage? Link => _link;
     public JointTelemetry? Joints => _joints;
     public LoopTimingMessage? LoopTiming => _loop;
+
+    /// <summary>The latest head-camera JPEG from <c>telemetry/camera</c>.</summary>
+    public CameraJpeg? Camera => _camera;
+
+    /// <summary>Camera frames received so far.</summary>
+    public long CameraFrames => Interlocked.Read(ref _cameraFrames);
 
     /// <summary>Raised on the MQTT receive thread for every <c>state/estop</c> message (retained one first).</summary>
     public event Action<EStopStateMessage>? EStopStateReceived;
@@ -157,12 +165,17 @@ public sealed class TeleopOperator : IAsyncDisposable
             {
                 _joints = TeleopJson.Decode<JointTelemetry>(bytes, message.Topic);
             }
+            else if (message.Topic == Topics.Camera)
+            {
+                _camera = CameraJpeg.From(message);
+                Interlocked.Increment(ref _cameraFrames);
+            }
             else if (message.Topic == Topics.LoopTiming)
             {
                 _loop = TeleopJson.Decode<LoopTimingMessage>(bytes, message.Topic);
             }
         }
-        catch (TeleopPayloadException)
+        catch (Exception ex) when (ex is TeleopPayloadException or FormatException)
         {
             // A display can skip one bad telemetry message; the next one replaces it.
         }
@@ -183,5 +196,17 @@ public sealed class TeleopOperator : IAsyncDisposable
             }
         }
         _client.Dispose();
+    }
+}
+
+/// <summary>One frame of the robot's JPEG camera stream.</summary>
+public sealed record CameraJpeg(byte[] Jpeg, int Width, int Height, double StampS)
+{
+    internal static CameraJpeg From(MqttApplicationMessage message)
+    {
+        string? Property(string name) => message.UserProperties?.FirstOrDefault(p => p.Name == name) is { } p ? System.Text.Encoding.UTF8.GetString(p.ValueBuffer.Span) : null;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return new CameraJpeg(message.Payload.ToArray(),
+            int.Parse(Property("width") ?? "0", inv), int.Parse(Property("height") ?? "0", inv), double.Parse(Property("stamp_s") ?? "0", inv));
     }
 }

@@ -16,7 +16,7 @@ namespace RobotBridge.Teleop.Protocol;
 /// release it.</description></item>
 /// <item><term>e-stop state, link</term><description>QoS 1, retained: a late subscriber sees the state at once.</description></item>
 /// <item><term>safety events</term><description>QoS 1, not retained (the history, in order).</description></item>
-/// <item><term>telemetry</term><description>QoS 0, expiry 1 s: only the latest value matters.</description></item>
+/// <item><term>telemetry</term><description>QoS 0, expiry 1 s: only the latest value matters (the camera JPEG too).</description></item>
 /// </list>
 /// Every JSON payload is sent with content type <c>application/json</c> and the UTF-8 payload format indicator.
 /// </summary>
@@ -45,6 +45,24 @@ public static class TeleopDelivery
 
     public static MqttApplicationMessage Telemetry(string topic, byte[] payload) =>
         Json(topic, payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, expirySeconds: 1);
+
+    /// <summary>A JPEG camera frame: QoS 0, expiry 1 s, content type image/jpeg, the size and capture
+    /// stamp as user properties (the payload stays a plain JPEG any viewer opens).</summary>
+    public static MqttApplicationMessage CameraJpeg(string topic, byte[] jpeg, int width, int height, TimeSpan stamp) =>
+        new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(jpeg)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+            .WithRetainFlag(false)
+            .WithMessageExpiryInterval(1)
+            .WithContentType("image/jpeg")
+            .WithPayloadFormatIndicator(MqttPayloadFormatIndicator.Unspecified)
+            .WithUserProperty("width", Utf8(width.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .WithUserProperty("height", Utf8(height.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .WithUserProperty("stamp_s", Utf8(stamp.TotalSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+            .Build();
+
+    private static ReadOnlyMemory<byte> Utf8(string value) => System.Text.Encoding.UTF8.GetBytes(value);
 
     private static MqttApplicationMessage Json(string topic, byte[] payload, MqttQualityOfServiceLevel qos,
         bool retain, uint expirySeconds)

@@ -33,6 +33,7 @@ public enum OperatorChannel
 ///   state/events                    robot → all        safety event history (QoS 1)
 ///   telemetry/joints                robot → all        joint state (QoS 0, expiring)
 ///   telemetry/loop                  robot → all        loop timing (QoS 0, expiring)
+///   telemetry/camera                robot → all        head camera, JPEG, throttled (QoS 0, expiring)
 /// </code>
 /// The operator's name is part of the topic so that a broker ACL can tie it to the MQTT user name
 /// (mosquitto <c>%u</c>, the embedded broker's <see cref="Brokers.TeleopAccessPolicy"/>): nobody can
@@ -53,6 +54,7 @@ public sealed class TeleopTopics
         SafetyEvents = Base + "/state/events";
         Joints = Base + "/telemetry/joints";
         LoopTiming = Base + "/telemetry/loop";
+        Camera = Base + "/telemetry/camera";
         AllOperators = Base + "/op/+/#";
         AllState = Base + "/state/#";
         AllTelemetry = Base + "/telemetry/#";
@@ -66,6 +68,7 @@ public sealed class TeleopTopics
     public string SafetyEvents { get; }
     public string Joints { get; }
     public string LoopTiming { get; }
+    public string Camera { get; }
 
     /// <summary>Filter the robot subscribes to for every operator's messages.</summary>
     public string AllOperators { get; }

@@ -47,6 +47,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private readonly long _t0;
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
+    private readonly CameraJpegStream? _camera;
     private readonly Channel<MqttApplicationMessage> _outbox =
         Channel.CreateUnbounded<MqttApplicationMessage>(); // multi-reader kind: it can report Count
     private readonly CancellationTokenSource _stopping = new();
@@ -86,6 +87,13 @@ public sealed class TeleopBridge : IAsyncDisposable
         ClientId = options.ClientId ?? $"robotbridge-{options.RobotId}";
         Stats = new TeleopBridgeStats();
         Watchdog = new HeartbeatWatchdog(latch, HeartbeatSource, options.HeartbeatTimeout, () => _time.GetElapsedTime(_t0));
+        if (options.CameraJpegQuality is < 1 or > 100)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.CameraJpegQuality, "CameraJpegQuality must be in 1..100");
+        }
+        _camera = options.CameraPeriod > TimeSpan.Zero
+            ? new CameraJpegStream(options.CameraPeriod, options.CameraJpegQuality, _time, PublishJpeg)
+            : null;
         _clientOptions = ClientOptions(options.Broker);
         _client = new MqttClientFactory().CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageReceived;
@@ -130,6 +138,20 @@ public sealed class TeleopBridge : IAsyncDisposable
                 $"teleop bridge did not connect to {_options.Broker} within {timeout.TotalSeconds:F1} s; last error: {_lastConnectError ?? "none"}", ex);
         }
     }
+
+    /// <summary>Offers a head-camera frame for the JPEG stream (throttled to <see cref="TeleopBridgeOptions.CameraPeriod"/>).
+    /// Cheap and non-blocking; the caller keeps the frame.</summary>
+    public void OfferCameraFrame(CameraFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (_client.IsConnected)
+        {
+            _camera?.Offer(frame);
+        }
+    }
+
+    private void PublishJpeg(byte[] jpeg, int width, int height, TimeSpan stamp) =>
+        Enqueue(TeleopDelivery.CameraJpeg(_topics.Camera, jpeg, width, height, stamp));
 
     private long NowMs => (long)_time.GetElapsedTime(_t0).TotalMilliseconds;
 
@@ -533,6 +555,13 @@ public sealed class TeleopBridge : IAsyncDisposable
         })));
         var timing = _options.LoopTiming?.Invoke() ?? _tickTiming.ToMessage();
         Enqueue(TeleopDelivery.Telemetry(_topics.LoopTiming, TeleopJson.Encode(timing)));
+        if (_options.PullCameraFrames && _camera is not null && _robot.TryGetCameraFrame() is { } frame)
+        {
+            using (frame)
+            {
+                _camera.Offer(frame);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- safety → MQTT

@@ -40,6 +40,18 @@ public sealed record TeleopBridgeOptions
     /// the bridge's own tick timing.</summary>
     public Func<Protocol.LoopTimingMessage?>? LoopTiming { get; init; }
 
+    /// <summary>Period of the JPEG camera stream on <c>telemetry/camera</c>; zero turns it off. Default 2 Hz:
+    /// enough to see what the robot sees, cheap on the link.</summary>
+    public TimeSpan CameraPeriod { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>JPEG quality (1–100).</summary>
+    public int CameraJpegQuality { get; init; } = 70;
+
+    /// <summary>Let the bridge take head-camera frames from the robot itself. Only when nothing else
+    /// consumes them (<see cref="RobotBridge.Robots.IRobot.TryGetCameraFrame"/> hands each frame out
+    /// once); otherwise the frame owner calls <see cref="TeleopBridge.OfferCameraFrame"/>.</summary>
+    public bool PullCameraFrames { get; init; }
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>MQTT client id; defaults to <c>robotbridge-&lt;RobotId&gt;</c>.</summary>

@@ -32,15 +32,16 @@ internal sealed class TeleopRig : IAsyncDisposable
     public EStopLatch Latch { get; }
     public TeleopBridge Bridge { get; }
 
-    public static async Task<TeleopRig> StartAsync(ITestBroker broker, TimeSpan? heartbeatTimeout = null)
+    public static async Task<TeleopRig> StartAsync(ITestBroker broker, TimeSpan? heartbeatTimeout = null,
+        HeadCameraOptions? camera = null, Func<TeleopBridgeOptions, TeleopBridgeOptions>? configure = null)
     {
         // The MuJoCo twin in real time (teleop is a human on a wall clock), under the Fetch's safety
         // supervisor; the probe between them records what the twin was told.
-        var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime });
+        var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime, Camera = camera ?? HeadCameraOptions.Off });
         var robot = new CommandProbe(twin);
         var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [TestUsers.Alice] });
         var supervisor = ModelSafety.SuperviseFetch(robot, latch);
-        var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
+        var options = new TeleopBridgeOptions
         {
             Broker = broker.EndpointFor(TestUsers.Robot),
             RobotId = "fetch",
@@ -49,7 +50,8 @@ internal sealed class TeleopRig : IAsyncDisposable
             // thread-pool stall can delay a heartbeat past 250 ms, which would trip and mask the behaviour under test.
             HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(1),
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
-        });
+        };
+        var bridge = new TeleopBridge(supervisor, latch, configure?.Invoke(options) ?? options);
         bridge.Start();
         await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
         return new TeleopRig(broker, twin, robot, supervisor, latch, bridge);
