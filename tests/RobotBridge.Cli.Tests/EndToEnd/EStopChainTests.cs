@@ -126,6 +126,11 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         await pump;
         Assert.Null(recorder.Failure);
 
+        if (Environment.GetEnvironmentVariable("ROBOTBRIDGE_KEEP_BAG_DIR") is { Length: > 0 } keep)
+        {
+            File.Copy(bag, Path.Combine(keep, "estop-chain-episode.bag"), overwrite: true); // to inspect with rosbag info / rqt_bag
+        }
+
         // --- what the bag shows (the bridge's view: joint states as RosFetch received them, twin-stamped) ---
         var stop = StopAnalysis.Analyse(bag, origin, tripCause: "end-to-end test e-stop");
         Assert.NotNull(stop);
@@ -140,11 +145,11 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         Assert.True(speedAtTrip > 0.05, $"the trip should land mid-motion (arm at {speedAtTrip:F3} rad/s)");
         // The stop takes effect within one period: the next states are already slowing down. The
         // Fetch's controllers (and so the twin) brake at their joint acceleration limit (1 rad/s²),
-        // so reaching rest takes speed / 1 rad/s² more; allow that plus four periods of transport and
+        // so reaching rest takes speed / 1 rad/s² more; allow that plus six periods of transport and
         // scheduling on a loaded 2-core machine (measured unloaded: 154 ms from 0.156 rad/s).
         Assert.True(speedOnePeriodLater < speedAtTrip, $"one period after the trip the arm is not slowing ({speedAtTrip:F3} → {speedOnePeriodLater:F3} rad/s)");
         Assert.NotNull(stop.StopLatency);
-        TimeSpan brakingBound = TimeSpan.FromSeconds(speedAtTrip / 1.0) + 4 * Period;
+        TimeSpan brakingBound = TimeSpan.FromSeconds(speedAtTrip / 1.0) + 6 * Period;
         Assert.True(stop.StopLatency <= brakingBound, $"arm at rest {stop.StopLatency?.TotalMilliseconds:F0} ms after the trip, bound {brakingBound.TotalMilliseconds:F0} ms");
         Assert.True(stop.ArmTravelAfterStop < 0.005, $"arm crept {stop.ArmTravelAfterStop} rad while stopped");
         Assert.True(droppedWhileStopped > 0, "the loop kept commanding during the stop and the supervisor held every command back");
@@ -153,6 +158,10 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         var episode = Assert.Single(EpisodeBagReader.Read(bag, origin));
         Assert.Contains(episode.SafetyEvents, e => e.Name == "estop/trip" && e.Level == RobotBridge.Recording.Messages.RosMessages.DiagnosticLevel.Error);
         Assert.Contains(episode.SafetyEvents, e => e.Name == "estop/reset");
+        using (var reader = RobotBridge.Recording.Bag.BagReader.Open(bag))
+        {
+            Assert.NotNull(reader.FindConnection(EpisodeTopics.CameraRgb)); // camera frames made it through rosbridge into the bag
+        }
 
         // --- figures: command-to-motion latency (policy command → first twin-stamped state moving) and camera age at the policy ---
         var latency = CommandToMotion(policy.Onsets, speeds);
@@ -237,6 +246,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         private readonly double[] _action = new double[3];
         private Twist _twist;
         private bool _moving;
+        private TimeSpan _lastFrame = TimeSpan.MinValue;
 
         /// <summary>Twin-clock times at which a still → moving command was handed to the robot.</summary>
         public IReadOnlyCollection<TimeSpan> Onsets => _onsets;
@@ -248,9 +258,17 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
 
         public void Infer(CycleObservation observation)
         {
-            if (observation.Camera is { } frame && observation.Cycle >= 25) // after the first second: subscriptions settle
+            if (observation.Camera is { } frame)
             {
-                _cameraAges.Enqueue((twinClock.Now - frame.Stamp).TotalMilliseconds);
+                if (observation.Cycle >= 25) // after the first second: subscriptions settle
+                {
+                    _cameraAges.Enqueue((twinClock.Now - frame.Stamp).TotalMilliseconds);
+                }
+                if (frame.Stamp != _lastFrame)
+                {
+                    _lastFrame = frame.Stamp;
+                    recorder.RecordCameraFrame(frame);
+                }
             }
             long phase = observation.Cycle / 10 % 4; // 10 cycles = 0.4 s per phase
             double vz = phase switch { 0 => 0.05, 2 => -0.05, _ => 0 };
