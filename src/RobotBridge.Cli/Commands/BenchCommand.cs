@@ -17,6 +17,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateLoop());
         bench.Subcommands.Add(TeleopBenchCommand.Create());
         bench.Subcommands.Add(PolicyLatencyBench.Create());
+        bench.Subcommands.Add(RosbridgeBenchCommand.Create());
         return bench;
     }
 

@@ -37,6 +37,9 @@ public sealed class ServerSession
     /// <summary>advertise ids per normalised topic.</summary>
     internal Dictionary<string, HashSet<string>> Advertised { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Frames waiting to be sent to this client.</summary>
+    public int QueuedFrames => Outgoing.Reader.Count;
+
     /// <summary>Frames dropped because this client did not keep up.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
     private long _dropped;

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using RobotBridge.Robots;
+using RobotBridge.Ros.Client;
+using RobotBridge.Ros.Messages;
+using RobotBridge.Ros.Protocol;
+using RobotBridge.Ros.Serialization;
+using RobotBridge.Ros.Server;
+
+namespace RobotBridge.Cli.Bench;
+
+/// <summary>
+/// rosbridge throughput and latency over real loopback WebSockets, one run: JointState messages/s
+/// and 640x480 rgb8 frames/s received and decoded by our client, JSON vs CBOR, and by roslibjs on
+/// the same server and messages; command latency from our client's publish to the server's handler.
+/// The server publishes as fast as the client drains (it waits while more than a few frames are
+/// queued for the client), so the figure is the pipeline's throughput, not a count of drops.
+/// </summary>
+internal static class RosbridgeBench
+{
+    private const int MaxQueued = 4;
+
+    public static int Run(TextWriter output, double seconds, string? peerDirectory)
+    {
+        output.WriteLine($"rosbridge throughput, {seconds} s per row, loopback, {Environment.ProcessorCount} cores; server = RobotBridge RosbridgeServer (ROS 1 dialect)");
+        output.WriteLine("| receiver | message | encoding | messages/s | MB/s on the wire |");
+        output.WriteLine("| --- | --- | --- | --- | --- |");
+        var jointState = FetchJointState();
+        using var image = Rgb640x480();
+        string peerName = "roslibjs 2.1.0 (node " + NodeVersion() + ")";
+        foreach (var compression in new[] { Compression.None, Compression.Cbor })
+        {
+            output.WriteLine(Row("RobotBridge RosbridgeClient", "JointState (14 joints)", compression,
+                Measure(jointState, "/joint_states", seconds, compression, null)));
+            if (peerDirectory is not null)
+            {
+                output.WriteLine(Row(peerName, "JointState (14 joints)", compression,
+                    Measure(jointState, "/joint_states", seconds, compression, peerDirectory)));
+            }
+        }
+        foreach (var compression in new[] { Compression.None, Compression.Cbor })
+        {
+            output.WriteLine(Row("RobotBridge RosbridgeClient", "Image 640x480 rgb8", compression,
+                Measure(image, "/head_camera/rgb/image_raw", seconds, compression, null)));
+            if (peerDirectory is not null)
+            {
+                output.WriteLine(Row(peerName, "Image 640x480 rgb8", compression,
+                    Measure(image, "/head_camera/rgb/image_raw", seconds, compression, peerDirectory)));
+            }
+        }
+        foreach (var compression in new[] { Compression.None, Compression.Cbor })
+        {
+            output.WriteLine(Row("decoder only, no network (parse frame + decode msg)", "JointState (14 joints)", compression, DecodeOnly(jointState, compression, seconds)));
+            output.WriteLine(Row("decoder only, no network (parse frame + decode msg)", "Image 640x480 rgb8", compression, DecodeOnly(image, compression, seconds)));
+        }
+        if (peerDirectory is null)
+        {
+            output.WriteLine("(roslibjs rows skipped: tests/RobotBridge.Ros.Tests/Peer/node_modules not found; run bash .ci/setup)");
+        }
+        Latency(output);
+        return 0;
+    }
+
+    private static string Row(string receiver, string message, Compression compression, (double PerSecond, double MegabytesPerSecond) r) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {receiver} | {message} | {(compression == Compression.None ? "JSON" : "CBOR")} | {r.PerSecond:F0} | {r.MegabytesPerSecond:F1} |");
+
+    private static JointState FetchJointState()
+    {
+        var js = new JointState();
+        js.Header.FrameId = "";
+        js.Name.AddRange(FetchJoints.All);
+        var random = new Random(1);
+        js.Position.Resize(FetchJoints.Count);
+        js.Velocity.Resize(FetchJoints.Count);
+        js.Effort.Resize(FetchJoints.Count);
+        for (int i = 0; i < FetchJoints.Count; i++)
+        {
+            js.Position[i] = random.NextDouble() - 0.5;
+            js.Velocity[i] = random.NextDouble() * 0.1;
+            js.Effort[i] = random.NextDouble() * 10;
+        }
+        return js;
+    }
+
+    private static Image Rgb640x480()
+    {
+        var image = new Image { Width = 640, Height = 480, Encoding = "rgb8", Step = 640 * 3 };
+        new Random(2).NextBytes(image.Data.Resize(640 * 480 * 3));
+        return image;
+    }
+
+    /// <param name="peerDirectory">Null: measure our client; otherwise run roslibjs from there.</param>
+    private static (double, double) Measure<T>(T message, string topic, double seconds, Compression compression, string? peerDirectory)
+        where T : IRosMessage, new()
+    {
+        var server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0, SendQueueCapacity = 16 });
+        server.Start();
+        var publisher = server.AdvertiseLocal<T>(topic);
+        ServerSession? session = null;
+        server.ClientConnected += s => session = s;
+        using var stop = new CancellationTokenSource();
+        var producer = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (session is { } s && publisher.HasSubscribers && s.QueuedFrames < MaxQueued)
+                {
+                    publisher.Publish(message);
+                }
+                else
+                {
+                    Thread.Sleep(0);
+                }
+            }
+        }) { IsBackground = true };
+        producer.Start();
+        try
+        {
+            long size = BodySize(message, compression);
+            if (peerDirectory is null)
+            {
+                double rate = MeasureOurs<T>(server.Uri, topic, seconds, compression);
+                return (rate, rate * size / 1e6);
+            }
+            var result = RunPeer(peerDirectory, new { url = server.Uri.ToString(), topic, type = message.RosType, compression = compression.ToWire(), seconds, timeoutSeconds = seconds + 20 }, seconds + 30);
+            double perSecond = result.GetProperty("perSecond").GetDouble();
+            return (perSecond, perSecond * size / 1e6);
+        }
+        finally
+        {
+            stop.Cancel();
+            producer.Join();
+            server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The client's decode path alone: parse a whole publish frame and decode its msg into a reused instance.</summary>
+    private static (double, double) DecodeOnly<T>(T message, Compression compression, double seconds) where T : IRosMessage, new()
+    {
+        byte[] frame;
+        if (compression == Compression.None)
+        {
+            using var body = Frames.JsonBody(message, RosDialect.Ros1);
+            using var publish = Frames.JsonPublish("/topic", body.Memory.Span);
+            frame = publish.Memory.ToArray();
+        }
+        else
+        {
+            using var publish = Frames.CborPublish("/topic", Frames.CborBody(message, RosDialect.Ros1));
+            frame = publish.Memory.ToArray();
+        }
+        var target = new T();
+        long n = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                using var parsed = compression == Compression.None ? IncomingMessage.ParseJson(frame) : IncomingMessage.ParseCbor(frame);
+                parsed.TryReadBody("msg", target);
+            }
+            n += 16;
+        }
+        double rate = n / clock.Elapsed.TotalSeconds;
+        return (rate, rate * frame.Length / 1e6);
+    }
+
+    private static long BodySize(IRosMessage message, Compression compression)
+    {
+        if (compression != Compression.None)
+        {
+            return Frames.CborBody(message, RosDialect.Ros1).Length;
+        }
+        using var json = Frames.JsonBody(message, RosDialect.Ros1);
+        return json.Length;
+    }
+
+    private static double MeasureOurs<T>(Uri uri, string topic, double seconds, Compression compression) where T : IRosMessage, new()
+    {
+        using var client = new RosbridgeClient(new RosbridgeClientOptions(uri));
+        long count = 0;
+        long first = 0;
+        var options = new SubscribeOptions { Compression = compression };
+        // Decoding happens before the callback: each count is a fully decoded message in pooled buffers.
+        using var sub = client.Subscribe<T>(topic, options, _ => Tick(ref count, ref first));
+        client.Start();
+        var deadline = Stopwatch.StartNew();
+        while (Interlocked.Read(ref count) == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(5);
+        }
+        long c0 = Interlocked.Read(ref count);
+        long t0 = Stopwatch.GetTimestamp();
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        long c1 = Interlocked.Read(ref count);
+        return (c1 - c0) / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+    }
+
+    private static void Tick(ref long count, ref long first)
+    {
+        if (Interlocked.Increment(ref count) == 1)
+        {
+            first = Stopwatch.GetTimestamp();
+        }
+    }
+
+    private static JsonElement RunPeer(string directory, object options, double timeoutSeconds)
+    {
+        var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("roslib-peer.mjs");
+        start.ArgumentList.Add("count");
+        start.ArgumentList.Add(JsonSerializer.Serialize(options));
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("roslib peer did not finish");
+        }
+        var result = JsonDocument.Parse(stdout.Result.Trim().Split('\n')[^1]).RootElement.Clone();
+        if (result.TryGetProperty("error", out var error))
+        {
+            throw new InvalidOperationException($"roslib peer: {error}");
+        }
+        return result;
+    }
+
+    private static string NodeVersion()
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo("node", "--version") { RedirectStandardOutput = true })!;
+            string v = p.StandardOutput.ReadToEnd().Trim();
+            p.WaitForExit();
+            return v;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "?";
+        }
+    }
+
+    /// <summary>Publish (our client, JSON TwistStamped, 200 Hz) → the server's typed handler sees it.</summary>
+    private static void Latency(TextWriter output)
+    {
+        const int count = 2000;
+        var server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0 });
+        server.Start();
+        var sent = new long[count];
+        var seen = new long[count];
+        int received = 0;
+        server.SubscribeLocal<TwistStamped>("/arm_controller/cartesian_twist/command", (m, _) =>
+        {
+            long now = Stopwatch.GetTimestamp();
+            uint seq = m.Header.Seq;
+            if (seq < count)
+            {
+                seen[seq] = now;
+                Interlocked.Increment(ref received);
+            }
+        });
+        using (var client = new RosbridgeClient(new RosbridgeClientOptions(server.Uri)))
+        {
+            client.WaitConnectedAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+            using var pub = client.Advertise<TwistStamped>("/arm_controller/cartesian_twist/command");
+            Thread.Sleep(200);
+            var twist = new TwistStamped();
+            twist.Header.FrameId = "base_link";
+            var period = TimeSpan.FromMilliseconds(5);
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++)
+            {
+                while (clock.Elapsed < period * i)
+                {
+                    Thread.Sleep(1);
+                }
+                twist.Header.Seq = (uint)i;
+                twist.Twist.Linear.X = 0.01 * (i % 10);
+                sent[i] = Stopwatch.GetTimestamp();
+                pub.Publish(twist);
+            }
+            var wait = Stopwatch.StartNew();
+            while (Volatile.Read(ref received) < count && wait.Elapsed < TimeSpan.FromSeconds(5))
+            {
+                Thread.Sleep(5);
+            }
+        }
+        server.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        var latencies = Enumerable.Range(0, count).Where(i => seen[i] != 0)
+            .Select(i => Stopwatch.GetElapsedTime(sent[i], seen[i]).TotalMilliseconds).Order().ToArray();
+        double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"command latency, RosbridgeClient.Publish → server handler (TwistStamped JSON, 200 Hz, {latencies.Length}/{count} delivered): " +
+            $"p50 {P(0.50):F3} ms, p99 {P(0.99):F3} ms, p99.9 {P(0.999):F3} ms, max {latencies[^1]:F3} ms, over 10 ms: {latencies.Count(l => l > 10)}"));
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using RobotBridge.Cli.Bench;
+
+namespace RobotBridge.Cli.Commands;
+
+/// <summary><c>robotbridge bench rosbridge</c>: see <see cref="RosbridgeBench"/>.</summary>
+internal static class RosbridgeBenchCommand
+{
+    public static Command Create()
+    {
+        var seconds = new Option<double>("--seconds") { Description = "Measurement window per row.", DefaultValueFactory = _ => 3 };
+        var peer = new Option<DirectoryInfo?>("--peer") { Description = "Folder with roslib-peer.mjs and node_modules (default: tests/RobotBridge.Ros.Tests/Peer above the current folder)." };
+        var command = new Command("rosbridge",
+            "JointState msgs/s and 640x480 rgb8 frames/s through our client vs roslibjs, JSON vs CBOR, and publish→server command latency.\n" +
+            "Example: robotbridge bench rosbridge --seconds 3");
+        command.Options.Add(seconds);
+        command.Options.Add(peer);
+        command.SetAction(parse =>
+        {
+            string? directory = parse.GetValue(peer)?.FullName ?? FindPeer();
+            if (directory is not null && !File.Exists(Path.Combine(directory, "roslib-peer.mjs")))
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"robotbridge bench rosbridge: --peer {directory} has no roslib-peer.mjs");
+                return Program.UsageError;
+            }
+            return RosbridgeBench.Run(parse.InvocationConfiguration.Output, parse.GetValue(seconds), directory);
+        });
+        return command;
+    }
+
+    private static string? FindPeer()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "tests", "RobotBridge.Ros.Tests", "Peer");
+                if (File.Exists(Path.Combine(candidate, "node_modules", "roslib", "package.json")))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+}
