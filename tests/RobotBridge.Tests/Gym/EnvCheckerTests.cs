@@ -41,6 +41,7 @@ public class EnvCheckerTests
     [InlineData(Fault.NullResetInfo, EnvContracts.ResetInfo)]
     [InlineData(Fault.NullStepInfo, EnvContracts.StepInfo)]
     [InlineData(Fault.StepThrows, EnvContracts.StepException)]
+    [InlineData(Fault.MutatesAction, EnvContracts.StepActionUnchanged)]
     [InlineData(Fault.ComputeRewardDisagrees, EnvContracts.GoalComputeReward)]
     [InlineData(Fault.ComputeRewardDependsOnBatch, EnvContracts.GoalComputeReward)]
     [InlineData(Fault.MissingDesiredGoalKey, EnvContracts.GoalObservationKeys)]
@@ -54,6 +55,7 @@ public class EnvCheckerTests
         Assert.True(report.Failed(contract), $"expected [{contract}] to fail for {fault}:\n{report}");
         var finding = report.Errors.First(f => f.Contract == contract);
         Assert.Contains($"[{contract}]", finding.ToString());
+        Assert.DoesNotContain("System.", finding.Message); // values are shown, not type names
         var thrown = Assert.Throws<EnvContractException>(report.ThrowIfFailed);
         Assert.False(string.IsNullOrEmpty(thrown.Contract));
     }
@@ -77,6 +79,7 @@ public class EnvCheckerTests
         NullResetInfo,
         NullStepInfo,
         StepThrows,
+        MutatesAction,
         ComputeRewardDisagrees,
         ComputeRewardDependsOnBatch,
         MissingDesiredGoalKey,
@@ -136,6 +139,8 @@ public class EnvCheckerTests
             if (_fault == Fault.SpaceSamplesOutsideItself)
                 action = [.. action.Select(a => Math.Clamp(a, -1f, 1f))];
             var s = _inner.Step(action);
+            if (_fault == Fault.MutatesAction)
+                action[0] = Math.Clamp(action[0] * 0.5f, -1f, 1f);
             var obs = Rename(s.Observation);
             if (_fault == Fault.NoisyStep)
                 obs.Observation()[0] += _noise.NextDouble() * 1e-9;

@@ -169,7 +169,7 @@ public static class EnvChecker
             var second = env.Reset(options.Seed).Observation;
             if (!env.ObservationSpace.ValueEquals(first, second))
                 report.Add(EnvContracts.ResetSeedDeterminism, CheckSeverity.Error,
-                    $"Reset(seed: {options.Seed}) twice gave different observations ({first} then {second}); seed the env's generator from the Reset seed");
+                    $"Reset(seed: {options.Seed}) twice gave different observations ({EnvContracts.Show(first)} then {EnvContracts.Show(second)}); seed the env's generator from the Reset seed");
         }
         catch (Exception e)
         {
@@ -183,15 +183,24 @@ public static class EnvChecker
         report.MarkChecked(EnvContracts.StepReward);
         report.MarkChecked(EnvContracts.StepInfo);
         report.MarkChecked(EnvContracts.StepException);
+        report.MarkChecked(EnvContracts.StepActionUnchanged);
         var rng = new Random(options.Seed);
         int t = 0;
         try
         {
             env.Reset(options.Seed);
-            bool obsOk = true, rewardOk = true, infoOk = true;
+            bool obsOk = true, rewardOk = true, infoOk = true, actionOk = true;
             for (; t < options.Steps; t++)
             {
-                var s = env.Step(env.ActionSpace.Sample(rng));
+                var action = env.ActionSpace.Sample(rng);
+                var sent = env.ActionSpace.Clone(action);
+                var s = env.Step(action);
+                if (actionOk && !env.ActionSpace.ValueEquals(sent, action))
+                {
+                    actionOk = false;
+                    report.Add(EnvContracts.StepActionUnchanged, CheckSeverity.Error,
+                        $"Step {t} modified the caller's action ({EnvContracts.Show(sent)} became {EnvContracts.Show(action)}); copy it before clipping or scaling");
+                }
                 if (obsOk && (s.Observation is null || !env.ObservationSpace.Contains(s.Observation)))
                 {
                     obsOk = false;
@@ -229,7 +238,7 @@ public static class EnvChecker
             {
                 var (oa, ra, ta, ua) = a[t];
                 var (ob, rb, tb, ub) = b[t];
-                string? what = !env.ObservationSpace.ValueEquals(oa, ob) ? $"observation ({oa} vs {ob})"
+                string? what = !env.ObservationSpace.ValueEquals(oa, ob) ? $"observation ({EnvContracts.Show(oa)} vs {EnvContracts.Show(ob)})"
                     : BitConverter.DoubleToInt64Bits(ra) != BitConverter.DoubleToInt64Bits(rb) ? $"reward ({ra} vs {rb})"
                     : ta != tb || ua != ub ? $"flags (terminated {ta}/{tb}, truncated {ua}/{ub})"
                     : null;

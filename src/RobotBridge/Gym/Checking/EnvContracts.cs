@@ -17,6 +17,7 @@ public static class EnvContracts
     public const string StepInfo = "step.info";
     public const string StepDeterminism = "step.determinism";
     public const string StepException = "step.no-exception";
+    public const string StepActionUnchanged = "step.action-unchanged";
     public const string ActionSpaceNormalized = "action-space.normalized";
     public const string GoalObservationKeys = "goal.observation-keys";
     public const string GoalComputeReward = "goal.compute-reward";
@@ -73,4 +74,12 @@ public static class EnvContracts
     }
 
     private static string Describe(object value) => value is Array a ? $"{a.GetType().GetElementType()!.Name}[{a.Length}]" : value.ToString() ?? "?";
+
+    /// <summary>A value for a message: arrays show their first elements, Dict values their children.</summary>
+    public static string Show(object? value) => value switch
+    {
+        null => "null",
+        Array a => "[" + string.Join(", ", a.Cast<object>().Take(8).Select(x => Convert.ToString(x, System.Globalization.CultureInfo.InvariantCulture))) + (a.Length > 8 ? ", ..." : "") + "]",
+        _ => value.ToString() ?? "?",
+    };
 }
