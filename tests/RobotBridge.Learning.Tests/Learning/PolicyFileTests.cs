@@ -70,6 +70,18 @@ public sealed class PolicyFileTests : IDisposable
     }
 
     [Fact]
+    public void StateDictKeysAreTheDocumentedOnes()
+    {
+        using var env = new PointMassGoalEnv();
+        var spec = PolicyInputs.SpecFor(env, "PointMassGoal-v0", "sac-her", [16, 8]);
+        using var policy = new SquashedGaussianPolicy(spec);
+        var keys = policy.state_dict().Keys.ToHashSet();
+        string[] expected = ["normalizer.mean", "normalizer.var", "normalizer.count", "trunk.0.weight", "trunk.0.bias",
+                             "trunk.2.weight", "trunk.2.bias", "mean.weight", "mean.bias", "log_std.weight", "log_std.bias"];
+        Assert.True(keys.SetEquals(expected), "keys: " + string.Join(", ", keys));
+    }
+
+    [Fact]
     public void GarbageFileIsRefusedWithItsName()
     {
         string path = Path.Combine(_dir, "junk.rbpolicy");
