@@ -56,7 +56,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private readonly RobotState _state = new();
     private readonly TickTiming _tickTiming;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ITimer? _tick;
+    private Thread? _tickThread;
     private Task _connectionLoop = Task.CompletedTask;
     private Task _publishLoop = Task.CompletedTask;
     private long _twistUntilMs = -1;
@@ -116,13 +116,15 @@ public sealed class TeleopBridge : IAsyncDisposable
     /// <summary>Starts connecting (and reconnecting) in the background, and the tick timer.</summary>
     public void Start()
     {
-        if (_tick is not null)
+        if (_tickThread is not null)
         {
             throw new InvalidOperationException("the teleop bridge is already started");
         }
         _publishLoop = Task.Run(PublishLoopAsync);
         _connectionLoop = Task.Run(ConnectionLoopAsync);
-        _tick = _time.CreateTimer(_ => Tick(), null, _options.TickPeriod, _options.TickPeriod);
+        // A thread of its own, not a thread-pool timer: a starved pool must not delay a watchdog stop.
+        _tickThread = new Thread(TickLoop) { IsBackground = true, Name = "teleop-watchdog", Priority = ThreadPriority.AboveNormal };
+        _tickThread.Start();
     }
 
     /// <summary>Completes once the bridge has connected and subscribed for the first time.</summary>
@@ -478,6 +480,16 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     // ---------------------------------------------------------------- tick
 
+    private void TickLoop()
+    {
+        var stopping = _stopping.Token.WaitHandle;
+        do
+        {
+            Tick();
+        }
+        while (!stopping.WaitOne(_options.TickPeriod));
+    }
+
     private void Tick()
     {
         if (Volatile.Read(ref _disposed) != 0)
@@ -641,7 +653,6 @@ public sealed class TeleopBridge : IAsyncDisposable
         {
             return;
         }
-        _tick?.Dispose();
         _latch.Tripped -= OnTripped;
         _latch.EventRaised -= OnSafetyEvent;
         if (_client.IsConnected)
@@ -660,6 +671,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             }
         }
         _stopping.Cancel();
+        _tickThread?.Join();
         _outbox.Writer.TryComplete();
         try
         {

@@ -39,7 +39,7 @@ public sealed class OperatorConsoleTests
         var run = console.RunAsync(stop.Token);
 
         await keys.HoldAsync(ConsoleKey.Tab, TimeSpan.FromMilliseconds(400));
-        Assert.True(rig.Bridge.Watchdog.IsHealthy, "console heartbeats keep the watchdog healthy");
+        await Eventually.True(() => rig.Bridge.Watchdog.IsHealthy, "console heartbeats keep the watchdog healthy");
         for (int i = 0; i < 40 && rig.Latch.IsStopped; i++)
         {
             keys.Press(ConsoleKey.R, 'r');

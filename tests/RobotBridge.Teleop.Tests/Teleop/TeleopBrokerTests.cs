@@ -149,6 +149,42 @@ public abstract class TeleopBrokerTests
     }
 
     [Fact]
+    public async Task Messages_carry_their_qos_retain_and_mqtt5_properties_through_the_broker()
+    {
+        await using var broker = await StartBrokerAsync();
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, MqttApplicationMessage>();
+        using var listener = new MqttClientFactory().CreateMqttClient();
+        listener.ApplicationMessageReceivedAsync += e => { seen[e.ApplicationMessage.Topic] = e.ApplicationMessage; return Task.CompletedTask; };
+        await listener.ConnectAsync(broker.EndpointFor(TestUsers.Robot).ToClientOptions("listener"));
+        await listener.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic("robotbridge/#").WithExactlyOnceQoS().WithRetainAsPublished(true)).Build());
+        await using var alice = new Operator.TeleopOperator(broker.EndpointFor(TestUsers.Alice), "fetch", TestUsers.Alice);
+        await alice.ConnectAsync();
+
+        await alice.SendHeartbeatAsync(deadman: true);
+        await alice.SendGripperTwistAsync(Forward, ttlMs: 1500);
+        await alice.TripAsync("wire check");
+        await alice.ResetAsync();
+        var topics = new Protocol.TeleopTopics("fetch");
+        string twist = topics.Operator(TestUsers.Alice, Protocol.OperatorChannel.GripperTwist);
+        string heartbeat = topics.Operator(TestUsers.Alice, Protocol.OperatorChannel.Heartbeat);
+        string reset = topics.Operator(TestUsers.Alice, Protocol.OperatorChannel.EStopReset);
+        await Eventually.True(() => seen.ContainsKey(twist) && seen.ContainsKey(heartbeat) && seen.ContainsKey(topics.EStopTrip) && seen.ContainsKey(reset),
+            "every message kind arrives");
+
+        Assert.Equal((MqttQualityOfServiceLevel.AtMostOnce, false), (seen[twist].QualityOfServiceLevel, seen[twist].Retain));
+        Assert.InRange(seen[twist].MessageExpiryInterval, 1u, 2u); // ttl 1.5 s rounds up to 2 s; a broker may have counted down
+        Assert.Equal("application/json", seen[twist].ContentType);
+        Assert.Equal(MqttPayloadFormatIndicator.CharacterData, seen[twist].PayloadFormatIndicator);
+        Assert.Equal(MqttQualityOfServiceLevel.AtMostOnce, seen[heartbeat].QualityOfServiceLevel);
+        Assert.Equal(1u, seen[heartbeat].MessageExpiryInterval);
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, seen[topics.EStopTrip].QualityOfServiceLevel);
+        Assert.Equal(0u, seen[topics.EStopTrip].MessageExpiryInterval);
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, seen[reset].QualityOfServiceLevel);
+        Assert.Equal(1u, seen[reset].MessageExpiryInterval);
+    }
+
+    [Fact]
     public async Task Losing_the_heartbeat_stops_the_robot_within_the_bound()
     {
         var bound = TimeSpan.FromMilliseconds(250);
@@ -205,11 +241,18 @@ public abstract class TeleopBrokerTests
     }
 }
 
+/// <summary>The broker suites measure stop times against a 250 ms bound: they run on their own, not
+/// beside every other test class on a 2-core machine.</summary>
+[CollectionDefinition(nameof(TimingSensitive), DisableParallelization = true)]
+public sealed class TimingSensitive;
+
+[Collection(nameof(TimingSensitive))]
 public sealed class EmbeddedBrokerTeleopTests : TeleopBrokerTests
 {
     private protected override async Task<ITestBroker> StartBrokerAsync() => await EmbeddedTestBroker.StartAsync();
 }
 
+[Collection(nameof(TimingSensitive))]
 public sealed class MosquittoTeleopTests : TeleopBrokerTests
 {
     private protected override async Task<ITestBroker> StartBrokerAsync() => await MosquittoTestBroker.StartAsync();
