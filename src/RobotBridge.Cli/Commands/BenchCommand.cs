@@ -18,6 +18,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(TeleopBenchCommand.Create());
         bench.Subcommands.Add(PolicyLatencyBench.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.Create());
+        bench.Subcommands.Add(SupervisorStopBenchCommand.Create());
         return bench;
     }
 

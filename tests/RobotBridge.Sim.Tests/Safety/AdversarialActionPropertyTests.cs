@@ -1,0 +1,134 @@
+using RobotBridge.Control;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+
+namespace RobotBridge.Sim.Tests.Safety;
+
+/// <summary>
+/// Property: whatever a policy sends through the supervisor — random, adversarial (huge, tiny
+/// durations, far outside the limits), NaN/Inf — no joint of the twin ever leaves its URDF range
+/// and the gripper never leaves the workspace box. 100k cycles at 500 Hz in lockstep, no camera.
+/// </summary>
+public class AdversarialActionPropertyTests
+{
+    private const int Cycles = 100_000;
+
+    /// <summary>Slack for the physics: MuJoCo joint limits are soft constraints.</summary>
+    private const double JointSlack = 0.005;
+
+    /// <summary>Slack for the box: the supervisor's own measured-position tolerance.</summary>
+    private const double BoxSlack = 0.01;
+
+    [Fact]
+    public void No_joint_leaves_its_limits_and_the_gripper_stays_in_the_workspace()
+    {
+        var policy = new AdversarialPolicy(seed: 20261127);
+        using var rig = new SupervisedTwin(policy, rateHz: 500);
+        var limits = rig.Supervisor;
+        var jointLimits = ModelSafety.Limits(RobotBridge.Model.FetchModel.Load(), SafetyConfig.Default()).Joints;
+        var box = SafetyConfig.Default().Workspace.ToBox();
+        var state = new RobotState();
+        double worstJoint = 0, worstBox = 0;
+        string? firstViolation = null;
+        long resets = 0;
+
+        for (int c = 0; c < Cycles && firstViolation is null; c++)
+        {
+            rig.Loop.RunCycle();
+            rig.Twin.ReadState(state);
+            for (int i = 0; i < jointLimits.Count; i++)
+            {
+                var limit = jointLimits[i];
+                if (!limit.HasPositionLimits)
+                {
+                    continue;
+                }
+                double over = Math.Max(limit.Lower - state.Position[i], state.Position[i] - limit.Upper);
+                worstJoint = Math.Max(worstJoint, over);
+                if (over > JointSlack)
+                {
+                    firstViolation = $"cycle {c}: {limit.Joint} at {state.Position[i]:F4} outside [{limit.Lower}, {limit.Upper}]";
+                }
+            }
+            var (x, y, z) = rig.Kinematics.GripperPosition(state.Position);
+            double outside = Math.Max(Math.Max(Math.Max(box.MinX - x, x - box.MaxX), Math.Max(box.MinY - y, y - box.MaxY)),
+                Math.Max(box.MinZ - z, z - box.MaxZ));
+            worstBox = Math.Max(worstBox, outside);
+            if (outside > BoxSlack)
+            {
+                firstViolation ??= $"cycle {c}: gripper at ({x:F3}, {y:F3}, {z:F3}) outside {box}";
+            }
+            if (rig.Latch.IsStopped && rig.Latch.TryReset(SupervisedTwin.Operator) == EStopResetResult.Accepted)
+            {
+                resets++;
+            }
+        }
+
+        Assert.True(firstViolation is null, $"{firstViolation} (worst joint excess {worstJoint:F4}, worst box excess {worstBox:F4})");
+        var counters = limits.Counters;
+        // The property is only meaningful if the adversary really got commands through and got caught.
+        Assert.True(counters.Forwarded > Cycles / 4, $"only {counters.Forwarded} commands reached the twin");
+        Assert.True(counters.Clamped > 1000, $"only {counters.Clamped} commands were clamped");
+        Assert.True(counters.Rejected > 1000, $"only {counters.Rejected} commands were rejected");
+        Assert.True(resets > 100, $"only {resets} resets");
+    }
+
+    /// <summary>Seeded adversary: every cycle one command of a random kind with random, extreme or
+    /// non-finite values.</summary>
+    private sealed class AdversarialPolicy(int seed) : IControlCycle
+    {
+        private readonly Random _random = new(seed);
+        private static readonly JointGroup[] Groups = [JointGroup.Arm, JointGroup.ArmWithTorso, JointGroup.Torso, JointGroup.Head];
+
+        public void Infer(CycleObservation observation)
+        {
+        }
+
+        public void Command(IRobot robot)
+        {
+            switch (_random.Next(5))
+            {
+                case 0:
+                case 1:
+                    var group = Groups[_random.Next(Groups.Length)];
+                    int n = FetchJoints.Of(group).Count;
+                    int points = 1 + _random.Next(3);
+                    var list = new TrajectoryPoint[points];
+                    TimeSpan t = TimeSpan.Zero;
+                    for (int p = 0; p < points; p++)
+                    {
+                        var q = new double[n];
+                        for (int j = 0; j < n; j++)
+                        {
+                            q[j] = Value(scale: 3);
+                        }
+                        t += TimeSpan.FromMilliseconds(_random.Next(4) == 0 ? 1 : _random.Next(1, 2000));
+                        list[p] = new TrajectoryPoint(q, _random.Next(4) == 0 ? q.Select(_ => Value(5)).ToArray() : null, t);
+                    }
+                    robot.SendTrajectory(new JointTrajectory(group, list));
+                    break;
+                case 2:
+                    robot.SendCartesianTwist(new Twist(Value(2), Value(2), Value(2), Value(4), Value(4), Value(4)));
+                    break;
+                case 3:
+                    robot.SendGripper(Value(0.2), Value(200));
+                    break;
+                default:
+                    robot.SendBaseTwist(new Twist(Value(3), Value(1), 0, 0, 0, Value(5)));
+                    break;
+            }
+        }
+
+        /// <summary>Mostly uniform in ±scale; sometimes extreme, zero or non-finite.</summary>
+        private double Value(double scale) => _random.Next(100) switch
+        {
+            0 => double.NaN,
+            1 => double.PositiveInfinity,
+            2 => double.NegativeInfinity,
+            3 => 1e9,
+            4 => -1e9,
+            5 => 0,
+            _ => (2 * _random.NextDouble() - 1) * scale,
+        };
+    }
+}
