@@ -54,7 +54,10 @@ internal sealed class StateHistory
             if (candidate.Stamp <= cutoff || k == _count - 1)
             {
                 candidate.CopyTo(target);
-                target.ReceivedAt = now;
+                // The bridge "received" the sample once its latency had passed, not when someone read
+                // it: a slow publisher must show up as an ageing state (the supervisor stops on it).
+                TimeSpan arrived = candidate.Stamp + _latency;
+                target.ReceivedAt = arrived < now ? arrived : now;
                 return;
             }
             index = (index - 1 + _ring.Length) % _ring.Length;

@@ -4,7 +4,8 @@ namespace RobotBridge.Safety;
 
 /// <summary>
 /// Makes a joint trajectory respect the joint limits where that can be done safely: positions are
-/// clamped inside the range (minus the margin), point velocities to the velocity limit, and point
+/// clamped inside the range (minus the margin), point velocities to what the joint can brake from
+/// (zero at the last point, zero where none were given), and point
 /// times are stretched so no segment needs more than the velocity or acceleration limit (a
 /// rest-to-rest trapezoid bound, conservative for through-points). Never makes a trajectory faster.
 /// </summary>
@@ -36,17 +37,19 @@ public static class TrajectoryLimiter
         {
             var point = trajectory.Points[p];
             var positions = new double[joints.Count];
-            double[]? velocities = point.Velocities is null ? null : new double[joints.Count];
+            // Every point gets velocities (zero where none were given): the controller then runs
+            // cubic segments that arrive at rest, instead of linear ones that arrive at full speed
+            // and overshoot the clamped end of the range.
+            var velocities = new double[joints.Count];
+            clamped |= point.Velocities is null;
             double minDuration = 0;
             for (int j = 0; j < joints.Count; j++)
             {
                 var limit = limits[index[j]];
                 positions[j] = limit.ClampPosition(point.Positions[j], positionMargin);
-                if (velocities is not null)
-                {
-                    velocities[j] = Math.Clamp(point.Velocities![j], -limit.MaxVelocity, limit.MaxVelocity);
-                    clamped |= velocities[j] != point.Velocities[j];
-                }
+                double requestedVelocity = point.Velocities?[j] ?? 0;
+                velocities[j] = SafeVelocity(requestedVelocity, positions[j], limit, positionMargin, isLast: p == points.Length - 1);
+                clamped |= velocities[j] != requestedVelocity;
                 clamped |= positions[j] != point.Positions[j];
                 minDuration = Math.Max(minDuration, MinimumDuration(Math.Abs(positions[j] - previous[j]), limit));
                 previous[j] = positions[j];
@@ -66,6 +69,27 @@ public static class TrajectoryLimiter
         return clamped
             ? trajectory with { Points = points }
             : trajectory;
+    }
+
+    /// <summary>
+    /// A point velocity the joint can still brake from before the (margin-shrunk) range end it moves
+    /// toward: |v| ≤ min(limit, sqrt(2·a·room)). The last point must be at rest: a goal that ends
+    /// moving asks the controller to overshoot it.
+    /// </summary>
+    public static double SafeVelocity(double velocity, double position, in JointLimit limit, double positionMargin, bool isLast)
+    {
+        if (isLast)
+        {
+            return 0;
+        }
+        double v = Math.Clamp(velocity, -limit.MaxVelocity, limit.MaxVelocity);
+        if (!limit.HasPositionLimits || v == 0)
+        {
+            return v;
+        }
+        double room = v > 0 ? limit.Upper - positionMargin - position : position - (limit.Lower + positionMargin);
+        double brake = Math.Sqrt(2 * limit.MaxAcceleration * Math.Max(room, 0));
+        return Math.Clamp(v, -brake, brake);
     }
 
     /// <summary>Shortest rest-to-rest time to travel <paramref name="distance"/> under the joint's

@@ -35,12 +35,31 @@ public class TrajectoryLimiterTests
     }
 
     [Fact]
-    public void A_trajectory_within_limits_is_returned_unchanged()
+    public void A_trajectory_within_limits_that_ends_at_rest_is_returned_unchanged()
     {
-        var trajectory = new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.1], null, TimeSpan.FromSeconds(5))]);
+        var trajectory = new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.1], [0.0], TimeSpan.FromSeconds(5))]);
         var limited = TrajectoryLimiter.Enforce(trajectory, new double[FetchJoints.Count], Limits, 0.02, out bool clamped);
         Assert.False(clamped);
         Assert.Same(trajectory, limited);
+    }
+
+    [Fact]
+    public void Points_without_velocities_get_zero_velocities_so_the_goal_is_reached_at_rest()
+    {
+        var trajectory = new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.1], null, TimeSpan.FromSeconds(5))]);
+        var limited = TrajectoryLimiter.Enforce(trajectory, new double[FetchJoints.Count], Limits, 0.02, out _);
+        Assert.Equal([0.0], limited.Points[0].Velocities!);
+    }
+
+    [Fact]
+    public void A_through_velocity_is_limited_to_what_can_brake_before_the_range_end()
+    {
+        // 0.05 m from the margin-shrunk top at 0.5 m/s²: sqrt(2 · 0.5 · 0.05) ≈ 0.2236 m/s, under the 0.1 m/s limit → 0.1;
+        // 0.005 m from it: sqrt(2 · 0.5 · 0.005) ≈ 0.0707 m/s.
+        Assert.Equal(0.1, TrajectoryLimiter.SafeVelocity(1.0, 0.33, Limits[2], 0.02, isLast: false), 6);
+        Assert.Equal(0.0707107, TrajectoryLimiter.SafeVelocity(1.0, 0.375, Limits[2], 0.02, isLast: false), 6);
+        Assert.Equal(-0.1, TrajectoryLimiter.SafeVelocity(-1.0, 0.375, Limits[2], 0.02, isLast: false), 6);
+        Assert.Equal(0, TrajectoryLimiter.SafeVelocity(1.0, 0.2, Limits[2], 0.02, isLast: true));
     }
 
     [Theory]
