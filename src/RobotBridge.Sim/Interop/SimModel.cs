@@ -21,6 +21,9 @@ public sealed unsafe class SimModel : IDisposable
     /// <summary>Raw mjModel* for the interop layer. Valid while this object is alive.</summary>
     internal IntPtr Ptr { get; }
 
+    /// <summary>Serialises mj_loadXML across the process (a lock, not state).</summary>
+    private static readonly object NativeLoadGate = new();
+
     /// <summary>Compiles an MJCF or URDF file. Throws <see cref="SimModelLoadException"/> carrying
     /// MuJoCo's own message (file, element, line) when compilation fails.</summary>
     public static SimModel Load(string path)
@@ -32,7 +35,13 @@ public sealed unsafe class SimModel : IDisposable
         }
         byte* error = stackalloc byte[ErrorBufferSize];
         error[0] = 0;
-        IntPtr model = MuJoCoNative.mj_loadXML(path, IntPtr.Zero, error, ErrorBufferSize);
+        IntPtr model;
+        // MuJoCo 2.2 parses into one process-global model holder (see SaveLastXml): two twins
+        // compiled at once corrupt each other ("repeated name in joint array"), so loads serialise.
+        lock (NativeLoadGate)
+        {
+            model = MuJoCoNative.mj_loadXML(path, IntPtr.Zero, error, ErrorBufferSize);
+        }
         if (model == IntPtr.Zero)
         {
             throw new SimModelLoadException($"MuJoCo could not compile '{path}': {ReadCString(error)}");
