@@ -1,0 +1,86 @@
+using RobotBridge.Gym;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Learning;
+using RobotBridge.Learning.Envs;
+using RobotBridge.Learning.Policies;
+
+namespace RobotBridge.Cli.Tests.Learning;
+
+/// <summary>train / eval / deploy through the command line. One class, so its torch work runs serially.</summary>
+public sealed class LearningCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rb-learning-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Train_writes_the_run_directory_and_eval_reads_its_policy()
+    {
+        string run = Path.Combine(_dir, "run");
+        var (code, output, error) = Run("train", "PointMassGoal-v0", "--steps", "1200", "--checkpoint-every", "600",
+            "--eval-episodes", "10", "--out", run);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("eval at step 600", output);
+        Assert.Contains("eval at step 1200", output);
+        Assert.Contains("steps/s", output);
+        foreach (string file in new[] { "policy.rbpolicy", "checkpoint.rbckpt", "progress.csv", "eval.csv", "learning-curve.png" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "events.out.tfevents.*"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(run, "learning-curve.png"))[..4]);
+
+        (code, output, error) = Run("eval", Path.Combine(run, "policy.rbpolicy"), "PointMassGoal-v0", "--episodes", "20");
+        Assert.True(code == 0, error + output);
+        Assert.Matches(@"success rate \d+\.\d % \(\d+/20\), 95% CI \[", output);
+
+        (code, output, error) = Run("train", "PointMassGoal-v0", "--steps", "1800", "--checkpoint-every", "600", "--out", run, "--resume");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("step 1800/1800", output);
+    }
+
+    [Fact]
+    public void Eval_and_deploy_refuse_a_policy_trained_for_other_spaces()
+    {
+        string policyPath = Path.Combine(_dir, "pointmass.rbpolicy");
+        using (var env = GymEnvs.Make<DictValue, float[]>("PointMassGoal-v0"))
+        {
+            TorchRuntime.Configure(1, 1);
+            using var policy = new SquashedGaussianPolicy(PolicyInputs.SpecFor(env, "PointMassGoal-v0", "sac-her", [8]));
+            PolicyFile.Save(policy, policyPath);
+        }
+        var (code, _, error) = Run("eval", policyPath, "FetchReach-v4", "--episodes", "1");
+        Assert.Equal(1, code);
+        Assert.Contains("does not fit env 'FetchReach-v4'", error);
+
+        (code, _, error) = Run("deploy", policyPath, "--env", "FetchReach-v4", "--robot", "sim");
+        Assert.Equal(1, code);
+        Assert.Contains("refused", error);
+        Assert.Contains("action space differs", error);
+    }
+
+    [Fact]
+    public void Deploy_runs_a_reach_policy_on_the_twin_and_prints_step_timing()
+    {
+        string policyPath = Path.Combine(_dir, "reach.rbpolicy");
+        _ = RobotBridge.Cli.Composition.EnvComposition.Registry;
+        using (var env = GymEnvs.Make<DictValue, float[]>("FetchReach-v4"))
+        {
+            TorchRuntime.Configure(1, 1);
+            using var policy = new SquashedGaussianPolicy(PolicyInputs.SpecFor(env, "FetchReach-v4", "sac-her", [16]));
+            PolicyFile.Save(policy, policyPath);
+        }
+        var (code, output, error) = Run("deploy", policyPath, "--robot", "sim", "--episodes", "1");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("ep 1 step 50:", output);
+        Assert.Contains("safety Running", output);
+        Assert.Contains("FetchReach-v4 on sim: ", output);
+        Assert.Contains("policy inference: p50", output);
+    }
+}
