@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RobotBridge.Recording;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
@@ -29,12 +30,13 @@ internal static class DeployCommand
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the first reset (goal sampling)", DefaultValueFactory = _ => 1 };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary, not every step" };
+        var record = new Option<string?>("--record") { Description = "Record every episode to this ROS bag (rosbag info / robotbridge replay read it)" };
         var command = new Command("deploy",
             "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
             "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3");
         command.Arguments.Add(policyPath);
-        foreach (var o in new Option[] { robot, env, episodes, seed, quiet }) command.Options.Add(o);
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -44,7 +46,8 @@ internal static class DeployCommand
                 using var policy = PolicyFile.Load(parse.GetValue(policyPath)!);
                 string envId = parse.GetValue(env) ?? policy.Spec.EnvId;
                 string body = parse.GetValue(robot)!;
-                var result = Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout, cancel);
+                var result = Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout,
+                    parse.GetValue(record), cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
@@ -70,11 +73,20 @@ internal static class DeployCommand
         return command;
     }
 
-    private static DeployResult Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep, CancellationToken cancel)
+    private static DeployResult Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep,
+        string? recordPath, CancellationToken cancel)
     {
         var options = EnvOptions.Default.With("robot", robot);
-        using var env = GymEnvs.Make<DictValue, float[]>(envId, options);
-        return PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel);
+        IEnv<DictValue, float[]> env = GymEnvs.Make<DictValue, float[]>(envId, options);
+        using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow);
+        if (recorder is not null)
+        {
+            env = new EpisodeRecordingEnv(env, recorder, EpisodeSource.Deploy, envId, robot == "sim" ? "twin" : "fetch");
+        }
+        using (env)
+        {
+            return PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel);
+        }
     }
 
     private static string Describe(DeployStep s)

@@ -67,6 +67,7 @@ internal static class ReplayCommand
         EnvOptions options;
         try
         {
+            CliEnvironments.EnsureRegistered(); // the Fetch tasks on the twin
             episodes = EpisodeBagReader.Read(path);
             options = EnvOptions.Parse(envSettings) with
             {
@@ -78,8 +79,7 @@ internal static class ReplayCommand
             error.WriteLine($"robotbridge replay: {e.Message}");
             return InputError;
         }
-        var selected = episodes.Where(e => only is null || e.Info.Index == only).ToList();
-        if (selected.Count == 0)
+        if (!episodes.Any(e => only is null || e.Info.Index == only))
         {
             error.WriteLine(episodes.Count == 0
                 ? $"robotbridge replay: '{path}' holds no episode (no 'begin' event on {EpisodeTopics.Events})"
@@ -87,26 +87,52 @@ internal static class ReplayCommand
             return InputError;
         }
 
+        // Episodes after the first of a run are reset without a seed (the env's generator continues),
+        // so every episode of the bag is replayed in order on one env per task, and the selected ones
+        // are reported.
         bool diverged = false;
-        foreach (RecordedEpisode recorded in selected)
+        var envs = new Dictionary<string, IEnv<DictValue, float[]>>(StringComparer.Ordinal);
+        try
         {
-            ReplayReport report;
-            try
+            foreach (RecordedEpisode recorded in episodes)
             {
-                using IEnv<DictValue, float[]> env = GymEnvs.Make<DictValue, float[]>(recorded.Info.Task, options);
-                report = EpisodeReplayer.Replay(env, recorded);
+                if (only is not null && recorded.Info.Index > only)
+                {
+                    break;
+                }
+                ReplayReport report;
+                try
+                {
+                    if (!envs.TryGetValue(recorded.Info.Task, out var env))
+                    {
+                        env = GymEnvs.Make<DictValue, float[]>(recorded.Info.Task, options);
+                        envs[recorded.Info.Task] = env;
+                    }
+                    report = EpisodeReplayer.Replay(env, recorded);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidEnvArgumentException or EnvRegistrationException or InvalidCastException)
+                {
+                    error.WriteLine($"robotbridge replay: episode {recorded.Info.Index} ({recorded.Info.Task}): {e.Message}");
+                    return InputError;
+                }
+                if (only is not null && recorded.Info.Index != only)
+                {
+                    continue;
+                }
+                output.Write(report.ToText(every));
+                if (maxDivergence is { } limit && report.MaxAchievedGoal > limit)
+                {
+                    diverged = true;
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"DIVERGED: achieved_goal divergence {report.MaxAchievedGoal:G4} m exceeds {limit:G4} m (first at step {report.FirstStepBeyond(limit)})"));
+                }
             }
-            catch (Exception e) when (e is ArgumentException or InvalidEnvArgumentException or EnvRegistrationException or InvalidCastException)
+        }
+        finally
+        {
+            foreach (var env in envs.Values)
             {
-                error.WriteLine($"robotbridge replay: episode {recorded.Info.Index} ({recorded.Info.Task}): {e.Message}");
-                return InputError;
-            }
-            output.Write(report.ToText(every));
-            if (maxDivergence is { } limit && report.MaxAchievedGoal > limit)
-            {
-                diverged = true;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"DIVERGED: achieved_goal divergence {report.MaxAchievedGoal:G4} m exceeds {limit:G4} m (first at step {report.FirstStepBeyond(limit)})"));
+                env.Dispose();
             }
         }
         return diverged ? Diverged : 0;
