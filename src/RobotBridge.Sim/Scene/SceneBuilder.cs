@@ -56,7 +56,7 @@ public static class SceneBuilder
         FilterRobotCollisions(baseLink);
         var urdfLimits = ReadUrdfLimits(urdf);
         AddArmature(baseLink);
-        AddHeadCamera(baseLink, files.RobotUrdf);
+        AddHeadCamera(baseLink);
         worldbody.AddFirst(baseLink);
 
         scene.Root.Add(BuildEquality(urdf));
@@ -203,7 +203,7 @@ public static class SceneBuilder
         }
     }
 
-    private static void AddHeadCamera(XElement baseLink, string source)
+    private static void AddHeadCamera(XElement baseLink)
     {
         XElement optical = baseLink.Descendants("body").First(b => (string?)b.Attribute("name") == SceneNames.HeadCameraBody);
         double verticalFov = 2.0 * Math.Atan(Math.Tan(HeadCameraHorizontalFov / 2.0) / HeadCameraAspect);
@@ -214,7 +214,6 @@ public static class SceneBuilder
             new XAttribute("mode", "fixed"),
             new XAttribute("quat", "0 1 0 0"),
             new XAttribute("fovy", Format(verticalFov * 180.0 / Math.PI))));
-        _ = source;
     }
 
     /// <summary>URDF mimic joints become MuJoCo joint equality constraints (q = offset + multiplier·q_leader).</summary>

@@ -174,6 +174,9 @@ public sealed class FetchTwin : IRobot, ITwinScene
         }
     }
 
+    /// <summary>Reason given to the most recent <see cref="Stop"/>, or null.</summary>
+    public string? LastStopReason { get; private set; }
+
     /// <summary>True while the cartesian twist controller owns the arm.</summary>
     public bool CartesianTwistActive
     {
@@ -321,6 +324,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
     {
         lock (_gate)
         {
+            LastStopReason = reason;
             _pending.Clear();
             HoldMeasured(TrajectoryStatus.Aborted);
         }

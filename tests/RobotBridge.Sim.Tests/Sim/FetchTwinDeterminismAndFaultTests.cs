@@ -146,3 +146,114 @@ public class FetchTwinDeterminismAndFaultTests
         Assert.True(Math.Abs(state.BaseX) < 1e-3);
     }
 }
+
+public class FetchTwinClockAndKnobTests
+{
+    [Fact]
+    public void Real_time_mode_keeps_sim_time_on_the_wall_clock()
+    {
+        using var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime });
+        Assert.False(twin.Clock.IsVirtual);
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        TimeSpan target = twin.Clock.Now + TimeSpan.FromMilliseconds(300);
+        twin.Clock.WaitUntil(target);
+        Assert.True(twin.Clock.Now >= target);
+        Assert.True(wall.Elapsed >= TimeSpan.FromMilliseconds(200), $"300 ms of sim time passed in {wall.Elapsed.TotalMilliseconds} ms of wall time");
+        Thread.Sleep(200);
+        double lag = (wall.Elapsed - twin.Clock.Now).TotalSeconds;
+        Assert.True(Math.Abs(lag) < 0.3, $"sim time is {lag:F3} s behind the wall clock");
+    }
+
+    [Fact]
+    public void Camera_pose_and_light_randomisation_follow_the_seed()
+    {
+        var knobs = new DomainRandomisation { CameraPositionJitter = 0.01, CameraRotationJitter = 0.02, LightScale = 0.3 };
+        using var twin = new FetchTwin(new FetchTwinOptions { Seed = 5, Randomisation = knobs });
+        using var nominal = new FetchTwin();
+        double[] pos = twin.Model.CamPos.ToArray(), quat = twin.Model.CamQuat.ToArray();
+        float[] light = twin.Model.LightDiffuse.ToArray();
+        Assert.NotEqual(nominal.Model.CamPos.ToArray(), pos);
+        Assert.NotEqual(nominal.Model.CamQuat.ToArray(), quat);
+        Assert.NotEqual(nominal.Model.LightDiffuse.ToArray(), light);
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.InRange(pos[k] - nominal.Model.CamPos[k], -0.01, 0.01);
+        }
+        twin.Reset(6);
+        twin.Reset(5);
+        Assert.Equal(pos, twin.Model.CamPos.ToArray());
+        Assert.Equal(quat, twin.Model.CamQuat.ToArray());
+        Assert.Equal(light, twin.Model.LightDiffuse.ToArray());
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_with_the_reason()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FetchTwin(new FetchTwinOptions { Randomisation = new DomainRandomisation { MassScale = 1.5 } }));
+        Assert.Contains("MassScale", error.Message);
+        Assert.Throws<ArgumentException>(() => new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Policy(0) }));
+        Assert.Throws<ArgumentException>(() => new FetchTwin(new FetchTwinOptions { ObservationLatency = TimeSpan.FromSeconds(-1) }));
+    }
+}
+
+public class FetchTwinSceneTests
+{
+    [Fact]
+    public void Stop_cancels_goals_and_holds_where_the_robot_is()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm,
+            [new TrajectoryPoint([1.32, -0.6, -0.2, 1.72, 0.0, 1.66, 0.0], null, TimeSpan.FromSeconds(2.0))]));
+        twin.SendBaseTwist(new Twist(-0.3, 0, 0, 0, 0, 0));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.2));
+        twin.Stop("test stop");
+        Assert.Equal("test stop", twin.LastStopReason);
+        Assert.Equal(TrajectoryStatus.Aborted, twin.GetTrajectoryStatus(JointGroup.Arm));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.4));
+        twin.ReadState(state);
+        double lift = state.Position[FetchJoints.IndexOf(FetchJoints.ShoulderLift)], x = state.BaseX;
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(1.5));
+        twin.ReadState(state);
+        Assert.Equal(lift, state.Position[FetchJoints.IndexOf(FetchJoints.ShoulderLift)], 2);
+        Assert.Equal(x, state.BaseX, 3);
+    }
+
+    [Fact]
+    public void Restore_returns_robot_and_objects_to_a_captured_state()
+    {
+        using var twin = new FetchTwin();
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.2));
+        TwinSnapshot snapshot = twin.Capture();
+        ScenePose cube = twin.GetObjectPose(SceneObject.Cube);
+        var before = new RobotState();
+        twin.ReadState(before);
+
+        twin.SetObjectPose(SceneObject.Cube, ScenePose.At(0.5, 0.2, 0.6));
+        twin.SetTable(TableLayout.Slide);
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([0.5, 0.5], null, TimeSpan.FromSeconds(0.5))]));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(1.0));
+
+        twin.Restore(snapshot);
+        Assert.Equal(TableLayout.Standard, twin.Table);
+        Assert.Equal(cube.Z, twin.GetObjectPose(SceneObject.Cube).Z, 6);
+        var after = new RobotState();
+        twin.ReadState(after);
+        Assert.Equal(before.Position[FetchJoints.IndexOf(FetchJoints.HeadPan)], after.Position[FetchJoints.IndexOf(FetchJoints.HeadPan)], 6);
+        Assert.True(twin.Clock.Now >= TimeSpan.FromSeconds(1.0));
+    }
+
+    [Fact]
+    public void The_slide_table_replaces_the_standard_one()
+    {
+        using var twin = new FetchTwin();
+        twin.SetTable(TableLayout.Slide);
+        // A puck set down where only the long slide table reaches stays on it.
+        twin.SetObjectPose(SceneObject.Puck, ScenePose.At(1.5, 0.0, 0.42));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(1.0));
+        Assert.InRange(twin.GetObjectPose(SceneObject.Puck).Z, 0.41, 0.43);
+        twin.SetTable(TableLayout.Standard);
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(2.0));
+        Assert.True(twin.GetObjectPose(SceneObject.Puck).Z < 0.1, "with the slide table gone the puck should fall to the floor");
+    }
+}
