@@ -172,13 +172,7 @@ internal static class TeleopCommand
             if (broker is not null)
             {
                 // The robot's own queue overflowing could have cost a trip message: that is a stop.
-                broker.MessageDropped += (receiver, topic) =>
-                {
-                    if (receiver == bridge.ClientId)
-                    {
-                        latch.TripMomentary(EStopSource.Teleop("broker-queue"), $"embedded broker dropped a message for the robot ({topic})");
-                    }
-                };
+                bridge.WatchBrokerQueue(broker);
             }
             GpioController? gpioController = null;
             GpioEStopButton? button = null;

@@ -34,6 +34,7 @@ public sealed class TeleopBridge : IAsyncDisposable
 {
     public static readonly EStopSource LinkSource = EStopSource.Teleop("mqtt-link");
     public static readonly EStopSource HeartbeatSource = EStopSource.Watchdog("teleop-heartbeat");
+    public static readonly EStopSource QueueSource = EStopSource.Teleop("broker-queue");
 
     /// <summary>An operator silent this long is forgotten: its next message starts a new session.</summary>
     private const long ForgetOperatorAfterMs = 2000;
@@ -65,6 +66,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private long _nextTelemetryMs;
     private int _disposed;
     private volatile string? _lastConnectError;
+    private Brokers.EmbeddedBroker? _watchedBroker;
 
     public TeleopBridge(IRobot robot, EStopLatch latch, TeleopBridgeOptions options)
     {
@@ -138,6 +140,26 @@ public sealed class TeleopBridge : IAsyncDisposable
         {
             throw new TimeoutException(
                 $"teleop bridge did not connect to {_options.Broker} within {timeout.TotalSeconds:F1} s; last error: {_lastConnectError ?? "none"}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Trips the latch (source <c>Teleop:broker-queue</c>) whenever <paramref name="broker"/> drops a
+    /// message queued for this bridge's client: the lost message could have been a trip. For the
+    /// embedded broker running in the robot's process; an external broker cannot tell us.
+    /// </summary>
+    public void WatchBrokerQueue(Brokers.EmbeddedBroker broker)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        broker.MessageDropped += OnBrokerDropped;
+        _watchedBroker = broker;
+    }
+
+    private void OnBrokerDropped(string receiverClientId, string? topic)
+    {
+        if (receiverClientId == ClientId)
+        {
+            _latch.TripMomentary(QueueSource, $"the broker dropped a message queued for the robot ({topic ?? "unknown topic"})");
         }
     }
 
@@ -655,6 +677,10 @@ public sealed class TeleopBridge : IAsyncDisposable
         }
         _latch.Tripped -= OnTripped;
         _latch.EventRaised -= OnSafetyEvent;
+        if (_watchedBroker is not null)
+        {
+            _watchedBroker.MessageDropped -= OnBrokerDropped;
+        }
         if (_client.IsConnected)
         {
             try
