@@ -117,3 +117,80 @@ public class GymStepBenchmarks
             data[i] = (i % 3 - 1) * 0.4f;
     }
 }
+
+/// <summary>
+/// Whether the threaded vector env pays off where an env step is expensive: FetchReach-v4 on the
+/// MuJoCo twin, one env vs 4 envs stepped in turn vs 4 envs on worker threads. Time per single-env step.
+/// Run: dotnet run -c Release --project src/RobotBridge.Benchmarks -- --filter '*GymFetchVector*'
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+public class GymFetchVectorBenchmarks
+{
+    private const int StepsPerOp = 40;
+    private const int VectorEnvs = 4;
+    private const string Id = "FetchReach-v4";
+
+    private readonly float[] _action = [0.3f, -0.2f, 0.1f, 0f];
+    private IEnv<DictValue, float[]> _single = null!;
+    private IVectorEnv<DictValue, float[]> _sync = null!;
+    private IVectorEnv<DictValue, float[]> _threaded = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var registry = new EnvRegistry();
+        RobotBridge.Tasks.FetchEnvs.Register(registry, new RobotBridge.Sim.Tasks.SimFetchBodyProvider());
+        _single = registry.Make<DictValue, float[]>(Id);
+        _single.Reset(seed: 0);
+        _sync = registry.MakeVec<DictValue, float[]>(Id, VectorEnvs, mode: VectorizationMode.Sync);
+        _sync.Reset(seed: 0);
+        _threaded = registry.MakeVec<DictValue, float[]>(Id, VectorEnvs, mode: VectorizationMode.Threaded);
+        _threaded.Reset(seed: 0);
+        foreach (var vec in new[] { _sync, _threaded })
+        {
+            var data = ((ArrayBatch<float>)vec.Actions).Data;
+            for (int i = 0; i < data.Length; i++)
+                data[i] = _action[i % _action.Length];
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _single.Dispose();
+        _sync.Dispose();
+        _threaded.Dispose();
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = StepsPerOp)]
+    public double Single()
+    {
+        double sum = 0;
+        for (int i = 0; i < StepsPerOp; i++)
+        {
+            var s = _single.Step(_action);
+            sum += s.Reward;
+            if (s.Terminated || s.Truncated)
+                _single.Reset();
+        }
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = StepsPerOp)]
+    public double SyncVector4() => Run(_sync);
+
+    [Benchmark(OperationsPerInvoke = StepsPerOp)]
+    public double ThreadedVector4() => Run(_threaded);
+
+    private static double Run(IVectorEnv<DictValue, float[]> vec)
+    {
+        double sum = 0;
+        for (int i = 0; i < StepsPerOp / VectorEnvs; i++)
+        {
+            vec.Step();
+            sum += vec.Rewards[0];
+        }
+        return sum;
+    }
+}
