@@ -18,7 +18,7 @@ public static class PolicyFile
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        string temporary = path + ".tmp";
+        string temporary = path + ".tmp"; // replaced only when complete: a crash never leaves half a policy
         using (var stream = File.Create(temporary))
         {
             Write(policy, stream);

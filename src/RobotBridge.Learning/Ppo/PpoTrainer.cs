@@ -116,35 +116,19 @@ public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
     private static readonly byte[] CheckpointMagic = "RBPPO001"u8.ToArray();
 
     /// <summary>Saves policy (with normaliser), value network and the step count (atomic replace).</summary>
-    public void SaveCheckpoint(string path)
+    public void SaveCheckpoint(string path) => CheckpointFile.Write(path, CheckpointMagic, writer =>
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        string temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(CheckpointMagic);
-            writer.Write(Steps);
-            PolicyFile.Write(Policy, stream);
-            Value.save(writer);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+        writer.Write(Steps);
+        PolicyFile.Write(Policy, writer.BaseStream);
+        Value.save(writer);
+    });
 
     /// <summary>Restores a checkpoint of the same env and architecture; Adam moments restart.</summary>
     public void LoadCheckpoint(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        if (!reader.ReadBytes(CheckpointMagic.Length).AsSpan().SequenceEqual(CheckpointMagic))
-            throw new InvalidDataException($"'{path}' is not a PPO checkpoint");
+        using var reader = CheckpointFile.Open(path, CheckpointMagic, "PPO");
         Steps = reader.ReadInt64();
-        using var saved = PolicyFile.Read(stream);
-        if (saved.Spec.ToJson() != Policy.Spec.ToJson())
-            throw new InvalidDataException($"checkpoint '{path}' was made for {saved.Spec.EnvId} with another policy layout; this run trains {Policy.Spec.EnvId}");
-        Policy.CopyFrom(saved);
+        CheckpointFile.RestorePolicy(reader, Policy, path);
         Value.load(reader);
     }
 

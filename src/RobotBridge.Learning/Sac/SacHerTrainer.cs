@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Goals;
@@ -160,40 +159,23 @@ public sealed class SacHerTrainer : IDisposable
     private static readonly byte[] CheckpointMagic = "RBCKPT01"u8.ToArray();
 
     /// <summary>Saves policy, critics, temperature, replay buffer and counters (atomic replace).</summary>
-    public void SaveCheckpoint(string path)
+    public void SaveCheckpoint(string path) => CheckpointFile.Write(path, CheckpointMagic, writer =>
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        string temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(CheckpointMagic);
-            writer.Write(JsonSerializer.Serialize(_config));
-            writer.Write(Steps);
-            PolicyFile.Write(Policy, stream);
-            Learner.Write(writer);
-            _buffer.Write(writer);
-        }
-        File.Move(temporary, path, overwrite: true);
-    }
+        writer.Write(JsonSerializer.Serialize(_config));
+        writer.Write(Steps);
+        PolicyFile.Write(Policy, writer.BaseStream);
+        Learner.Write(writer);
+        _buffer.Write(writer);
+    });
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same env and architecture.
     /// Adam moments and random streams restart, so a resumed run is not bit-identical to an uninterrupted one.</summary>
     public void LoadCheckpoint(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        if (!reader.ReadBytes(CheckpointMagic.Length).AsSpan().SequenceEqual(CheckpointMagic))
-            throw new InvalidDataException($"'{path}' is not a SAC+HER checkpoint");
-        reader.ReadString();
+        using var reader = CheckpointFile.Open(path, CheckpointMagic, "SAC+HER");
+        reader.ReadString(); // the saved config, kept for people reading the file; this run's config wins
         Steps = reader.ReadInt64();
-        var saved = PolicyFile.Read(stream);
-        if (saved.Spec.ToJson() != Policy.Spec.ToJson())
-            throw new InvalidDataException($"checkpoint '{path}' was made for {saved.Spec.EnvId} with another policy layout; this run trains {Policy.Spec.EnvId}");
-        Policy.CopyFrom(saved);
-        saved.Dispose();
+        CheckpointFile.RestorePolicy(reader, Policy, path);
         Learner.Read(reader);
         _buffer.Read(reader);
         _rng = new Random(HashCode.Combine(_config.Seed, Steps));
