@@ -19,6 +19,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(PolicyLatencyBench.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.Create());
         bench.Subcommands.Add(SupervisorStopBenchCommand.Create());
+        bench.Subcommands.Add(TasksBenchCommand.Create());
         return bench;
     }
 

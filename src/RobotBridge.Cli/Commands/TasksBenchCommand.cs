@@ -1,0 +1,51 @@
+using System.CommandLine;
+using RobotBridge.Cli.Bench;
+using RobotBridge.Cli.Composition;
+using RobotBridge.Tasks;
+
+namespace RobotBridge.Cli.Commands;
+
+/// <summary>`robotbridge bench tasks`: Fetch task throughput on the twin and scripted success rates.</summary>
+internal static class TasksBenchCommand
+{
+    public static Command Create()
+    {
+        var steps = new Option<int>("--steps") { Description = "Env steps per throughput measurement", DefaultValueFactory = _ => 2000 };
+        var episodes = new Option<int>("--episodes") { Description = "Seeded episodes per scripted success rate (0 skips)", DefaultValueFactory = _ => 200 };
+        var command = new Command("tasks",
+            "Fetch tasks on the twin: env steps/s (proprio and 84x84 camera, single env and 2 threaded workers) and the scripted controllers' success rates.\n" +
+            "Example: robotbridge bench tasks --steps 2000 --episodes 200");
+        command.Options.Add(steps);
+        command.Options.Add(episodes);
+        command.SetAction(parse =>
+        {
+            TextWriter output = parse.InvocationConfiguration.Output;
+            var registry = EnvComposition.Registry;
+            int n = Math.Max(100, parse.GetValue(steps));
+            output.WriteLine($"Fetch tasks on the MuJoCo twin (lockstep), {Environment.ProcessorCount} cores, {n} random-action steps per figure");
+            output.WriteLine("| task | proprio, 1 env | proprio, 2 workers | 84x84 camera, 1 env | 84x84 camera, 2 workers |");
+            output.WriteLine("| --- | --- | --- | --- | --- |");
+            foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+            {
+                string id = $"Fetch{kind}-v4", camera = $"Fetch{kind}Camera-v4";
+                output.WriteLine($"| {kind} | {TasksBench.StepsPerSecond(registry, id, n):F0} steps/s | {TasksBench.VectorStepsPerSecond(registry, id, 2, n):F0} steps/s " +
+                    $"| {TasksBench.StepsPerSecond(registry, camera, n / 4):F0} steps/s | {TasksBench.VectorStepsPerSecond(registry, camera, 2, n / 4):F0} steps/s |");
+            }
+            int count = parse.GetValue(episodes);
+            if (count > 0)
+            {
+                output.WriteLine();
+                output.WriteLine($"Scripted proportional controllers, {count} seeded episodes (seeds 0..{count - 1}) each");
+                output.WriteLine("| task | success |");
+                output.WriteLine("| --- | --- |");
+                foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+                {
+                    var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count);
+                    output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+}
