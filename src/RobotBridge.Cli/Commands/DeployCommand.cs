@@ -76,7 +76,8 @@ internal static class DeployCommand
     private static DeployResult Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep,
         string? recordPath, CancellationToken cancel)
     {
-        var options = EnvOptions.Default.With("robot", robot);
+        // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
+        var options = EnvOptions.Default.With("robot", robot).With("safety", true);
         IEnv<DictValue, float[]> env = GymEnvs.Make<DictValue, float[]>(envId, options);
         using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow);
         if (recorder is not null)

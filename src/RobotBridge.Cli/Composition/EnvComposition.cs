@@ -1,4 +1,5 @@
 using RobotBridge.Gym.Registration;
+using RobotBridge.Ros.Tasks;
 using RobotBridge.Sim.Tasks;
 using RobotBridge.Tasks;
 
@@ -22,5 +23,6 @@ internal static class EnvComposition
     private static IFetchBodyProvider[] BodyProviders() =>
     [
         new SimFetchBodyProvider(),
+        new RosFetchBodyProvider(new ConsoleOperatorPrompt(Console.In, Console.Out)),
     ];
 }

@@ -11,13 +11,15 @@ namespace RobotBridge.Sim.Tasks;
 /// rendering at the task's image size when the task has one (and off otherwise, so proprioceptive
 /// training never pays for rendering). Options: <c>twin_seed</c> (domain randomisation and noise
 /// seed); <c>safety</c> (true puts the Fetch safety supervisor in front of the twin, as deployment
-/// does: a stop then terminates the step with <c>info["safety"]</c>).
+/// does: a stop then terminates the step with <c>info["safety"]</c>); <c>safety_config</c> (a safety
+/// JSON file for that supervisor; default the shipped fetch-safety.json).
 /// </summary>
 public sealed class SimFetchBodyProvider : IFetchBodyProvider
 {
     public const string Name = "sim";
     public const string TwinSeedOption = "twin_seed";
     public const string SafetyOption = "safety";
+    public const string SafetyConfigOption = "safety_config";
 
     public bool CanServe(string robot) => string.Equals(robot, Name, StringComparison.OrdinalIgnoreCase);
 
@@ -36,8 +38,10 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         }
         try
         {
-            var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => twin.SimTime });
-            SafetySupervisor supervisor = ModelSafety.SuperviseFetch(twin, latch);
+            string? configPath = options.Get<string?>(SafetyConfigOption, null);
+            SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
+            var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => twin.SimTime, AuthorisedOperators = config.AuthorisedOperators });
+            SafetySupervisor supervisor = ModelSafety.SuperviseFetch(twin, latch, config);
             return new FetchTaskBody(supervisor, world, () =>
             {
                 supervisor.Monitor();

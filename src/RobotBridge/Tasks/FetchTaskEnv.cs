@@ -137,6 +137,11 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         }
         SampleGoal(options);
 
+        if (_body.Safety?.Invoke() is { IsStopped: true } stopped)
+        {
+            // A latched stop is released by an authorised operator, never by starting an episode.
+            throw new TaskResetException($"the robot is stopped ({stopped}); reset the e-stop before the next episode");
+        }
         _body.World.PrepareEpisode(_startJoints, objectPosition);
         if (_spec.BlockGripper)
         {

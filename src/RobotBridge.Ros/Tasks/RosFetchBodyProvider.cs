@@ -1,0 +1,63 @@
+using RobotBridge.Gym.Registration;
+using RobotBridge.Model;
+using RobotBridge.Ros.Fetch;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
+
+namespace RobotBridge.Ros.Tasks;
+
+/// <summary>
+/// Serves <c>robot = "ws://host:port"</c> (or wss://): a <see cref="RosFetch"/> over rosbridge — a real
+/// Fetch, or the twin served by <c>robotbridge serve</c> — always behind the Fetch safety supervisor,
+/// with episode set-up by <see cref="RobotTaskWorld"/> (safe move home, operator places objects).
+/// Options: <c>camera_topic</c> (default the head camera's rgb image for camera tasks),
+/// <c>safety_config</c> (a safety JSON file; default the shipped fetch-safety.json).
+/// </summary>
+public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObjectTracker? tracker = null) : IFetchBodyProvider
+{
+    public const string CameraTopicOption = "camera_topic";
+    public const string SafetyConfigOption = "safety_config";
+
+    /// <summary>How long the body waits for the robot's first complete joint state.</summary>
+    public static readonly TimeSpan FirstStateTimeout = TimeSpan.FromSeconds(15);
+
+    public bool CanServe(string robot) =>
+        robot.StartsWith("ws://", StringComparison.OrdinalIgnoreCase) || robot.StartsWith("wss://", StringComparison.OrdinalIgnoreCase);
+
+    public FetchTaskBody Create(string robot, FetchTaskSpec spec, EnvOptions options)
+    {
+        if (!Uri.TryCreate(robot, UriKind.Absolute, out Uri? uri))
+        {
+            throw new Gym.InvalidEnvArgumentException($"robot \"{robot}\" is not a valid rosbridge URL (expected ws://host:9090)");
+        }
+        var fetch = new RosFetch(new RosFetchOptions(uri)
+        {
+            CameraTopic = spec.ImageSize > 0 ? options.Get(CameraTopicOption, FetchTopics.RgbImage) : null,
+        });
+        try
+        {
+            // Supervise only once the robot has spoken: a supervisor started before the first joint
+            // state would latch a stale-state stop that nobody caused.
+            if (!fetch.WaitForStateAsync(FirstStateTimeout).GetAwaiter().GetResult())
+            {
+                throw new TaskResetException($"no complete joint state from {uri} within {FirstStateTimeout.TotalSeconds:F0} s (link {fetch.Link}); is rosbridge running and the robot up?");
+            }
+            RobotModel model = FetchModel.Load();
+            string? configPath = options.Get<string?>(SafetyConfigOption, null);
+            SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
+            var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => fetch.Clock.Now, AuthorisedOperators = config.AuthorisedOperators });
+            SafetySupervisor supervisor = ModelSafety.SuperviseFetch(fetch, latch, config, model);
+            var world = new RobotTaskWorld(supervisor, spec, model, tracker, prompt);
+            return new FetchTaskBody(supervisor, world, () =>
+            {
+                supervisor.Monitor();
+                return supervisor.Safety;
+            }, Owner: supervisor);
+        }
+        catch
+        {
+            fetch.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using RobotBridge.Model;
+using RobotBridge.Robots;
+
+namespace RobotBridge.Tasks;
+
+/// <summary>Speeds and bounds of <see cref="RobotTaskWorld"/>'s move to the start pose.</summary>
+public sealed record RobotTaskWorldOptions
+{
+    /// <summary>Fraction of each joint's URDF velocity limit used when moving home.</summary>
+    public double SpeedFraction { get; init; } = 0.25;
+
+    /// <summary>Height above the table the gripper is lifted to before swinging to the start pose.</summary>
+    public double ClearanceAboveTable { get; init; } = 0.25;
+
+    /// <summary>Largest joint error (rad or m) at which the robot counts as home.</summary>
+    public double Tolerance { get; init; } = 0.03;
+
+    /// <summary>Time allowed beyond the planned duration before the reset fails.</summary>
+    public TimeSpan Slack { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait for a first joint state.</summary>
+    public TimeSpan StateTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Episode set-up on a real body (a Fetch, or a twin served over rosbridge): the arm first lifts the
+/// gripper straight up clear of the table, then moves in joint space to the start pose, at a quarter
+/// of its speed limits, torso and head in parallel; the reset returns only when every joint is there.
+/// Object tasks ask the operator to place the object and read it from an <see cref="IObjectTracker"/>.
+/// </summary>
+public sealed class RobotTaskWorld : ITaskWorld
+{
+    private readonly IRobot _robot;
+    private readonly FetchTaskSpec _spec;
+    private readonly FetchArmKinematics _arm;
+    private readonly IObjectTracker? _tracker;
+    private readonly IOperatorPrompt? _prompt;
+    private readonly RobotTaskWorldOptions _options;
+    private readonly RobotState _state = new();
+
+    public RobotTaskWorld(IRobot robot, FetchTaskSpec spec, RobotModel model, IObjectTracker? tracker = null,
+        IOperatorPrompt? prompt = null, RobotTaskWorldOptions? options = null)
+    {
+        if (spec.HasObject && (tracker is null || prompt is null))
+        {
+            throw new ArgumentException(
+                $"Fetch{spec.Kind} on a real robot needs an object tracker (where the object is) and an operator prompt " +
+                "(to place it each episode); neither may be missing. Reach needs neither.");
+        }
+        _robot = robot;
+        _spec = spec;
+        _arm = new FetchArmKinematics(model);
+        _tracker = tracker;
+        _prompt = prompt;
+        _options = options ?? new RobotTaskWorldOptions();
+    }
+
+    public void PrepareEpisode(ReadOnlySpan<double> startJoints, Vec3? objectPosition, CancellationToken cancellationToken = default)
+    {
+        WaitForState(cancellationToken);
+        double[] start = startJoints.ToArray();
+        var armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
+        double[] current = armIndices.Select(i => _state.Position[i]).ToArray();
+        double[] goal = armIndices.Select(i => start[i]).ToArray();
+
+        // Lift first: the same orientation-keeping IK the task uses, aimed straight up.
+        Vec3 grip = _arm.GripPosition(_state.Position);
+        double clearZ = Math.Max(grip.Z, FetchTaskSpec.TableTop + _options.ClearanceAboveTable);
+        var lifted = new double[current.Length];
+        bool liftable = _arm.TrySolveStep(_state.Position, grip with { Z = clearZ }, lifted);
+        var points = new List<TrajectoryPoint>();
+        TimeSpan t = TimeSpan.Zero;
+        if (liftable && clearZ - grip.Z > 0.01)
+        {
+            t += Duration(current, lifted);
+            points.Add(new TrajectoryPoint(lifted, null, t));
+            current = lifted;
+        }
+        t += Duration(current, goal);
+        points.Add(new TrajectoryPoint(goal, null, t));
+        _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm, points));
+
+        double[] torso = [start[FetchJoints.IndexOf(FetchJoints.TorsoLift)]];
+        double[] head = [start[FetchJoints.IndexOf(FetchJoints.HeadPan)], start[FetchJoints.IndexOf(FetchJoints.HeadTilt)]];
+        _robot.SendTrajectory(new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint(torso, null, TimeSpan.FromSeconds(Math.Max(1, t.TotalSeconds)))]));
+        _robot.SendTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint(head, null, TimeSpan.FromSeconds(Math.Max(1, t.TotalSeconds)))]));
+        _robot.SendGripper(0, 60);
+
+        WaitUntilHome(start, t + _options.Slack, cancellationToken);
+
+        if (objectPosition is Vec3 p && _prompt is not null)
+        {
+            string what = _spec.Kind == FetchTaskKind.Slide ? "puck" : "5 cm cube";
+            if (!_prompt.Confirm($"Place the {what} on the table at x={p.X:F3} m, y={p.Y:F3} m (robot base frame), then confirm.", cancellationToken))
+            {
+                throw new TaskResetException($"the operator did not confirm that the {what} is in place");
+            }
+        }
+    }
+
+    public bool TryGetObjectState(out ObjectState state)
+    {
+        if (_tracker is null)
+        {
+            state = default;
+            return false;
+        }
+        return _tracker.TryGetObjectState(out state);
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private TimeSpan Duration(ReadOnlySpan<double> from, ReadOnlySpan<double> to)
+    {
+        double seconds = 0.5;
+        for (int i = 0; i < from.Length; i++)
+        {
+            seconds = Math.Max(seconds, Math.Abs(to[i] - from[i]) / (_options.SpeedFraction * _arm.ArmVelocityLimits[i]));
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private void WaitForState(CancellationToken cancellationToken)
+    {
+        TimeSpan deadline = _robot.Clock.Now + _options.StateTimeout;
+        while (true)
+        {
+            _robot.ReadState(_state);
+            if (_state.IsValid && _robot.Link == LinkStatus.Connected)
+            {
+                return;
+            }
+            if (_robot.Clock.Now > deadline)
+            {
+                throw new TaskResetException($"no joint state from the robot within {_options.StateTimeout.TotalSeconds:F0} s (link {_robot.Link})");
+            }
+            _robot.Clock.WaitUntil(_robot.Clock.Now + TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+
+    private void WaitUntilHome(double[] start, TimeSpan allowed, CancellationToken cancellationToken)
+    {
+        TimeSpan deadline = _robot.Clock.Now + allowed;
+        while (true)
+        {
+            _robot.ReadState(_state);
+            double worst = 0;
+            string worstJoint = "";
+            foreach (var joints in new[] { FetchJoints.ArmWithTorso, FetchJoints.Head })
+            {
+                foreach (string name in joints)
+                {
+                    int i = FetchJoints.IndexOf(name);
+                    double error = Math.Abs(_state.Position[i] - start[i]);
+                    if (error > worst)
+                    {
+                        worst = error;
+                        worstJoint = name;
+                    }
+                }
+            }
+            if (worst <= _options.Tolerance)
+            {
+                return;
+            }
+            if (_robot.Clock.Now > deadline)
+            {
+                _robot.Stop("reset did not reach the start pose in time");
+                throw new TaskResetException($"the robot did not reach the start pose within {allowed.TotalSeconds:F1} s: {worstJoint} is {worst:F3} away");
+            }
+            _robot.Clock.WaitUntil(_robot.Clock.Now + TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+    }
+}

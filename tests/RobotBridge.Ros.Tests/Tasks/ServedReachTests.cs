@@ -1,0 +1,59 @@
+using RobotBridge.Gym;
+using RobotBridge.Gym.Goals;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Ros.Tasks;
+using RobotBridge.Ros.Tests.Rosbridge;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
+
+namespace RobotBridge.Ros.Tests.Tasks;
+
+/// <summary>The Fetch task env unchanged on a rosbridge body: RosFetch → our server → the real-time twin.</summary>
+public class ServedReachTests
+{
+    [Fact]
+    public async Task FetchReach_runs_an_episode_through_rosbridge_and_reaches_the_goal()
+    {
+        await using var served = new ServedTwin();
+        var registry = new EnvRegistry();
+        FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
+        // The shipped config stops on joint state older than 200 ms; a CI machine running the served twin,
+        // the server and this client on two shared cores can stall that long without anything being wrong.
+        string config = Path.Combine(Path.GetTempPath(), $"served-reach-safety-{Guid.NewGuid():N}.json");
+        using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
+        using (var reader = new StreamReader(shipped))
+        {
+            string json = reader.ReadToEnd();
+            Assert.Contains("\"stale_state_after\": 0.2", json);
+            File.WriteAllText(config, json.Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0"));
+        }
+        using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
+            .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
+            .With(RosFetchBodyProvider.SafetyConfigOption, config));
+
+        var (obs, _) = env.Reset(seed: 7);
+        double[] start = (double[])obs.AchievedGoal().Clone();
+        // The reset drove the served arm from its tucked home to the task's start pose.
+        Assert.Equal(FetchTaskSpec.For(FetchTaskKind.Reach).StartGripPosition.Z, start[2], 0.03);
+
+        var controller = new ScriptedFetchController(FetchTaskKind.Reach);
+        var action = new float[4];
+        StepResult<DictValue> step = default;
+        for (int t = 0; t < FetchEnvs.MaxEpisodeSteps; t++)
+        {
+            controller.Act(obs, action);
+            step = env.Step(action);
+            obs = step.Observation;
+            Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, step.Info.Get(InfoKeys.Safety).ToString());
+            if (step.Done)
+            {
+                break;
+            }
+        }
+        double distance = Math.Sqrt(obs.AchievedGoal().Zip(obs.DesiredGoal(), (a, d) => (a - d) * (a - d)).Sum());
+        Assert.True(step.Info.Get(InfoKeys.IsSuccess), $"final distance to goal {distance:F3} m");
+        StepTiming timing = step.Info.Get(InfoKeys.Timing);
+        Assert.True(timing.ObservationAge < TimeSpan.FromMilliseconds(200), $"observation age {timing.ObservationAge}");
+    }
+}
