@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using RobotBridge.Teleop.Brokers;
+using RobotBridge.Teleop.Operator;
+
+namespace RobotBridge.Cli.Tests.Teleop;
+
+public sealed class TeleopCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("robotbridge-cli-teleop-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(args, TextWriter.Synchronized(output), TextWriter.Synchronized(error));
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string Users(params string[] lines)
+    {
+        string path = Path.Combine(_dir, "users.txt");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void Serve_explains_a_missing_or_incomplete_user_file()
+    {
+        var (code, _, error) = Run("teleop", "serve", "--users", Path.Combine(_dir, "nope.txt"));
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("does not exist", error);
+
+        (code, _, error) = Run("teleop", "serve", "--users", Users("alice:pw:operator"));
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("role robot", error);
+
+        (code, _, error) = Run("teleop", "serve", "--users", Users("robot:pw:robot", "eve:pw:admin"));
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("line 2: role 'admin'", error);
+    }
+
+    [Fact]
+    public void Mosquitto_config_writes_a_loadable_configuration()
+    {
+        string dir = Path.Combine(_dir, "mq");
+        var (code, output, error) = Run("teleop", "mosquitto-config", "--users", Users("robot:r:robot", "alice:a:operator"), "--dir", dir, "--port", "18999");
+        Assert.True(code == 0, error);
+        Assert.Contains("mosquitto -c", output);
+        string conf = File.ReadAllText(Path.Combine(dir, "mosquitto.conf"));
+        Assert.Contains("set_tcp_nodelay true", conf);
+        Assert.Contains("listener 18999 127.0.0.1", conf);
+        Assert.DoesNotContain("user root", conf);
+        Assert.Contains("topic write robotbridge/+/op/alice/#", File.ReadAllText(Path.Combine(dir, "acl")));
+        Assert.StartsWith("alice:$", File.ReadAllLines(Path.Combine(dir, "passwd")).Single(l => l.StartsWith("alice:")));
+    }
+
+    [Fact]
+    public async Task Serve_runs_the_twin_behind_the_embedded_broker_and_a_client_trips_it()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        string users = Users("robot:r:robot", "alice:a:operator", "visitor:v:observer");
+        var serve = Task.Run(() => Run("teleop", "serve", "--users", users, "--port", port.ToString(), "--seconds", "4"));
+
+        await using var visitor = new TeleopOperator(new BrokerEndpoint { Port = port, UserName = "visitor", Password = "v" }, "fetch", "visitor");
+        for (int attempt = 0; !visitor.IsConnected; attempt++)
+        {
+            try
+            {
+                await visitor.ConnectAsync();
+            }
+            catch (Exception) when (attempt < 100)
+            {
+                await Task.Delay(50);
+            }
+        }
+        await Task.Delay(300);
+        await visitor.TripAsync("cli test trip");
+
+        var (code, output, error) = await serve;
+        Assert.True(code == 0, error);
+        Assert.Contains("embedded broker on 127.0.0.1:" + port, output);
+        Assert.Contains("Trip Teleop:mqtt:visitor: cli test trip", output);
+        Assert.True(visitor.EStopState is { Stopped: true }, "the visitor saw the retained stopped state");
+    }
+
+    [Fact]
+    public void Bench_estop_refuses_nonsense()
+    {
+        var (code, _, error) = Run("bench", "estop", "--trips", "0");
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("--trips must be at least 1", error);
+        (code, _, error) = Run("bench", "estop", "--brokers", "hivemq");
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("unknown broker 'hivemq'", error);
+    }
+}
