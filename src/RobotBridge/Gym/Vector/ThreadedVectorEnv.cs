@@ -4,8 +4,9 @@ namespace RobotBridge.Gym.Vector;
 /// Steps N envs in parallel on dedicated worker threads (Gymnasium's AsyncVectorEnv, with threads
 /// instead of processes). Worker w owns envs w, w + W, w + 2W, ... for the env's whole life: it builds,
 /// steps and disposes them, so thread-bound resources (an EGL render context) stay on one thread.
-/// Worth it when one env step is expensive (MuJoCo twin with rendering); for a toy env the hand-off
-/// costs more than the step (see the Gym benchmarks).
+/// Worth it only when one env step is expensive and the machine has idle cores: the hand-off costs
+/// tens of µs per vector step, and on a busy 2-core machine even the MuJoCo twin gains nothing (see
+/// the Gym benchmarks and the README's Performance section).
 /// </summary>
 /// <remarks>Results are identical to <see cref="SyncVectorEnv{TObs, TAct}"/> for the same seeds and
 /// actions: each env is still stepped by one thread in its own order. An exception in a sub-env is
