@@ -49,15 +49,30 @@ public sealed unsafe class SimModel : IDisposable
         return new SimModel(new MjModelHandle(model));
     }
 
-    /// <summary>Writes the MJCF of the most recently loaded XML (MuJoCo keeps it per process, so call
-    /// this right after <see cref="Load"/> on the same thread of control).</summary>
-    public void SaveLastXml(string path)
+    /// <summary>Compiles an MJCF or URDF file and writes MuJoCo's MJCF rendering of it to
+    /// <paramref name="mjcfPath"/> (how a URDF becomes MJCF). mj_saveLastXML reads the process-global
+    /// parse result, so load and save happen under the same gate as every other load.</summary>
+    public static void ConvertToMjcf(string path, string mjcfPath)
     {
+        MuJoCoLibrary.EnsureLoaded();
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"model file '{path}' does not exist", path);
+        }
         byte* error = stackalloc byte[ErrorBufferSize];
         error[0] = 0;
-        if (MuJoCoNative.mj_saveLastXML(path, Ptr, error, ErrorBufferSize) == 0)
+        lock (NativeLoadGate)
         {
-            throw new SimModelLoadException($"MuJoCo could not save MJCF to '{path}': {ReadCString(error)}");
+            IntPtr model = MuJoCoNative.mj_loadXML(path, IntPtr.Zero, error, ErrorBufferSize);
+            if (model == IntPtr.Zero)
+            {
+                throw new SimModelLoadException($"MuJoCo could not compile '{path}': {ReadCString(error)}");
+            }
+            using var owned = new SimModel(new MjModelHandle(model));
+            if (MuJoCoNative.mj_saveLastXML(mjcfPath, owned.Ptr, error, ErrorBufferSize) == 0)
+            {
+                throw new SimModelLoadException($"MuJoCo could not save MJCF to '{mjcfPath}': {ReadCString(error)}");
+            }
         }
     }
 

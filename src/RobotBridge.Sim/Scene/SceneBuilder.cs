@@ -117,10 +117,7 @@ public static class SceneBuilder
             string urdfPath = Path.Combine(directory, "robot.urdf");
             string mjcfPath = Path.Combine(directory, "robot.xml");
             copy.Save(urdfPath);
-            using (SimModel model = SimModel.Load(urdfPath))
-            {
-                model.SaveLastXml(mjcfPath);
-            }
+            SimModel.ConvertToMjcf(urdfPath, mjcfPath);
             return XDocument.Load(mjcfPath).Root!;
         }
         finally

@@ -161,7 +161,7 @@ public class FetchTwinClockAndKnobTests
         Assert.True(wall.Elapsed >= TimeSpan.FromMilliseconds(200), $"300 ms of sim time passed in {wall.Elapsed.TotalMilliseconds} ms of wall time");
         Thread.Sleep(200);
         double lag = (wall.Elapsed - twin.Clock.Now).TotalSeconds;
-        Assert.True(Math.Abs(lag) < 0.3, $"sim time is {lag:F3} s behind the wall clock");
+        Assert.True(Math.Abs(lag) < 0.5, $"sim time is {lag:F3} s behind the wall clock");
     }
 
     [Fact]
