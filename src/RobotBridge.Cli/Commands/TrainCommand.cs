@@ -25,6 +25,7 @@ internal static class TrainCommand
         var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (results are reproducible for a fixed seed and thread count)", DefaultValueFactory = _ => 1 };
         var envs = new Option<int>("--envs") { Description = "PPO: parallel sub-envs", DefaultValueFactory = _ => 4 };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between checkpoints", DefaultValueFactory = _ => 10_000 };
+        var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, e.g. 256,256,256 (default: 64,64 as the RL Zoo uses for FetchReach)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run directory's checkpoint" };
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
 
@@ -34,7 +35,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -46,10 +47,26 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --resume given but '{checkpoint}' does not exist; train without --resume first.");
                 return Task.FromResult(InputError);
             }
+            int[]? widths = null;
+            if (parse.GetValue(hidden) is { } h)
+            {
+                var parts = h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                widths = new int[parts.Length];
+                for (int i = 0; i < parts.Length; i++)
+                {
+                    if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+                    {
+                        stderr.WriteLine($"robotbridge train: --hidden must be positive integers separated by commas (e.g. 256,256,256), got '{h}'");
+                        return Task.FromResult(InputError);
+                    }
+                }
+            }
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), NumEnvs = parse.GetValue(envs),
+                Sac = widths is null ? new() : new() { HiddenSizes = widths },
+                Ppo = widths is null ? new() : new() { HiddenSizes = widths },
                 CheckpointEvery = parse.GetValue(checkpointEvery), EvalEpisodes = parse.GetValue(evalEpisodes), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
             };
             try

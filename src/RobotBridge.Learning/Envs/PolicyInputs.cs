@@ -16,15 +16,19 @@ public static class PolicyInputs
     public const string ImageKey = "image";
 
     /// <summary>A spec describing what a policy for <paramref name="env"/> reads and writes.</summary>
-    public static PolicySpec SpecFor(IEnv env, string envId, string algorithm, int[] hiddenSizes)
+    public static PolicySpec SpecFor(IEnv env, string envId, string algorithm, int[] hiddenSizes) =>
+        SpecFor(env.ObservationSpace, env.ActionSpace, envId, algorithm, hiddenSizes);
+
+    /// <summary>A spec for an env with these (single-env) spaces, e.g. a vector env's.</summary>
+    public static PolicySpec SpecFor(Space observationSpace, Space actionSpace, string envId, string algorithm, int[] hiddenSizes)
     {
-        if (env.ActionSpace is not Box<float> action)
-            throw new NotSupportedException($"env '{envId}' has action space {env.ActionSpace.ToJson()}; policies here act in a float32 Box");
+        if (actionSpace is not Box<float> action)
+            throw new NotSupportedException($"env '{envId}' has action space {actionSpace.ToJson()}; policies here act in a float32 Box");
         string[] keys;
         int vectorSize;
         string? imageKey = null;
         ImageShape? image = null;
-        switch (env.ObservationSpace)
+        switch (observationSpace)
         {
             case DictSpace dict:
                 keys = [GoalObservation.ObservationKey, GoalObservation.DesiredGoalKey];
@@ -39,10 +43,10 @@ public static class PolicyInputs
                 break;
             case Box<double> or Box<float>:
                 keys = [];
-                vectorSize = env.ObservationSpace.FlatDimension;
+                vectorSize = observationSpace.FlatDimension;
                 break;
             default:
-                throw new NotSupportedException($"env '{envId}' has observation space {env.ObservationSpace.ToJson()}; supported: Box, or a goal Dict");
+                throw new NotSupportedException($"env '{envId}' has observation space {observationSpace.ToJson()}; supported: Box, or a goal Dict");
         }
         return new PolicySpec
         {
@@ -55,8 +59,8 @@ public static class PolicyInputs
             ActionHigh = action.High.ToArray(),
             HiddenSizes = hiddenSizes,
             EnvId = envId,
-            ObservationSpaceJson = env.ObservationSpace.ToJson(),
-            ActionSpaceJson = env.ActionSpace.ToJson(),
+            ObservationSpaceJson = observationSpace.ToJson(),
+            ActionSpaceJson = actionSpace.ToJson(),
             Algorithm = algorithm,
         };
     }

@@ -147,15 +147,16 @@ public static class PolicyTraining
         where TObs : notnull
     {
         using var vec = GymEnvs.MakeVec<TObs, float[]>(request.EnvId, request.NumEnvs);
-        using var prototype = GymEnvs.Make<TObs, float[]>(request.EnvId);
-        using var trainer = new PpoTrainer<TObs>(vec, prototype, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads });
+        // The evaluation env exists only when asked for: each twin env holds a physics model (and a renderer for camera tasks).
+        using var evalEnv = request.EvalEpisodes > 0 ? GymEnvs.Make<TObs, float[]>(request.EnvId) : null;
+        using var trainer = new PpoTrainer<TObs>(vec, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads });
         if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
         var counter = new EpisodeCounter(observers);
         while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
         {
             trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), counter, cancel);
             trainer.SaveCheckpoint(checkpointPath);
-            EvaluateIfAsked(request, trainer.Policy, prototype, trainer.Steps, observers);
+            if (evalEnv is not null) EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
         }
         PolicyFile.Save(trainer.Policy, policyPath);
         return (trainer.Steps, counter.Episodes);

@@ -17,7 +17,7 @@ public class PpoTrainingTests(ITestOutputHelper output)
         using var vec = GymEnvs.MakeVec<DictValue, float[]>(id, 4);
         using var evalEnv = GymEnvs.Make<DictValue, float[]>(id);
         var config = new PpoConfig { Seed = 2, RolloutSteps = 128, LearningRate = 1e-3 };
-        using var trainer = new PpoTrainer<DictValue>(vec, evalEnv, id, config);
+        using var trainer = new PpoTrainer<DictValue>(vec, id, config);
 
         var before = PolicyEvaluator.Evaluate(trainer.Policy, evalEnv, episodes: 30, seed: 500);
         trainer.Train(30_000);
