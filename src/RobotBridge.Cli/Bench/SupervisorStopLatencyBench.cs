@@ -64,28 +64,17 @@ internal static class SupervisorStopLatencyBench
     }
 
     /// <summary>Timestamps Stop calls on their way from the supervisor to the twin.</summary>
-    private sealed class StopProbe(IRobot inner) : IRobot
+    private sealed class StopProbe(IRobot inner) : ForwardingRobot(inner)
     {
         private long _entered, _returned;
         public long LastStopEntered => Interlocked.Read(ref _entered);
         public long LastStopReturned => Interlocked.Read(ref _returned);
-        public IRobotClock Clock => inner.Clock;
-        public LinkStatus Link => inner.Link;
-        public void ReadState(RobotState state) => inner.ReadState(state);
-        public CameraFrame? TryGetCameraFrame() => inner.TryGetCameraFrame();
-        public void SendTrajectory(JointTrajectory trajectory) => inner.SendTrajectory(trajectory);
-        public void SendCartesianTwist(in Twist twist) => inner.SendCartesianTwist(twist);
-        public void SendGripper(double separation, double maxEffort) => inner.SendGripper(separation, maxEffort);
-        public void SendBaseTwist(in Twist twist) => inner.SendBaseTwist(twist);
 
-        public void Stop(string reason)
+        public override void Stop(string reason)
         {
             Interlocked.Exchange(ref _entered, Stopwatch.GetTimestamp());
-            inner.Stop(reason);
+            Inner.Stop(reason);
             Interlocked.Exchange(ref _returned, Stopwatch.GetTimestamp());
         }
-
-        public void SetRunstop(bool engaged) => inner.SetRunstop(engaged);
-        public void Dispose() { }
     }
 }

@@ -139,18 +139,8 @@ internal sealed class SweepingArmPolicy : IControlCycle
 /// Fault injection around the real twin for what the in-process twin cannot do by itself: a
 /// network link that drops. Everything else passes straight through to the twin.
 /// </summary>
-internal sealed class LinkFault(IRobot inner) : IRobot
+internal sealed class LinkFault(IRobot inner) : ForwardingRobot(inner)
 {
     public volatile bool Lost;
-    public IRobotClock Clock => inner.Clock;
-    public LinkStatus Link => Lost ? LinkStatus.Lost : inner.Link;
-    public void ReadState(RobotState state) => inner.ReadState(state);
-    public CameraFrame? TryGetCameraFrame() => inner.TryGetCameraFrame();
-    public void SendTrajectory(JointTrajectory trajectory) => inner.SendTrajectory(trajectory);
-    public void SendCartesianTwist(in Twist twist) => inner.SendCartesianTwist(twist);
-    public void SendGripper(double separation, double maxEffort) => inner.SendGripper(separation, maxEffort);
-    public void SendBaseTwist(in Twist twist) => inner.SendBaseTwist(twist);
-    public void Stop(string reason) => inner.Stop(reason);
-    public void SetRunstop(bool engaged) => inner.SetRunstop(engaged);
-    public void Dispose() { }
+    public override LinkStatus Link => Lost ? LinkStatus.Lost : Inner.Link;
 }
