@@ -118,12 +118,9 @@ internal static class RosbridgeBench
         try
         {
             long size = BodySize(message, compression);
-            if (peerDirectory is null)
-            {
-                double rate = MeasureOurs<T>(server.Uri, topic, seconds, compression);
-                return (rate, rate * size / 1e6);
-            }
-            var result = RunPeer(peerDirectory, new { url = server.Uri.ToString(), topic, type = message.RosType, compression = compression.ToWire(), seconds, timeoutSeconds = seconds + 20 }, seconds + 30);
+            var options = new { url = server.Uri.ToString(), topic, type = message.RosType, compression = compression.ToWire(), seconds, timeoutSeconds = seconds + 20 };
+            // Each receiver runs in its own process, so neither shares the server's cores' scheduler or GC with it.
+            var result = peerDirectory is null ? RunSelf(options, seconds + 30) : RunPeer(peerDirectory, options, seconds + 30);
             double perSecond = result.GetProperty("perSecond").GetDouble();
             return (perSecond, perSecond * size / 1e6);
         }
@@ -176,6 +173,36 @@ internal static class RosbridgeBench
         return json.Length;
     }
 
+    /// <summary>The receiving side of a throughput row, run in a child process: prints {"perSecond":…}.</summary>
+    public static int Receive(TextWriter output, string optionsJson)
+    {
+        using var doc = JsonDocument.Parse(optionsJson);
+        var o = doc.RootElement;
+        var uri = new Uri(o.GetProperty("url").GetString()!);
+        string topic = o.GetProperty("topic").GetString()!;
+        double seconds = o.GetProperty("seconds").GetDouble();
+        var compression = CompressionNames.Parse(o.GetProperty("compression").GetString());
+        double rate = o.GetProperty("type").GetString() == "sensor_msgs/Image"
+            ? MeasureOurs<Image>(uri, topic, seconds, compression)
+            : MeasureOurs<JointState>(uri, topic, seconds, compression);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"perSecond\":{rate:F1}}}"));
+        return 0;
+    }
+
+    private static JsonElement RunSelf(object options, double timeoutSeconds)
+    {
+        string host = Environment.ProcessPath ?? "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(RosbridgeBench).Assembly.Location);
+        }
+        start.ArgumentList.Add("bench");
+        start.ArgumentList.Add("rosbridge-receive");
+        start.ArgumentList.Add(JsonSerializer.Serialize(options));
+        return RunChild(start, timeoutSeconds);
+    }
+
     private static double MeasureOurs<T>(Uri uri, string topic, double seconds, Compression compression) where T : IRosMessage, new()
     {
         using var client = new RosbridgeClient(new RosbridgeClientOptions(uri));
@@ -211,17 +238,22 @@ internal static class RosbridgeBench
         start.ArgumentList.Add("roslib-peer.mjs");
         start.ArgumentList.Add("count");
         start.ArgumentList.Add(JsonSerializer.Serialize(options));
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+        return RunChild(start, timeoutSeconds);
+    }
+
+    private static JsonElement RunChild(ProcessStartInfo start, double timeoutSeconds)
+    {
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException("roslib peer did not finish");
+            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish");
         }
         var result = JsonDocument.Parse(stdout.Result.Trim().Split('\n')[^1]).RootElement.Clone();
         if (result.TryGetProperty("error", out var error))
         {
-            throw new InvalidOperationException($"roslib peer: {error}");
+            throw new InvalidOperationException($"{start.FileName}: {error}");
         }
         return result;
     }

@@ -20,6 +20,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(RosbridgeBenchCommand.Create());
         bench.Subcommands.Add(SupervisorStopBenchCommand.Create());
         bench.Subcommands.Add(TasksBenchCommand.Create());
+        bench.Subcommands.Add(RosbridgeBenchCommand.CreateReceiver());
         return bench;
     }
 

@@ -28,6 +28,16 @@ internal static class RosbridgeBenchCommand
         return command;
     }
 
+    /// <summary>The child-process half of a throughput row (not for direct use).</summary>
+    public static Command CreateReceiver()
+    {
+        var options = new Argument<string>("options") { Description = "JSON: url, topic, type, compression, seconds." };
+        var command = new Command("rosbridge-receive", "Internal: the receiving process of 'bench rosbridge'.") { Hidden = true };
+        command.Arguments.Add(options);
+        command.SetAction(parse => RosbridgeBench.Receive(parse.InvocationConfiguration.Output, parse.GetValue(options)!));
+        return command;
+    }
+
     private static string? FindPeer()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })

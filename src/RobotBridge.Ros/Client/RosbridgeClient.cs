@@ -61,6 +61,10 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
     public long FramesReceived => Interlocked.Read(ref _framesReceived);
     private long _framesReceived;
 
+    /// <summary>Time the receive loop spent parsing, decoding and delivering (the rest is waiting for the socket).</summary>
+    public TimeSpan DispatchTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _dispatchTicks));
+    private long _dispatchTicks;
+
     public long BadFrames => Interlocked.Read(ref _badFrames);
     private long _badFrames;
 
@@ -264,7 +268,9 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
                     continue;
                 }
                 Interlocked.Increment(ref _framesReceived);
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Dispatch(buffer.AsMemory(0, length), result.MessageType == WebSocketMessageType.Text);
+                Interlocked.Add(ref _dispatchTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
                 length = 0;
             }
         }
