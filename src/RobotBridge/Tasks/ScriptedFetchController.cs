@@ -13,6 +13,16 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
     private const double Gain = 1.0 / FetchTaskSpec.ActionScale; // a unit action moves 5 cm: error/5 cm saturates
     private bool _grasped;
 
+    // Pick-and-place geometry for the 5 cm cube (metres). The fingers open only to 6 cm: they move at
+    // 5 cm/s each, so every extra centimetre of opening costs two steps to open and two to close.
+    private const double Opening = 0.06;    // finger separation that clears the cube
+    private const double Aligned = 0.008;   // horizontal grip-to-cube error at which to go down
+    private const double Hover = 0.06;      // grip height above the cube's centre while still far off
+    private const double Clear = 0.05;      // lowest grip height above the centre until the fingers are open
+    private const double GraspMin = 0.03;   // a separation below this holds nothing
+    private const double GraspMax = 0.057;  // ... and above this has not closed on the cube yet
+    private const double Lift = 0.02;       // carry the cube this far above the goal: no dragging on the table
+
     /// <summary>Forget per-episode state; call at every reset.</summary>
     public void Reset() => _grasped = false;
 
@@ -92,40 +102,40 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
         var grip = (X: o[0], Y: o[1], Z: o[2]);
         double ox = o[3], oy = o[4], oz = o[5];
         double fingers = o[9] + o[10];
+        double fingersClosing = -(o[23] + o[24]); // per-step change of the opening, > 0 while closing
         double horizontal = Math.Sqrt((grip.X - ox) * (grip.X - ox) + (grip.Y - oy) * (grip.Y - oy));
-        bool between = horizontal < 0.015 && grip.Z - oz < 0.015;
-        if (_grasped && (horizontal > 0.04 || Math.Abs(grip.Z - oz) > 0.07))
+        if (_grasped && (horizontal > 0.04 || Math.Abs(grip.Z - oz) > 0.07 || fingers < GraspMin))
         {
             _grasped = false; // dropped it: start over
         }
         if (!_grasped)
         {
-            if (horizontal > 0.012)
+            bool open = fingers >= Opening;
+            if (horizontal > Aligned || !open && grip.Z > oz + Clear)
             {
-                MoveTo(grip, ox, oy, oz + 0.08, action);
-                action[3] = OpenEnough(fingers); // open on the way
+                // Above the object, and only down to where the fingers clear it while they open.
+                MoveTo(grip, ox, oy, horizontal > 2 * Aligned ? oz + Hover : oz + Clear, action);
+                action[3] = open ? 0f : 1f;
             }
-            else if (!between)
+            else if (grip.Z > oz)
             {
-                MoveTo(grip, ox, oy, oz, action);
-                action[3] = OpenEnough(fingers);
+                MoveTo(grip, ox, oy, oz, action); // down until the grip site is level with the cube's centre
+                action[3] = open ? 0f : 1f;
             }
             else
             {
-                action[0] = action[1] = action[2] = 0;
+                MoveTo(grip, ox, oy, oz, action); // hold over the cube: a zero action would let the arm sag
                 action[3] = -1;
-                _grasped = fingers < 0.06; // closed onto the 5 cm cube
+                // Held once the fingers have stopped on the cube's faces (not on nothing).
+                _grasped = fingers > GraspMin && fingers < GraspMax && fingersClosing < 0.001;
             }
             return;
         }
-        // Carry the object, not the fingertips, to the goal: it hangs a few centimetres below the grip site.
-        MoveTo(grip, goal[0] + grip.X - ox, goal[1] + grip.Y - oy, goal[2] + grip.Z - oz, action);
+        // Carry the object, not the fingertips, to the goal: it hangs a few centimetres below the grip
+        // site. Aim a little above the goal so fingers never drag along the table on the way.
+        MoveTo(grip, goal[0] + grip.X - ox, goal[1] + grip.Y - oy, goal[2] + Lift + grip.Z - oz, action);
         action[3] = -1;
     }
-
-    /// <summary>Opens to 7 cm only: enough for the 5 cm cube, and the slow fingers then close in a
-    /// fifth of a second instead of a whole one.</summary>
-    private static float OpenEnough(double fingers) => fingers < 0.07 ? 1f : 0f;
 
     private static void MoveTo((double X, double Y, double Z) grip, double x, double y, double z, Span<float> action)
     {
