@@ -55,6 +55,11 @@ internal static class ReplayCommand
         return command;
     }
 
+    /// <summary>Deploy runs every episode behind the safety supervisor (which clamps commands), so its
+    /// episodes replay behind one too unless <c>--env-option safety=…</c> says otherwise.</summary>
+    private static EnvOptions ReplayOptions(EnvOptions options, EpisodeInfo episode) =>
+        episode.Source == EpisodeSource.Deploy && !options.Settings.ContainsKey("safety") ? options.With("safety", true) : options;
+
     private static int Run(string path, int? only, int every, double? maxDivergence, string[] envSettings,
         TextWriter output, TextWriter error)
     {
@@ -105,7 +110,7 @@ internal static class ReplayCommand
                 {
                     if (!envs.TryGetValue(recorded.Info.Task, out var env))
                     {
-                        env = GymEnvs.Make<DictValue, float[]>(recorded.Info.Task, options);
+                        env = GymEnvs.Make<DictValue, float[]>(recorded.Info.Task, ReplayOptions(options, recorded.Info));
                         envs[recorded.Info.Task] = env;
                     }
                     report = EpisodeReplayer.Replay(env, recorded);
