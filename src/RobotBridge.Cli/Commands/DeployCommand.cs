@@ -79,6 +79,16 @@ internal static class DeployCommand
         // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
         var options = EnvOptions.Default.With("robot", robot).With("safety", true);
         IEnv<DictValue, float[]> env = GymEnvs.Make<DictValue, float[]>(envId, options);
+        try
+        {
+            // Refuse before the bag exists: a mismatched policy leaves no empty recording behind.
+            PolicyEnvMismatchException.ThrowIfMismatched(policy.Spec, env, $"{envId} on {robot}");
+        }
+        catch
+        {
+            env.Dispose();
+            throw;
+        }
         using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow);
         if (recorder is not null)
         {

@@ -59,10 +59,12 @@ public sealed class LearningCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains("does not fit env 'FetchReach-v4'", error);
 
-        (code, _, error) = Run("deploy", policyPath, "--env", "FetchReach-v4", "--robot", "sim");
+        string bag = Path.Combine(_dir, "refused.bag");
+        (code, _, error) = Run("deploy", policyPath, "--env", "FetchReach-v4", "--robot", "sim", "--record", bag);
         Assert.Equal(1, code);
         Assert.Contains("refused", error);
         Assert.Contains("action space differs", error);
+        Assert.False(File.Exists(bag), "a refused policy must not leave a recording");
     }
 
     [Fact]
