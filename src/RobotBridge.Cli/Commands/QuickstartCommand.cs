@@ -1,22 +1,169 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Learning.Deployment;
+using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Training;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
+using RobotBridge.Teleop.Brokers;
+using RobotBridge.Teleop.Operator;
+using RobotBridge.Teleop.Robot;
 
 namespace RobotBridge.Cli.Commands;
 
 /// <summary>
-/// The project's main job in one command (the README's first command): train a policy on the
-/// simulated twin and run it. Grows with the project; today it shows what is available.
+/// The project's main job in one command (the README's first command): train SAC+HER on FetchReach
+/// on the MuJoCo twin, evaluate the saved policy, then run it on the twin behind the safety
+/// supervisor with the embedded MQTT broker and the teleop e-stop live — and press that e-stop over
+/// MQTT in the last episode to show the stop.
 /// </summary>
 internal static class QuickstartCommand
 {
+    private const string EnvId = "FetchReach-v4";
+    private const string Operator = "operator";
+
     public static Command Create()
     {
+        var steps = new Option<long>("--steps") { Description = "Training env steps (FetchReach is solved by about 4000)", DefaultValueFactory = _ => 6000 };
+        var output = new Option<string>("--out") { Description = "Directory for the policy, checkpoint, logs and learning curve", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run the trained policy (the last one ends with an MQTT e-stop)", DefaultValueFactory = _ => 3 };
+        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Episodes of the evaluation after training", DefaultValueFactory = _ => 50 };
         var command = new Command("quickstart",
-            "Run the main job: train a policy on the simulated twin and run it.\nExample: robotbridge quickstart");
-        command.SetAction(parse =>
+            "Run the main job: train a policy on the simulated twin (SAC+HER, FetchReach-v4), evaluate it, then run it behind the\n" +
+            "safety supervisor with the embedded MQTT broker and an MQTT e-stop.\nExample: robotbridge quickstart --steps 6000");
+        command.Options.Add(steps);
+        command.Options.Add(output);
+        command.Options.Add(episodes);
+        command.Options.Add(evalEpisodes);
+        command.SetAction(async (parse, cancel) =>
         {
-            parse.InvocationConfiguration.Output.WriteLine("RobotBridge quickstart: nothing to train yet (foundation only).");
-            return 0;
+            TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(steps) < 1000 || parse.GetValue(episodes) < 1 || parse.GetValue(evalEpisodes) < 1)
+            {
+                stderr.WriteLine("robotbridge quickstart: --steps must be ≥ 1000, --episodes and --eval-episodes ≥ 1");
+                return Program.UsageError;
+            }
+            CliEnvironments.EnsureRegistered();
+
+            stdout.WriteLine($"[1/3] Training SAC+HER on {EnvId} on the MuJoCo twin for {parse.GetValue(steps)} steps");
+            var request = new TrainRequest { EnvId = EnvId, Steps = parse.GetValue(steps), OutputDirectory = parse.GetValue(output)! };
+            var (training, evaluation) = TrainingConsole.Run(stdout, request.Steps,
+                view => PolicyTraining.TrainAndEvaluate(request, parse.GetValue(evalEpisodes), view, cancel));
+            stdout.WriteLine($"      policy {training.PolicyPath}, learning curve {training.CurvePath}");
+            stdout.WriteLine($"[2/3] Evaluation of the saved policy on the twin: {evaluation}");
+
+            stdout.WriteLine("[3/3] Running the policy on the twin behind the safety supervisor, embedded MQTT broker and teleop e-stop live");
+            return await RunWithEStop(training.PolicyPath, parse.GetValue(episodes), stdout, cancel);
         });
         return command;
+    }
+
+    private static async Task<int> RunWithEStop(string policyPath, int episodes, TextWriter stdout, CancellationToken cancel)
+    {
+        using var policy = PolicyFile.Load(policyPath);
+        using var env = GymEnvs.Make<DictValue, float[]>(EnvId, EnvOptions.Default.With("robot", "sim").With("safety", true));
+        var supervisor = (SafetySupervisor)((FetchTaskEnv)env.Unwrapped).Robot;
+        EStopLatch latch = supervisor.Latch;
+
+        int port = FreeLoopbackPort();
+        string robotPassword = Secret(), operatorPassword = Secret();
+        var access = new TeleopAccessPolicy(
+        [
+            new TeleopUser("robot", robotPassword, TeleopRole.Robot),
+            new TeleopUser(Operator, operatorPassword, TeleopRole.Operator),
+        ]);
+        await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = access, Port = port });
+        BrokerEndpoint Endpoint(string user, string password) => new() { Host = "127.0.0.1", Port = port, UserName = user, Password = password };
+        await using var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
+        {
+            Broker = Endpoint("robot", robotPassword),
+            AuthorisedOperators = [Operator],
+            HeartbeatTimeout = TimeSpan.FromSeconds(1),
+        });
+        bridge.Start();
+        await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10));
+        stdout.WriteLine($"      embedded MQTT broker on 127.0.0.1:{port}; teleop bridge connected; operator console connecting");
+
+        // The operator: holds the dead-man with heartbeats, resets the latch the watchdog set before they arrived.
+        await using var console = new TeleopOperator(Endpoint(Operator, operatorPassword), "fetch", Operator);
+        await console.ConnectAsync(cancel);
+        using var stopHeartbeats = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        Task heartbeats = PumpHeartbeats(console, stopHeartbeats.Token);
+        for (int attempt = 0; latch.IsStopped && attempt < 100; attempt++)
+        {
+            await console.ResetAsync(cancel);
+            await Task.Delay(50, cancel);
+        }
+        if (latch.IsStopped)
+        {
+            stdout.WriteLine($"      the e-stop could not be reset: {latch.Snapshot}");
+            return 1;
+        }
+        stdout.WriteLine("      operator connected, e-stop reset: robot running");
+
+        long tripSentAt = 0, tripSeenAt = 0;
+        int tripEpisode = episodes - 1, tripStep = 20;
+        DeployResult result = PolicyDeployment.Run(policy, env, $"{EnvId} on the twin", episodes, seed: 1000, step =>
+        {
+            if (step.Episode == tripEpisode && step.StepInEpisode == tripStep && tripSentAt == 0)
+            {
+                tripSentAt = Stopwatch.GetTimestamp();
+                console.TripAsync("quickstart: operator pressed the e-stop").GetAwaiter().GetResult();
+                var deadline = Stopwatch.StartNew();
+                while (!latch.IsStopped && deadline.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    Thread.Sleep(1);
+                }
+                tripSeenAt = Stopwatch.GetTimestamp();
+            }
+            if (step.Success && step.StepInEpisode == FetchEnvs.MaxEpisodeSteps - 1)
+            {
+                stdout.WriteLine($"      episode {step.Episode}: success");
+            }
+        }, cancel);
+        await stopHeartbeats.CancelAsync();
+        await heartbeats;
+
+        stdout.WriteLine($"      {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps; inference {result.Inference}; env step {result.Step}");
+        if (result.StoppedBy is not null && tripSeenAt != 0)
+        {
+            double ms = Stopwatch.GetElapsedTime(tripSentAt, tripSeenAt).TotalMilliseconds;
+            stdout.WriteLine($"      MQTT e-stop at episode {tripEpisode} step {tripStep}: latch tripped {ms:F1} ms after the publish; the next step ended the episode: {result.StoppedBy}");
+            stdout.WriteLine($"      safety state: {latch.Snapshot}; supervisor: {supervisor.Counters}");
+            return 0;
+        }
+        stdout.WriteLine($"      the e-stop did not stop the run as expected (stopped by: {result.StoppedBy ?? "nothing"}; latch {latch.Snapshot})");
+        return 1;
+    }
+
+    private static async Task PumpHeartbeats(TeleopOperator console, CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            try
+            {
+                await console.SendHeartbeatAsync(deadman: true, cancel);
+                await Task.Delay(50, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static string Secret() => Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -86,11 +86,10 @@ internal sealed unsafe class EglContext : IDisposable
             Egl.eglDestroyContext(_display, _context);
             _context = IntPtr.Zero;
         }
-        if (_display != IntPtr.Zero)
-        {
-            Egl.eglTerminate(_display);
-            _display = IntPtr.Zero;
-        }
+        // The display is not terminated: eglGetPlatformDisplay hands every twin in the process the
+        // same EGLDisplay, and eglTerminate is not reference counted, so terminating it here would
+        // break the contexts of every other live twin (seen as EGL_BAD_DISPLAY in parallel tests).
+        _display = IntPtr.Zero;
     }
 
     private static IntPtr OpenDisplay(out string platform)
