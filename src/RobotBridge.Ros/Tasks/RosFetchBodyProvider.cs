@@ -11,12 +11,14 @@ namespace RobotBridge.Ros.Tasks;
 /// Fetch, or the twin served by <c>robotbridge serve</c> — always behind the Fetch safety supervisor,
 /// with episode set-up by <see cref="RobotTaskWorld"/> (safe move home, operator places objects).
 /// Options: <c>camera_topic</c> (default the head camera's rgb image for camera tasks),
-/// <c>safety_config</c> (a safety JSON file; default the shipped fetch-safety.json).
+/// <c>safety_config</c> (a safety JSON file; default the shipped fetch-safety.json), <c>link_timeout</c>
+/// (seconds without joint states before the link counts as lost; default RosFetch's).
 /// </summary>
 public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObjectTracker? tracker = null) : IFetchBodyProvider
 {
     public const string CameraTopicOption = "camera_topic";
     public const string SafetyConfigOption = "safety_config";
+    public const string LinkTimeoutOption = "link_timeout";
 
     /// <summary>How long the body waits for the robot's first complete joint state.</summary>
     public static readonly TimeSpan FirstStateTimeout = TimeSpan.FromSeconds(15);
@@ -30,10 +32,15 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
         {
             throw new Gym.InvalidEnvArgumentException($"robot \"{robot}\" is not a valid rosbridge URL (expected ws://host:9090)");
         }
-        var fetch = new RosFetch(new RosFetchOptions(uri)
+        var fetchOptions = new RosFetchOptions(uri)
         {
             CameraTopic = spec.ImageSize > 0 ? options.Get(CameraTopicOption, FetchTopics.RgbImage) : null,
-        });
+        };
+        if (options.Get<double?>(LinkTimeoutOption, null) is double seconds)
+        {
+            fetchOptions = fetchOptions with { StaleAfter = TimeSpan.FromSeconds(seconds) };
+        }
+        var fetch = new RosFetch(fetchOptions);
         try
         {
             // Supervise only once the robot has spoken: a supervisor started before the first joint

@@ -10,10 +10,10 @@ namespace RobotBridge.Sim.Tasks;
 /// Serves <c>robot = "sim"</c>: a fresh lockstep <see cref="FetchTwin"/> per env, with the head camera
 /// rendering at the task's image size when the task has one (and off otherwise, so proprioceptive
 /// training never pays for rendering). Options: <c>twin_seed</c> (domain randomisation and noise
-/// seed); <c>safety</c> (default true: the Fetch safety supervisor stands in front of the twin exactly
-/// as it does in deployment, so a policy trains under the limits it will meet on the robot — its
-/// speed caps included — and a stop terminates the step with <c>info["safety"]</c>; false trains on
-/// the bare twin); <c>safety_config</c> (a safety
+/// seed); <c>safety</c> (true puts the Fetch safety supervisor in front of the twin exactly as in
+/// deployment — `robotbridge deploy` always does — so its limits, speed caps included, apply and a
+/// stop terminates the step with <c>info["safety"]</c>; the default, false, trains on the bare twin
+/// like Gymnasium-Robotics); <c>safety_config</c> (a safety
 /// JSON file for that supervisor; default the shipped fetch-safety.json).
 /// </summary>
 public sealed class SimFetchBodyProvider : IFetchBodyProvider
@@ -34,7 +34,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         };
         var twin = new FetchTwin(twinOptions);
         var world = new TwinTaskWorld(twin, spec);
-        if (!options.Get(SafetyOption, true))
+        if (!options.Get(SafetyOption, false))
         {
             return new FetchTaskBody(twin, world, Safety: null, Owner: twin);
         }

@@ -476,6 +476,10 @@ public sealed class FetchTwin : IRobot, ITwinScene
             snapshot.Qpos.CopyTo(_data.Qpos);
             snapshot.Qvel.CopyTo(_data.Qvel);
             ApplyTable(snapshot.Table);
+            // Inputs left by the previous episode would leak into every mj_forward until the next
+            // physics step rewrites them; zero them so the restored state alone decides what follows.
+            _data.Ctrl.Clear();
+            _data.QfrcApplied.Clear();
             _data.Forward();
             // mj_forward overwrites the solver's warm start with an acceleration computed from whatever
             // controls the previous episode left behind; restore it after, so the next step starts

@@ -49,6 +49,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
 
     private const double GripperEffort = 60.0;
 
+    /// <summary>Torso height of the start pose: as low as Gymnasium's, but clear of the bottom of its
+    /// travel, where the safety supervisor's position margin would not let a real torso go.</summary>
+    public const double StartTorso = 0.05;
+
     private readonly FetchTaskSpec _spec;
     private readonly FetchTaskBody _body;
     private readonly IRobot _robot;
@@ -82,8 +86,8 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         _body = body;
         _robot = body.Robot;
         _arm = new FetchArmKinematics(model);
-        var (pan, tilt) = _arm.AimHead(HeadTarget, torso: 0);
-        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, torso: 0, pan, tilt);
+        var (pan, tilt) = _arm.AimHead(HeadTarget, StartTorso);
+        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, StartTorso, pan, tilt);
         _armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
 
         _observation = new double[spec.ObservationSize];

@@ -18,8 +18,9 @@ public class ServedReachTests
         await using var served = new ServedTwin();
         var registry = new EnvRegistry();
         FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
-        // The shipped config stops on joint state older than 200 ms; a CI machine running the served twin,
-        // the server and this client on two shared cores can stall that long without anything being wrong.
+        // The shipped config stops on joint state older than 200 ms (and RosFetch calls the link lost
+        // after 0.5 s of silence); a CI machine running the served twin, the server, this client and
+        // other test assemblies on two shared cores can stall that long without anything being wrong.
         string config = Path.Combine(Path.GetTempPath(), $"served-reach-safety-{Guid.NewGuid():N}.json");
         using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
         using (var reader = new StreamReader(shipped))
@@ -30,7 +31,8 @@ public class ServedReachTests
         }
         using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
             .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
-            .With(RosFetchBodyProvider.SafetyConfigOption, config));
+            .With(RosFetchBodyProvider.SafetyConfigOption, config)
+            .With(RosFetchBodyProvider.LinkTimeoutOption, 2.0));
 
         var (obs, _) = env.Reset(seed: 7);
         double[] start = (double[])obs.AchievedGoal().Clone();
