@@ -4,8 +4,8 @@ namespace RobotBridge.Safety;
 
 /// <summary>
 /// Makes a joint trajectory respect the joint limits where that can be done safely: positions are
-/// clamped inside the range (minus the margin), point velocities to what the joint can brake from
-/// (zero at the last point, zero where none were given), and point
+/// clamped inside the range (minus the margin), given point velocities to what the joint can brake
+/// from (zero at the last point), and point
 /// times are stretched so no segment needs more than the velocity or acceleration limit (a
 /// rest-to-rest trapezoid bound, conservative for through-points). Never makes a trajectory faster.
 /// </summary>
@@ -37,19 +37,17 @@ public static class TrajectoryLimiter
         {
             var point = trajectory.Points[p];
             var positions = new double[joints.Count];
-            // Every point gets velocities (zero where none were given): the controller then runs
-            // cubic segments that arrive at rest, instead of linear ones that arrive at full speed
-            // and overshoot the clamped end of the range.
-            var velocities = new double[joints.Count];
-            clamped |= point.Velocities is null;
+            double[]? velocities = point.Velocities is null ? null : new double[joints.Count];
             double minDuration = 0;
             for (int j = 0; j < joints.Count; j++)
             {
                 var limit = limits[index[j]];
                 positions[j] = limit.ClampPosition(point.Positions[j], positionMargin);
-                double requestedVelocity = point.Velocities?[j] ?? 0;
-                velocities[j] = SafeVelocity(requestedVelocity, positions[j], limit, positionMargin, isLast: p == points.Length - 1);
-                clamped |= velocities[j] != requestedVelocity;
+                if (velocities is not null)
+                {
+                    velocities[j] = SafeVelocity(point.Velocities![j], positions[j], limit, positionMargin, isLast: p == points.Length - 1);
+                    clamped |= velocities[j] != point.Velocities[j];
+                }
                 clamped |= positions[j] != point.Positions[j];
                 minDuration = Math.Max(minDuration, MinimumDuration(Math.Abs(positions[j] - previous[j]), limit));
                 previous[j] = positions[j];

@@ -49,7 +49,7 @@ public sealed class DeployRecordingTests : IDisposable
         Assert.Matches(@"topic: /episode/observation\s+type: std_msgs/Float64MultiArray\s+messages: 102\b", info);
         Assert.Matches(@"topic: /episode/reward\s+type: std_msgs/Float64\s+messages: 100\b", info);
 
-        var (replayCode, replay, replayError) = Run("replay", bag, "--every", "25", "--max-divergence", "1e-9");
+        var (replayCode, replay, replayError) = Run("replay", bag, "--every", "25", "--max-divergence", "1e-9", "--env-option", "safety=true");
         Assert.True(replayCode == 0, replayError + replay);
         Assert.Contains("episode 0 of FetchReach-v4 (seed 5, recorded on twin): 50 actions replayed", replay);
         Assert.Contains("episode 1 of FetchReach-v4 (seed none, recorded on twin): 50 actions replayed", replay);

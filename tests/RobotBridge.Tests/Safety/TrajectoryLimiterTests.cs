@@ -44,10 +44,20 @@ public class TrajectoryLimiterTests
     }
 
     [Fact]
-    public void Points_without_velocities_get_zero_velocities_so_the_goal_is_reached_at_rest()
+    public void A_position_only_trajectory_within_limits_is_returned_unchanged()
     {
         var trajectory = new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.1], null, TimeSpan.FromSeconds(5))]);
-        var limited = TrajectoryLimiter.Enforce(trajectory, new double[FetchJoints.Count], Limits, 0.02, out _);
+        var limited = TrajectoryLimiter.Enforce(trajectory, new double[FetchJoints.Count], Limits, 0.02, out bool clamped);
+        Assert.False(clamped);
+        Assert.Same(trajectory, limited);
+    }
+
+    [Fact]
+    public void A_goal_that_ends_moving_is_made_to_end_at_rest()
+    {
+        var trajectory = new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.1], [0.05], TimeSpan.FromSeconds(5))]);
+        var limited = TrajectoryLimiter.Enforce(trajectory, new double[FetchJoints.Count], Limits, 0.02, out bool clamped);
+        Assert.True(clamped);
         Assert.Equal([0.0], limited.Points[0].Velocities!);
     }
 
