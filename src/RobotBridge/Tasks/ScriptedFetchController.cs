@@ -16,7 +16,7 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
     // Pick-and-place geometry for the 5 cm cube (metres). The fingers open only to 6 cm: they move at
     // 5 cm/s each, so every extra centimetre of opening costs two steps to open and two to close.
     private const double Opening = 0.06;    // finger separation that clears the cube
-    private const double Aligned = 0.008;   // horizontal grip-to-cube error at which to go down
+    private const double Aligned = 0.01;    // horizontal grip-to-cube error at which to go down
     private const double Hover = 0.06;      // grip height above the cube's centre while still far off
     private const double Clear = 0.05;      // lowest grip height above the centre until the fingers are open
     private const double GraspMin = 0.03;   // a separation below this holds nothing

@@ -173,9 +173,9 @@ public class FetchTaskTests
     [Fact]
     public void Scripted_controller_solves_PickAndPlace()
     {
-        // 50 seeded episodes (92 % measured); the 200-episode figure is `robotbridge bench tasks`.
+        // 50 seeded episodes (98 % measured); the 200-episode figure is `robotbridge bench tasks`.
         // The bound leaves room for floating-point differences between CPUs.
         double rate = FetchTaskFixture.ScriptedSuccessRate("FetchPickAndPlace-v4", FetchTaskKind.PickAndPlace, episodes: 50);
-        Assert.True(rate >= 0.84, $"scripted PickAndPlace success {rate:P1}");
+        Assert.True(rate >= 0.88, $"scripted PickAndPlace success {rate:P1}");
     }
 }
