@@ -150,11 +150,30 @@ public sealed unsafe class OffscreenRenderer : IDisposable
 
     public void Dispose()
     {
-        // The GL objects inside mjrContext must be freed with the context current.
+        // The GL objects inside mjrContext must be freed with the context current. If the context is
+        // gone (the fault that brought us here), freeing them would touch a dead driver: leak them.
+        bool current = false;
         try
         {
             _egl.MakeCurrent();
-            _context.Dispose();
+            current = true;
+        }
+        catch (MuJoCoUnavailableException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        try
+        {
+            if (current)
+            {
+                _context.Dispose();
+            }
+            else
+            {
+                _context.SetHandleAsInvalid();
+            }
         }
         finally
         {

@@ -55,9 +55,6 @@ internal static unsafe partial class Egl
     public static partial int eglInitialize(IntPtr display, int* major, int* minor);
 
     [LibraryImport(Library)]
-    public static partial int eglTerminate(IntPtr display);
-
-    [LibraryImport(Library)]
     public static partial int eglChooseConfig(IntPtr display, int* attributes, IntPtr* configs, int size, int* count);
 
     [LibraryImport(Library)]

@@ -670,10 +670,17 @@ public sealed class FetchTwin : IRobot, ITwinScene
         {
             _renderer!.Render(_data, frame.Rgb, _camera.Depth ? frame.Depth : Span<float>.Empty);
         }
-        catch
+        catch (Exception e) when (e is MuJoCoUnavailableException or InvalidOperationException)
         {
+            // A broken GL context must not take the physics (and the control loop on it) down: the
+            // camera goes dark, which the supervisor's stale-camera bound sees, and the fault is reported.
             frame.Dispose();
-            throw;
+            _renderer?.Dispose();
+            _renderer = null;
+            var fault = new TwinFault(SimTime, $"head camera disabled: {e.Message}");
+            _faults.Add(fault);
+            Faulted?.Invoke(fault);
+            return;
         }
         lock (_frameGate)
         {

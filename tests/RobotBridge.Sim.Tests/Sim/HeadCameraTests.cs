@@ -112,6 +112,22 @@ public class HeadCameraTests
     }
 
     [Fact]
+    public void Disposing_one_twins_camera_leaves_another_twins_camera_working()
+    {
+        // EGL gives every renderer in the process the same display; one twin going away must not end it.
+        using var survivor = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Policy(32) });
+        using (var other = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Policy(32) }))
+        {
+            other.Clock.WaitUntil(TimeSpan.FromMilliseconds(100));
+            other.TryGetCameraFrame()?.Dispose();
+        }
+        survivor.Clock.WaitUntil(TimeSpan.FromMilliseconds(200));
+        using CameraFrame frame = survivor.TryGetCameraFrame() ?? throw new Xunit.Sdk.XunitException("no frame after the other twin was disposed");
+        Assert.Empty(survivor.Faults);
+        Assert.Contains(frame.Rgb.ToArray(), b => b != 0);
+    }
+
+    [Fact]
     public void Camera_off_produces_no_frames_and_can_be_switched_on()
     {
         using var twin = new FetchTwin();
