@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using RobotBridge.Cli.Composition;
 using RobotBridge.Recording;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
+using RobotBridge.Teleop.Brokers;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
@@ -31,13 +35,17 @@ internal static class DeployCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the first reset (goal sampling)", DefaultValueFactory = _ => 1 };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary, not every step" };
         var record = new Option<string?>("--record") { Description = "Record every episode to this ROS bag (rosbag info / robotbridge replay read it)" };
+        var mqttUsers = new Option<FileInfo?>("--mqtt-users") { Description = "Put the robot on the MQTT teleop channel with these accounts (user file of robotbridge teleop serve): any client may trip the e-stop, an operator must reset it before motion" };
+        var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT port (embedded broker on loopback, or the external broker's)", DefaultValueFactory = _ => 1883 };
+        var mqttExternal = new Option<string?>("--mqtt-external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one" };
+        var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop before the first episode", DefaultValueFactory = _ => 120 };
         var command = new Command("deploy",
             "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
-            "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3");
+            "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3 --mqtt-users users.txt");
         command.Arguments.Add(policyPath);
-        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record }) command.Options.Add(o);
-        command.SetAction((parse, cancel) =>
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, mqttUsers, mqttPort, mqttExternal, operatorWait }) command.Options.Add(o);
+        command.SetAction(async (parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
             try
@@ -46,35 +54,48 @@ internal static class DeployCommand
                 using var policy = PolicyFile.Load(parse.GetValue(policyPath)!);
                 string envId = parse.GetValue(env) ?? policy.Spec.EnvId;
                 string body = parse.GetValue(robot)!;
-                var result = Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout,
-                    parse.GetValue(record), cancel);
+                var teleop = parse.GetValue(mqttUsers) is { } users
+                    ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)))
+                    : null;
+                var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout,
+                    parse.GetValue(record), teleop, cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
                 if (result.StoppedBy is not null)
                 {
                     stderr.WriteLine($"robotbridge deploy: stopped early — {result.StoppedBy}");
-                    return Task.FromResult(result.StoppedBy.StartsWith("safety", StringComparison.Ordinal) ? SafetyStop : 0);
+                    return result.StoppedBy.StartsWith("safety", StringComparison.Ordinal) ? SafetyStop : 0;
                 }
-                return Task.FromResult(0);
+                return 0;
             }
             catch (PolicyEnvMismatchException e)
             {
                 stderr.WriteLine($"robotbridge deploy: refused — {e.Message}");
-                return Task.FromResult(InputError);
+                return InputError;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException
-                                          or EnvRegistrationException or InvalidEnvArgumentException)
+                                          or EnvRegistrationException or InvalidEnvArgumentException or IOException or FormatException)
             {
                 stderr.WriteLine($"robotbridge deploy: {e.Message}");
-                return Task.FromResult(InputError);
+                return InputError;
+            }
+            catch (TaskResetException e)
+            {
+                // The robot did not get to (or may not start) an episode: it has been told to stop.
+                stderr.WriteLine($"robotbridge deploy: {e.Message}");
+                return SafetyStop;
             }
         });
         return command;
     }
 
-    private static DeployResult Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep,
-        string? recordPath, CancellationToken cancel)
+    /// <summary>MQTT teleop for a deployment: broker accounts, port, optional external broker, and how
+    /// long to wait for an operator's reset before the first episode.</summary>
+    private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait);
+
+    private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep,
+        string? recordPath, TeleopSettings? teleopSettings, CancellationToken cancel)
     {
         // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
         var options = EnvOptions.Default.With("robot", robot).With("safety", true);
@@ -96,6 +117,24 @@ internal static class DeployCommand
         }
         using (env)
         {
+            var supervisor = (SafetySupervisor)((FetchTaskEnv)env.Unwrapped).Robot;
+            await using TeleopAttachment? teleop = teleopSettings is null ? null
+                : await TeleopAttachment.StartAsync(supervisor, teleopSettings.Accounts, teleopSettings.Port, teleopSettings.ExternalHost,
+                    TimeSpan.FromMilliseconds(250), cancel);
+            if (teleop is not null)
+            {
+                // The heartbeat watchdog holds the robot stopped until an operator is connected and resets it.
+                perStep?.WriteLine($"MQTT teleop on port {teleop.Port}: waiting for an operator to reset the e-stop (robotbridge teleop --port {teleop.Port})");
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                while (supervisor.Latch.IsStopped)
+                {
+                    if (waited.Elapsed > teleopSettings!.OperatorWait)
+                    {
+                        throw new TaskResetException($"no operator reset the e-stop within {teleopSettings.OperatorWait.TotalSeconds:F0} s ({supervisor.Safety})");
+                    }
+                    await Task.Delay(50, cancel);
+                }
+            }
             return PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel);
         }
     }

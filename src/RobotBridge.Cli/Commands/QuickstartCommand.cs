@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using RobotBridge.Cli.Composition;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
@@ -13,7 +14,6 @@ using RobotBridge.Safety;
 using RobotBridge.Tasks;
 using RobotBridge.Teleop.Brokers;
 using RobotBridge.Teleop.Operator;
-using RobotBridge.Teleop.Robot;
 
 namespace RobotBridge.Cli.Commands;
 
@@ -73,21 +73,12 @@ internal static class QuickstartCommand
 
         int port = FreeLoopbackPort();
         string robotPassword = Secret(), operatorPassword = Secret();
-        var access = new TeleopAccessPolicy(
+        await using var teleop = await TeleopAttachment.StartAsync(supervisor,
         [
             new TeleopUser("robot", robotPassword, TeleopRole.Robot),
             new TeleopUser(Operator, operatorPassword, TeleopRole.Operator),
-        ]);
-        await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = access, Port = port });
+        ], port, externalHost: null, heartbeatTimeout: TimeSpan.FromSeconds(1), cancel);
         BrokerEndpoint Endpoint(string user, string password) => new() { Host = "127.0.0.1", Port = port, UserName = user, Password = password };
-        await using var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
-        {
-            Broker = Endpoint("robot", robotPassword),
-            AuthorisedOperators = [Operator],
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
-        });
-        bridge.Start();
-        await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10));
         stdout.WriteLine($"      embedded MQTT broker on 127.0.0.1:{port}; teleop bridge connected; operator console connecting");
 
         // The operator: holds the dead-man with heartbeats, resets the latch the watchdog set before they arrived.
@@ -108,7 +99,7 @@ internal static class QuickstartCommand
         stdout.WriteLine("      operator connected, e-stop reset: robot running");
 
         long tripSentAt = 0, tripSeenAt = 0;
-        int tripEpisode = episodes - 1, tripStep = 20;
+        int tripEpisode = episodes, tripStep = 20; // DeployStep counts episodes and steps from 1
         DeployResult result = PolicyDeployment.Run(policy, env, $"{EnvId} on the twin", episodes, seed: 1000, step =>
         {
             if (step.Episode == tripEpisode && step.StepInEpisode == tripStep && tripSentAt == 0)
@@ -122,7 +113,7 @@ internal static class QuickstartCommand
                 }
                 tripSeenAt = Stopwatch.GetTimestamp();
             }
-            if (step.Success && step.StepInEpisode == FetchEnvs.MaxEpisodeSteps - 1)
+            if (step.Success && step.StepInEpisode == FetchEnvs.MaxEpisodeSteps)
             {
                 stdout.WriteLine($"      episode {step.Episode}: success");
             }

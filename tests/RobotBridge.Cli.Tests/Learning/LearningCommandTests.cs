@@ -7,6 +7,7 @@ using RobotBridge.Learning.Policies;
 namespace RobotBridge.Cli.Tests.Learning;
 
 /// <summary>train / eval / deploy through the command line. One class, so its torch work runs serially.</summary>
+[Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)]
 public sealed class LearningCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rb-learning-cli-").FullName;
