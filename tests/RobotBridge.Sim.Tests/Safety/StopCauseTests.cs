@@ -139,6 +139,24 @@ public class StopCauseTests
     }
 
     [Fact]
+    public void Stale_camera_stops_when_the_camera_is_safety_relevant()
+    {
+        // A 2 Hz head camera against a 0.3 s bound: between frames the image ages past it.
+        var config = SafetyConfig.Default() with { StaleCameraAfter = 0.3 };
+        using var rig = new SupervisedTwin(new SweepingArmPolicy(),
+            twinOptions: new FetchTwinOptions { Seed = 7, Camera = HeadCameraOptions.Policy(16, rate: 2) },
+            config: config, loopOptions: new ControlLoopOptions { Camera = CameraIngestMode.Inline });
+
+        int cycles = rig.RunUntilStopped(40);
+
+        Assert.True(cycles > 0, "a stale camera never stopped the robot");
+        CameraFrame? last = rig.Loop.Observation.Camera;
+        Assert.NotNull(last);
+        AssertStoppedWithinOnePeriod(rig, "stale camera", last.Stamp + TimeSpan.FromSeconds(0.3));
+        AssertHolds(rig);
+    }
+
+    [Fact]
     public void Link_loss_stops_and_a_restored_link_still_needs_a_reset()
     {
         LinkFault? link = null;
