@@ -84,6 +84,19 @@ public class FetchTwinDeterminismAndFaultTests
     }
 
     [Fact]
+    public void Command_latency_delays_when_the_controllers_see_a_command()
+    {
+        using var twin = new FetchTwin(new FetchTwinOptions { CommandLatency = TimeSpan.FromMilliseconds(100) });
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([0.5, 0.0], null, TimeSpan.FromSeconds(0.5))]));
+        twin.Clock.WaitUntil(TimeSpan.FromMilliseconds(90));
+        Assert.Equal(TrajectoryStatus.Idle, twin.GetTrajectoryStatus(JointGroup.Head));
+        twin.Clock.WaitUntil(TimeSpan.FromMilliseconds(110));
+        Assert.Equal(TrajectoryStatus.Active, twin.GetTrajectoryStatus(JointGroup.Head));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(1.2));
+        Assert.Equal(TrajectoryStatus.Succeeded, twin.GetTrajectoryStatus(JointGroup.Head));
+    }
+
+    [Fact]
     public void Joint_state_is_published_at_the_real_robots_rate_in_sim_time()
     {
         using var twin = new FetchTwin();
