@@ -54,7 +54,11 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
             var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => fetch.Clock.Now, AuthorisedOperators = config.AuthorisedOperators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(fetch, latch, config, model);
-            var world = new RobotTaskWorld(supervisor, spec, model, tracker, prompt);
+            var world = new RobotTaskWorld(supervisor, spec, model, tracker, prompt, safety: () =>
+            {
+                supervisor.Monitor();
+                return supervisor.Safety;
+            });
             return new FetchTaskBody(supervisor, world, () =>
             {
                 supervisor.Monitor();

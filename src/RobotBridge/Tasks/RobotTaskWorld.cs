@@ -1,5 +1,6 @@
 using RobotBridge.Model;
 using RobotBridge.Robots;
+using RobotBridge.Safety;
 
 namespace RobotBridge.Tasks;
 
@@ -37,9 +38,12 @@ public sealed class RobotTaskWorld : ITaskWorld
     private readonly IOperatorPrompt? _prompt;
     private readonly RobotTaskWorldOptions _options;
     private readonly RobotState _state = new();
+    private readonly Func<SafetySnapshot>? _safety;
 
+    /// <param name="safety">The supervisor's state, when the robot has one: a stop during the move home
+    /// ends the wait at once and names its cause.</param>
     public RobotTaskWorld(IRobot robot, FetchTaskSpec spec, RobotModel model, IObjectTracker? tracker = null,
-        IOperatorPrompt? prompt = null, RobotTaskWorldOptions? options = null)
+        IOperatorPrompt? prompt = null, RobotTaskWorldOptions? options = null, Func<SafetySnapshot>? safety = null)
     {
         if (spec.HasObject && (tracker is null || prompt is null))
         {
@@ -53,6 +57,7 @@ public sealed class RobotTaskWorld : ITaskWorld
         _tracker = tracker;
         _prompt = prompt;
         _options = options ?? new RobotTaskWorldOptions();
+        _safety = safety;
     }
 
     public void PrepareEpisode(ReadOnlySpan<double> startJoints, Vec3? objectPosition, CancellationToken cancellationToken = default)
@@ -164,6 +169,10 @@ public sealed class RobotTaskWorld : ITaskWorld
             if (worst <= _options.Tolerance)
             {
                 return;
+            }
+            if (_safety?.Invoke() is { IsStopped: true } stopped)
+            {
+                throw new TaskResetException($"the move to the start pose was stopped by the safety layer: {stopped}");
             }
             if (_robot.Clock.Now > deadline)
             {
