@@ -82,8 +82,9 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
                 MoveTo(grip, ox + advance * dx, oy + advance * dy, oz, action);
             }
         }
-        else if (toBehind < 0.015)
+        else if (toBehind < 0.03)
         {
+            // Nearly behind it: go down while closing the last few centimetres (saves steps).
             MoveTo(grip, behindX, behindY, oz, action);
         }
         else if (grip.Z < oz + 0.05 && along > -0.04)
