@@ -6,7 +6,7 @@ using RobotBridge.Learning.Policies;
 
 namespace RobotBridge.Cli.Tests.Learning;
 
-/// <summary>train / eval / deploy through the command line. One class, so its torch work runs serially.</summary>
+/// <summary>train / eval / deploy through the command line. In the "torch" collection: torch's generator is process-wide, so torch work runs serially.</summary>
 [Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)]
 public sealed class LearningCommandTests : IDisposable
 {
