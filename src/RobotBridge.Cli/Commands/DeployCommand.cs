@@ -38,13 +38,14 @@ internal static class DeployCommand
         var mqttUsers = new Option<FileInfo?>("--mqtt-users") { Description = "Put the robot on the MQTT teleop channel with these accounts (user file of robotbridge teleop serve): any client may trip the e-stop, an operator must reset it before motion" };
         var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT port (embedded broker on loopback, or the external broker's)", DefaultValueFactory = _ => 1883 };
         var mqttExternal = new Option<string?>("--mqtt-external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one" };
+        var safetyConfig = new Option<FileInfo?>("--safety-config") { Description = "Safety JSON for the supervisor (workspace, speed caps…); default the shipped fetch-safety.json" };
         var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop before the first episode", DefaultValueFactory = _ => 120 };
         var command = new Command("deploy",
             "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
             "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3 --mqtt-users users.txt");
         command.Arguments.Add(policyPath);
-        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, mqttUsers, mqttPort, mqttExternal, operatorWait }) command.Options.Add(o);
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -58,7 +59,7 @@ internal static class DeployCommand
                     ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)))
                     : null;
                 var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout,
-                    parse.GetValue(record), teleop, cancel);
+                    parse.GetValue(record), teleop, parse.GetValue(safetyConfig)?.FullName, cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
@@ -95,10 +96,14 @@ internal static class DeployCommand
     private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait);
 
     private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep,
-        string? recordPath, TeleopSettings? teleopSettings, CancellationToken cancel)
+        string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, CancellationToken cancel)
     {
         // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
         var options = EnvOptions.Default.With("robot", robot).With("safety", true);
+        if (safetyConfigPath is not null)
+        {
+            options = options.With("safety_config", safetyConfigPath);
+        }
         IEnv<DictValue, float[]> env = GymEnvs.Make<DictValue, float[]>(envId, options);
         try
         {
