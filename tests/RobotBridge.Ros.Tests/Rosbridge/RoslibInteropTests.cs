@@ -38,6 +38,8 @@ public class RoslibInteropTests
         stop.Cancel();
         await pump;
         Assert.False(result.TryGetProperty("error", out var error), error.ToString());
-        Assert.True(result.GetProperty("count").GetInt32() > 20, result.ToString());
+        // Decoding is what is tested, not throughput (that is `robotbridge bench rosbridge`): a loaded CI
+        // machine delivered only 18 of the ~100 messages in the second once, all of them decoded.
+        Assert.True(result.GetProperty("count").GetInt32() >= 5, result.ToString());
     }
 }
