@@ -54,15 +54,18 @@ if (mode === "drive") {
   const topic = new Topic({
     ros, name: options.topic, messageType: options.type, compression: options.compression ?? "none",
   });
-  let count = 0, started = 0, bytes = 0;
+  let count = 0, started = 0, bytes = 0, sample = null;
   topic.subscribe((m) => {
-    if (count === 0) started = performance.now();
+    if (count === 0) {
+      started = performance.now();
+      if (m.position) sample = { name: m.name, position: Array.from(m.position) };
+    }
     count++;
     if (m.data && m.data.length) bytes += m.data.length;
   });
   setTimeout(() => {
     const seconds = (performance.now() - started) / 1000;
-    finish({ count, seconds, perSecond: count > 1 ? (count - 1) / seconds : 0, bytes });
+    finish({ count, seconds, perSecond: count > 1 ? (count - 1) / seconds : 0, bytes, sample });
   }, options.seconds * 1000);
 } else {
   finish({ error: `unknown mode ${mode}` }, 4);

@@ -33,7 +33,7 @@ public class RoslibInteropTests
             topic = "/joint_states",
             type = "sensor_msgs/JointState",
             compression,
-            seconds = 1.0,
+            seconds = 2.0,
         }, TimeSpan.FromSeconds(20));
         stop.Cancel();
         await pump;
