@@ -54,6 +54,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
     public const double StartTorso = 0.05;
 
     private readonly FetchTaskSpec _spec;
+    private readonly GoalReward _reward;
     private readonly FetchTaskBody _body;
     private readonly IRobot _robot;
     private readonly FetchArmKinematics _arm;
@@ -83,6 +84,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(body);
         _spec = spec;
+        _reward = new GoalReward(spec.RewardType, spec.DistanceThreshold);
         _body = body;
         _robot = body.Robot;
         _arm = new FetchArmKinematics(model);
@@ -205,28 +207,14 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
 
         Info.Clear();
         SetInfo(commandTime, lateness, Stopwatch.GetElapsedTime(wallStart), ikFailed: !reached);
-        double reward = Reward(Distance(_achieved, _desired));
+        double reward = _reward.Of(_achieved, _desired);
         bool terminated = Info.TryGet(InfoKeys.Safety, out SafetySnapshot safety) && safety.IsStopped;
         bool truncated = _robot.Link == LinkStatus.Lost;
         return new StepResult<DictValue>(_obs, reward, terminated, truncated, Info);
     }
 
-    public void ComputeReward(ReadOnlySpan<double> achievedGoals, ReadOnlySpan<double> desiredGoals, ReadOnlySpan<Info> infos, Span<double> rewards)
-    {
-        int n = rewards.Length;
-        if (achievedGoals.Length != n * 3 || desiredGoals.Length != n * 3)
-        {
-            throw new ArgumentException($"for {n} rewards the goals must be {n} x 3 = {n * 3} values; got achieved {achievedGoals.Length}, desired {desiredGoals.Length}");
-        }
-        if (infos.Length != 0 && infos.Length != n)
-        {
-            throw new ArgumentException($"infos must be empty or hold {n} entries, got {infos.Length}");
-        }
-        for (int i = 0; i < n; i++)
-        {
-            rewards[i] = Reward(Distance(achievedGoals.Slice(i * 3, 3), desiredGoals.Slice(i * 3, 3)));
-        }
-    }
+    public void ComputeReward(ReadOnlySpan<double> achievedGoals, ReadOnlySpan<double> desiredGoals, ReadOnlySpan<Info> infos, Span<double> rewards) =>
+        _reward.Compute(achievedGoals, desiredGoals, infos, rewards);
 
     public override RenderFrame? Render()
     {
@@ -371,7 +359,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
     private void SetInfo(TimeSpan commandTime, TimeSpan lateness, TimeSpan elapsed, bool ikFailed)
     {
         TimeSpan now = _robot.Clock.Now;
-        Info.Set(InfoKeys.IsSuccess, Distance(_achieved, _desired) < _spec.DistanceThreshold);
+        Info.Set(InfoKeys.IsSuccess, _reward.IsSuccess(_achieved, _desired));
         Info.Set(InfoKeys.Timing, new StepTiming(now, FetchTaskSpec.Period, elapsed, lateness, now - _state.Stamp));
         Info.Set(FetchTaskInfoKeys.CommandLatency, _state.Stamp - commandTime);
         Info.Set(FetchTaskInfoKeys.IkFailed, ikFailed);
@@ -383,17 +371,9 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         }
     }
 
-    private double Reward(double distance) => _spec.RewardType == GoalRewardType.Sparse
-        ? (distance > _spec.DistanceThreshold ? -1.0 : 0.0)
-        : -distance;
 
     private double Uniform(double low, double high) => low + (high - low) * Rng.NextDouble();
 
-    private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
-    }
 
     private static Vec3 Clamp(in Vec3 v, in Vec3 min, in Vec3 max) =>
         new(Math.Clamp(v.X, min.X, max.X), Math.Clamp(v.Y, min.Y, max.Y), Math.Clamp(v.Z, min.Z, max.Z));

@@ -140,20 +140,12 @@ public sealed class PointMassGoalEnv : Env<DictValue, float[]>, IGoalEnv<float[]
         WriteObservation();
         Info.Clear();
         SetInfo();
-        double reward = Reward(Distance(_achieved, _desired));
+        double reward = RewardFunction.Of(_achieved, _desired);
         return new StepResult<DictValue>(_obs, reward, Terminated: false, Truncated: false, Info);
     }
 
-    public void ComputeReward(ReadOnlySpan<double> achievedGoals, ReadOnlySpan<double> desiredGoals, ReadOnlySpan<Info> infos, Span<double> rewards)
-    {
-        int n = rewards.Length;
-        if (achievedGoals.Length != n * 3 || desiredGoals.Length != n * 3)
-            throw new ArgumentException($"for {n} rewards the goals must be {n} x 3 = {n * 3} values; got achieved {achievedGoals.Length}, desired {desiredGoals.Length}");
-        if (infos.Length != 0 && infos.Length != n)
-            throw new ArgumentException($"infos must be empty or hold {n} entries, got {infos.Length}");
-        for (int i = 0; i < n; i++)
-            rewards[i] = Reward(Distance(achievedGoals.Slice(i * 3, 3), desiredGoals.Slice(i * 3, 3)));
-    }
+    public void ComputeReward(ReadOnlySpan<double> achievedGoals, ReadOnlySpan<double> desiredGoals, ReadOnlySpan<Info> infos, Span<double> rewards) =>
+        RewardFunction.Compute(achievedGoals, desiredGoals, infos, rewards);
 
     public override RenderFrame? Render()
     {
@@ -166,15 +158,7 @@ public sealed class PointMassGoalEnv : Env<DictValue, float[]>, IGoalEnv<float[]
         return new RenderFrame(side, side, rgb);
     }
 
-    private double Reward(double distance) => _options.RewardType == GoalRewardType.Sparse
-        ? (distance > _options.DistanceThreshold ? -1.0 : 0.0)
-        : -distance;
-
-    private static double Distance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-        return Math.Sqrt(dx * dx + dy * dy + dz * dz);
-    }
+    private GoalReward RewardFunction => new(_options.RewardType, _options.DistanceThreshold);
 
     private void WriteObservation()
     {
@@ -190,7 +174,7 @@ public sealed class PointMassGoalEnv : Env<DictValue, float[]>, IGoalEnv<float[]
 
     private void SetInfo()
     {
-        Info.Set(InfoKeys.IsSuccess, Distance(_achieved, _desired) < _options.DistanceThreshold);
+        Info.Set(InfoKeys.IsSuccess, RewardFunction.IsSuccess(_achieved, _desired));
         var robotTime = TimeSpan.FromSeconds(_steps * Dt);
         Info.Set(InfoKeys.Timing, new StepTiming(robotTime, TimeSpan.FromSeconds(Dt), TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero));
     }
