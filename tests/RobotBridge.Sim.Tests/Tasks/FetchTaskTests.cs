@@ -8,13 +8,10 @@ namespace RobotBridge.Sim.Tests.Tasks;
 
 public class FetchTaskTests
 {
+    public static TheoryData<string> AllIds() => [.. FetchEnvs.Ids];
+
     [Theory]
-    [InlineData("FetchReach-v4")]
-    [InlineData("FetchPush-v4")]
-    [InlineData("FetchSlideDense-v4")]
-    [InlineData("FetchPickAndPlace-v4")]
-    [InlineData("FetchReachCamera-v4")]
-    [InlineData("FetchPushCamera-v4")]
+    [MemberData(nameof(AllIds))]
     public void Env_checker_passes_the_task_on_the_twin(string id)
     {
         using var env = FetchTaskFixture.Make(id);
