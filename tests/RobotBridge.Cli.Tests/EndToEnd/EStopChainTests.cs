@@ -137,17 +137,21 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         var speeds = ArmSpeeds(bag, origin);
         double speedAtTrip = speeds.Last(s => s.Time <= stop.TripTime).Speed;
         double speedOnePeriodLater = speeds.First(s => s.Time >= stop.TripTime + Period).Speed;
+        double speedThreePeriodsLater = speeds.First(s => s.Time >= stop.TripTime + 3 * Period).Speed;
         output.WriteLine($"trip sent at {tripSent.TotalSeconds:F3} s (twin clock), recorded at {stop.TripTime.TotalSeconds:F3} s: {stop.TripCause}");
         output.WriteLine($"arm speed {speedAtTrip:F3} rad/s at the trip, {speedOnePeriodLater:F3} rad/s one period later; at rest (< 0.01 rad/s) {stop.StopLatency?.TotalMilliseconds:F0} ms after the trip; creep while stopped {stop.ArmTravelAfterStop:E2} rad");
         output.WriteLine($"reset at {stop.ResetTime?.TotalSeconds:F3} s, motion again at {stop.MotionResumedAt?.TotalSeconds:F3} s; supervisor {supervisor.Counters}");
 
         Assert.Contains("end-to-end test e-stop", stop.TripCause);
         Assert.True(speedAtTrip > 0.05, $"the trip should land mid-motion (arm at {speedAtTrip:F3} rad/s)");
-        // The stop takes effect within one period: the next states are already slowing down. The
-        // Fetch's controllers (and so the twin) brake at their joint acceleration limit (1 rad/s²),
-        // so reaching rest takes speed / 1 rad/s² more; allow that plus six periods of transport and
-        // scheduling on a loaded 2-core machine (measured unloaded: 154 ms from 0.156 rad/s).
-        Assert.True(speedOnePeriodLater < speedAtTrip, $"one period after the trip the arm is not slowing ({speedAtTrip:F3} → {speedOnePeriodLater:F3} rad/s)");
+        // The stop command leaves the supervisor microseconds after the trip, but reaches the twin through
+        // rosbridge with the chain's command-to-motion latency (p50 26–68 ms, p99 up to 238 ms measured on
+        // this loaded 2-core machine), so the states one period later are slowing only most of the time;
+        // three periods later they always must be (the one-period figure is printed above). The Fetch's
+        // controllers (and so the twin) brake at their joint acceleration limit (1 rad/s²), so reaching
+        // rest takes speed / 1 rad/s² more; allow that plus six periods of transport and scheduling
+        // (measured unloaded: 154 ms from 0.156 rad/s).
+        Assert.True(speedThreePeriodsLater < speedAtTrip, $"three periods after the trip the arm is not slowing ({speedAtTrip:F3} → {speedOnePeriodLater:F3} → {speedThreePeriodsLater:F3} rad/s)");
         Assert.NotNull(stop.StopLatency);
         TimeSpan brakingBound = TimeSpan.FromSeconds(speedAtTrip / 1.0) + 6 * Period;
         Assert.True(stop.StopLatency <= brakingBound, $"arm at rest {stop.StopLatency?.TotalMilliseconds:F0} ms after the trip, bound {brakingBound.TotalMilliseconds:F0} ms");
