@@ -7,8 +7,8 @@ namespace RobotBridge.Tasks;
 
 /// <summary>
 /// Registers the Fetch tasks as Gym ids: <c>Fetch{Reach,Push,Slide,PickAndPlace}[Dense]-v4</c> (sparse
-/// or dense reward, Gymnasium-Robotics v4 semantics) and <c>Fetch{…}Camera-v4</c> (sparse reward plus an
-/// 84x84 head-camera image). Every id takes the options <c>robot</c> ("sim" by default, or a rosbridge
+/// or dense reward, Gymnasium-Robotics v4 semantics) and <c>Fetch{…}[Dense]Camera-v4</c> (the same rewards
+/// plus an 84x84 head-camera image; the dense one is what on-policy learners from pixels can climb). Every id takes the options <c>robot</c> ("sim" by default, or a rosbridge
 /// URL) and, for camera ids, <c>image_size</c>; all have a 50-step time limit.
 /// </summary>
 public static class FetchEnvs
@@ -23,6 +23,7 @@ public static class FetchEnvs
         ("", GoalRewardType.Sparse, false),
         ("Dense", GoalRewardType.Dense, false),
         ("Camera", GoalRewardType.Sparse, true),
+        ("DenseCamera", GoalRewardType.Dense, true),
     ];
 
     /// <summary>Ids this class registers, in a stable order.</summary>

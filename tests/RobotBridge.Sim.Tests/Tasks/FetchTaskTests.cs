@@ -26,7 +26,7 @@ public class FetchTaskTests
         {
             Assert.Equal(FetchEnvs.MaxEpisodeSteps, FetchTaskFixture.Registry.Spec(id).MaxEpisodeSteps);
         }
-        Assert.Equal(12, FetchEnvs.Ids.Count);
+        Assert.Equal(16, FetchEnvs.Ids.Count); // 4 tasks × sparse, dense, sparse camera, dense camera
     }
 
     [Fact]
@@ -149,6 +149,17 @@ public class FetchTaskTests
         Assert.Equal(84 * 84 * 3, image.Length);
         // Not blank: the table, the arm and the cube give the image real contrast.
         Assert.True(image.Max() - image.Min() > 60, $"image range {image.Min()}..{image.Max()}");
+    }
+
+    [Fact]
+    public void Dense_camera_variant_rewards_minus_the_distance_and_observes_the_image()
+    {
+        using var env = FetchTaskFixture.Make("FetchReachDenseCamera-v4");
+        env.Reset(seed: 5);
+        var step = env.Step([0.4f, 0.2f, -0.1f, 0f]);
+        double distance = Math.Sqrt(step.Observation.AchievedGoal().Zip(step.Observation.DesiredGoal(), (a, d) => (a - d) * (a - d)).Sum());
+        Assert.Equal(-distance, step.Reward, 12);
+        Assert.Equal(84 * 84 * 3, step.Observation.Get<byte[]>(FetchTaskEnv.ImageKey).Length);
     }
 
     [Fact]
