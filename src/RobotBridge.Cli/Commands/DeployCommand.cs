@@ -39,7 +39,7 @@ internal static class DeployCommand
         var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT port (embedded broker on loopback, or the external broker's)", DefaultValueFactory = _ => 1883 };
         var mqttExternal = new Option<string?>("--mqtt-external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one" };
         var safetyConfig = new Option<FileInfo?>("--safety-config") { Description = "Safety JSON for the supervisor (workspace, speed caps…); default the shipped fetch-safety.json" };
-        var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop before the first episode", DefaultValueFactory = _ => 120 };
+        var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop, before the first episode and after every safety stop (then the run goes on with the next episode)", DefaultValueFactory = _ => 120 };
         var command = new Command("deploy",
             "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
@@ -58,11 +58,12 @@ internal static class DeployCommand
                 var teleop = parse.GetValue(mqttUsers) is { } users
                     ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)))
                     : null;
-                var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(quiet) ? null : stdout,
+                var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), stdout, parse.GetValue(quiet),
                     parse.GetValue(record), teleop, parse.GetValue(safetyConfig)?.FullName, cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
+                stdout.WriteLine($"  safety stops:     {result.SafetyStops}, resumed after an operator's reset: {result.Resumes}");
                 if (result.StoppedBy is not null)
                 {
                     stderr.WriteLine($"robotbridge deploy: stopped early — {result.StoppedBy}");
@@ -95,9 +96,10 @@ internal static class DeployCommand
     /// long to wait for an operator's reset before the first episode.</summary>
     private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait);
 
-    private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter? perStep,
+    private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter stdout, bool quiet,
         string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, CancellationToken cancel)
     {
+        TextWriter? perStep = quiet ? null : stdout;
         // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
         var options = EnvOptions.Default.With("robot", robot).With("safety", true);
         if (safetyConfigPath is not null)
@@ -115,32 +117,65 @@ internal static class DeployCommand
             env.Dispose();
             throw;
         }
-        using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow);
+        var supervisor = (SafetySupervisor)((FetchTaskEnv)env.Unwrapped).Robot;
+        // Robot time zero as a wall instant, so bag times are wall times (the body's clock started before the recorder).
+        using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow - supervisor.Clock.Now);
+        Action<SafetyEvent>? recordSafety = recorder is null ? null : recorder.RecordSafetyEvent;
+        JointStateRecording? jointStates = null;
         if (recorder is not null)
         {
-            env = new EpisodeRecordingEnv(env, recorder, EpisodeSource.Deploy, envId, robot == "sim" ? "twin" : "fetch");
+            // The latch feeds the bag directly: exact trip and reset times, also while deploy waits between episodes.
+            env = new EpisodeRecordingEnv(env, recorder, EpisodeSource.Deploy, envId, robot == "sim" ? "twin" : "fetch", safetyFromInfo: false);
+            supervisor.Latch.EventRaised += recordSafety;
+            if (!supervisor.Clock.IsVirtual)
+            {
+                jointStates = new JointStateRecording(supervisor.Inner, recorder); // every state received, not one per step
+            }
         }
         using (env)
         {
-            var supervisor = (SafetySupervisor)((FetchTaskEnv)env.Unwrapped).Robot;
-            await using TeleopAttachment? teleop = teleopSettings is null ? null
-                : await TeleopAttachment.StartAsync(supervisor, teleopSettings.Accounts, teleopSettings.Port, teleopSettings.ExternalHost,
-                    TimeSpan.FromMilliseconds(250), cancel);
-            if (teleop is not null)
+            try
             {
-                // The heartbeat watchdog holds the robot stopped until an operator is connected and resets it.
-                perStep?.WriteLine($"MQTT teleop on port {teleop.Port}: waiting for an operator to reset the e-stop (robotbridge teleop --port {teleop.Port})");
-                var waited = System.Diagnostics.Stopwatch.StartNew();
-                while (supervisor.Latch.IsStopped)
+                await using TeleopAttachment? teleop = teleopSettings is null ? null
+                    : await TeleopAttachment.StartAsync(supervisor, teleopSettings.Accounts, teleopSettings.Port, teleopSettings.ExternalHost,
+                        TimeSpan.FromMilliseconds(250), cancel);
+                OperatorResetWait? operatorReset = null;
+                if (teleop is not null)
                 {
-                    if (waited.Elapsed > teleopSettings!.OperatorWait)
+                    operatorReset = new OperatorResetWait(() => supervisor.Safety, teleopSettings!.OperatorWait,
+                        stop => stdout.WriteLine($"robot stopped ({stop}): waiting up to {teleopSettings.OperatorWait.TotalSeconds:0.#} s for an operator to reset the e-stop over MQTT (port {teleop.Port})"));
+                    // The heartbeat watchdog holds the robot stopped until an operator is connected and resets it.
+                    perStep?.WriteLine($"MQTT teleop on port {teleop.Port}: waiting for an operator to reset the e-stop (robotbridge teleop --port {teleop.Port})");
+                    if (operatorReset.AwaitReset(cancel) is { } why)
                     {
-                        throw new TaskResetException($"no operator reset the e-stop within {teleopSettings.OperatorWait.TotalSeconds:F0} s ({supervisor.Safety})");
+                        throw new TaskResetException(why);
                     }
-                    await Task.Delay(50, cancel);
                 }
+                var result = PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel,
+                    operatorReset is null ? null : new AnnouncedRecovery(operatorReset, stdout));
+                return result;
             }
-            return PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel);
+            finally
+            {
+                jointStates?.Dispose(); // before the body it reads goes away with the env
+                supervisor.Latch.EventRaised -= recordSafety;
+            }
+        }
+    }
+
+    /// <summary>Tells the operator's console when a reset resumed the run.</summary>
+    private sealed class AnnouncedRecovery(IStopRecovery inner, TextWriter stdout) : IStopRecovery
+    {
+        public SafetySnapshot Safety => inner.Safety;
+
+        public string? AwaitReset(CancellationToken cancel)
+        {
+            string? why = inner.AwaitReset(cancel);
+            if (why is null)
+            {
+                stdout.WriteLine("e-stop reset by an operator: resuming with the next episode");
+            }
+            return why;
         }
     }
 

@@ -11,7 +11,14 @@ public sealed record DeployStep(int Episode, int StepInEpisode, TimeSpan Inferen
     Gym.StepTiming? EnvTiming, SafetySnapshot? Safety, double Reward, bool Success);
 
 /// <summary>Summary of a deployment: episodes run, successes, latency percentiles, and why it stopped early (if it did).</summary>
-public sealed record DeployResult(int Episodes, int Successes, long Steps, LatencySummary Inference, LatencySummary Step, string? StoppedBy);
+public sealed record DeployResult(int Episodes, int Successes, long Steps, LatencySummary Inference, LatencySummary Step, string? StoppedBy)
+{
+    /// <summary>Times the safety layer stopped the robot during the run (in an episode or while moving to its start).</summary>
+    public int SafetyStops { get; init; }
+
+    /// <summary>Times the run went on after an operator reset the e-stop.</summary>
+    public int Resumes { get; init; }
+}
 
 /// <summary>p50 / p99 / max of a set of durations.</summary>
 public readonly record struct LatencySummary(TimeSpan P50, TimeSpan P99, TimeSpan Max)

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using RobotBridge.Gym;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
 
 namespace RobotBridge.Learning.Deployment;
 
@@ -9,12 +11,15 @@ namespace RobotBridge.Learning.Deployment;
 /// Runs a trained policy on an env built over a robot body (the twin or a real Fetch; the body's
 /// control loop and safety supervisor sit below the env). The spaces are checked before the env is
 /// reset, so a mismatched policy never moves the robot. A safety stop reported in
-/// <c>info["safety"]</c> ends the run at once.
+/// <c>info["safety"]</c> ends the episode at once; without an <see cref="IStopRecovery"/> it ends the
+/// run, with one the run waits for an operator's reset and goes on with the next episode.
 /// </summary>
 public static class PolicyDeployment
 {
+    /// <param name="recovery">What to do after a safety stop: wait for an operator's reset (bounded)
+    /// and continue. Null ends the run at the first stop.</param>
     public static DeployResult Run<TObs>(SquashedGaussianPolicy policy, IEnv<TObs, float[]> env, string envName,
-        int episodes, int seed, Action<DeployStep>? onStep = null, CancellationToken cancel = default)
+        int episodes, int seed, Action<DeployStep>? onStep = null, CancellationToken cancel = default, IStopRecovery? recovery = null)
         where TObs : notnull
     {
         PolicyEnvMismatchException.ThrowIfMismatched(policy.Spec, env, envName);
@@ -24,14 +29,44 @@ public static class PolicyDeployment
         var action = new float[policy.Spec.ActionSize];
         var inference = new List<TimeSpan>();
         var stepTimes = new List<TimeSpan>();
-        int successes = 0, ran = 0;
+        int successes = 0, ran = 0, stops = 0, resumes = 0;
         long steps = 0;
+        bool seeded = false;
         string? stoppedBy = null;
         var watch = new Stopwatch();
-        for (int e = 0; e < episodes && stoppedBy is null && !cancel.IsCancellationRequested; e++)
+
+        // After a stop: wait for the operator (never moving meanwhile), or say why the run ends. A stop
+        // in the last episode ends the run as it is: nothing is left to resume.
+        bool Resume(string stop)
         {
-            var (obs, _) = env.Reset(seed: e == 0 ? seed : null);
+            stops++;
+            string? why = recovery is null || ran >= episodes ? "" : recovery.AwaitReset(cancel);
+            if (why is null)
+            {
+                resumes++;
+                return true;
+            }
+            stoppedBy = why.Length == 0 ? stop : $"{stop}; {why}";
+            return false;
+        }
+
+        while (ran < episodes && stoppedBy is null && !cancel.IsCancellationRequested)
+        {
+            TObs obs;
+            try
+            {
+                // Only the first episode is seeded; a retried first reset keeps the seed (same goal).
+                (obs, _) = env.Reset(seed: seeded ? null : seed);
+            }
+            catch (TaskResetException e) when (recovery is not null && recovery.Safety.IsStopped)
+            {
+                // Stopped before the episode could start (e.g. during the move to the start pose).
+                if (!Resume($"safety stop before episode {ran + 1}: {e.Message}")) break;
+                continue;
+            }
+            seeded = true;
             bool success = false;
+            SafetySnapshot? stopped = null;
             for (int t = 0; t < limit && !cancel.IsCancellationRequested; t++)
             {
                 watch.Restart();
@@ -47,19 +82,30 @@ public static class PolicyDeployment
                 steps++;
                 success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
                 Gym.StepTiming? timing = step.Info.TryGet(InfoKeys.Timing, out var tm) ? tm : null;
-                Safety.SafetySnapshot? safety = step.Info.TryGet(InfoKeys.Safety, out var s) ? s : null;
-                onStep?.Invoke(new DeployStep(e + 1, t + 1, inferred, stepped, timing, safety, step.Reward, success));
+                SafetySnapshot? safety = step.Info.TryGet(InfoKeys.Safety, out var s) ? s : null;
+                onStep?.Invoke(new DeployStep(ran + 1, t + 1, inferred, stepped, timing, safety, step.Reward, success));
                 if (safety is { IsStopped: true })
                 {
-                    stoppedBy = $"safety stop: {safety}";
+                    stopped = safety;
                     break;
                 }
                 if (step.Done) break;
             }
             ran++;
-            if (success && stoppedBy is null) successes++;
+            if (stopped is not null)
+            {
+                Resume($"safety stop: {stopped}");
+            }
+            else if (success)
+            {
+                successes++;
+            }
         }
         if (stoppedBy is null && cancel.IsCancellationRequested) stoppedBy = "cancelled";
-        return new DeployResult(ran, successes, steps, LatencySummary.Of(inference), LatencySummary.Of(stepTimes), stoppedBy);
+        return new DeployResult(ran, successes, steps, LatencySummary.Of(inference), LatencySummary.Of(stepTimes), stoppedBy)
+        {
+            SafetyStops = stops,
+            Resumes = resumes,
+        };
     }
 }

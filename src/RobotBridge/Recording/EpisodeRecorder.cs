@@ -169,6 +169,23 @@ public sealed class EpisodeRecorder : IDisposable
         }
     }
 
+    /// <summary>Records a joint state as a bridge received it: stored at robot-clock time
+    /// <paramref name="received"/> (the bridge's clock, like the rest of the episode), while the
+    /// message header keeps the robot's own <see cref="RobotState.Stamp"/> unchanged (as rosbag record
+    /// keeps a sender's header): the robot's clock need not share the bridge's time base.</summary>
+    public void RecordJointState(TimeSpan received, RobotState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_gate)
+        {
+            _buffer.Clear();
+            TimeSpan stamp = state.Stamp < TimeSpan.Zero ? TimeSpan.Zero : state.Stamp;
+            RosMessages.WriteJointState(_buffer, _jointSeq++, RosTime.FromNanoseconds(stamp.Ticks * 100), FetchJoints.All,
+                state.Position, state.Velocity, state.Effort);
+            Append(EpisodeTopics.JointStates, RosMessageTypes.JointState, received);
+        }
+    }
+
     /// <summary>Records a head-camera frame (RGB, and depth when it has one), stamped with its
     /// capture time. The caller keeps ownership of the frame.</summary>
     public void RecordCameraFrame(CameraFrame frame)

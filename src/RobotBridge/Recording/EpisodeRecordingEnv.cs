@@ -14,9 +14,12 @@ namespace RobotBridge.Recording;
 /// </summary>
 /// <remarks>Times come from <c>info["timing"].RobotTime</c> when the env reports it, else from the
 /// step count × <paramref name="period"/>. The recorder is not owned (one recorder may serve several
-/// envs); dispose it after the wrapper.</remarks>
+/// envs); dispose it after the wrapper. When the e-stop latch itself feeds the recorder
+/// (<c>latch.EventRaised += recorder.RecordSafetyEvent</c>, exact trip and reset times, also between
+/// episodes), pass <paramref name="safetyFromInfo"/> = false so the changes are not recorded twice.
+/// An episode a safety stop ended says so in its end event (reason=safety_stop).</remarks>
 public sealed class EpisodeRecordingEnv(IEnv<DictValue, float[]> inner, EpisodeRecorder recorder, EpisodeSource source,
-    string task, string robot, TimeSpan? period = null) : Wrapper<DictValue, float[]>(inner)
+    string task, string robot, TimeSpan? period = null, bool safetyFromInfo = true) : Wrapper<DictValue, float[]>(inner)
 {
     private readonly TimeSpan _period = period ?? TimeSpan.FromMilliseconds(40);
     private int _episode = -1;
@@ -58,7 +61,8 @@ public sealed class EpisodeRecordingEnv(IEnv<DictValue, float[]> inner, EpisodeR
         _t = next;
         if (result.Done)
         {
-            recorder.EndEpisode(next, result.Terminated, result.Truncated, result.Terminated ? "terminated" : "truncated");
+            string reason = IsStopped(result.Info) ? "safety_stop" : result.Terminated ? "terminated" : "truncated";
+            recorder.EndEpisode(next, result.Terminated, result.Truncated, reason);
             recorder.Flush();
             _open = false;
         }
@@ -80,8 +84,14 @@ public sealed class EpisodeRecordingEnv(IEnv<DictValue, float[]> inner, EpisodeR
             ? timing.RobotTime
             : fallback;
 
+    private static bool IsStopped(Info info) => info.TryGet(InfoKeys.Safety, out Safety.SafetySnapshot? snapshot) && snapshot is { IsStopped: true };
+
     private void RecordSafety(Info info, TimeSpan t)
     {
+        if (!safetyFromInfo)
+        {
+            return;
+        }
         if (!info.TryGet(InfoKeys.Safety, out Safety.SafetySnapshot? snapshot) || snapshot is null || snapshot.IsStopped == _stopped)
         {
             return;
