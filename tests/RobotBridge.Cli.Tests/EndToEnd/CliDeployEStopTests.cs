@@ -3,10 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using RobotBridge.Cli.Composition;
-using RobotBridge.Gym.Spaces;
-using RobotBridge.Learning.Policies;
-using RobotBridge.Learning.Sac;
+using RobotBridge.Cli.Tests.Learning;
 using RobotBridge.Recording;
 using RobotBridge.Recording.Bag;
 using RobotBridge.Recording.Messages;
@@ -25,8 +22,8 @@ namespace RobotBridge.Cli.Tests.EndToEnd;
 /// start, presses it while the arm moves, and resets it again. The bag deploy wrote shows the stop;
 /// deploy goes on with the next episode after the reset.
 /// </summary>
-[Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)] // trains with torch
-public sealed class CliDeployEStopTests(ITestOutputHelper output) : IDisposable
+[Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)] // the collection trains the Reach policy
+public sealed class CliDeployEStopTests(TrainedReachPolicy reach, ITestOutputHelper output) : IDisposable
 {
     private const string Operator = "operator"; // the shipped safety config authorises this operator id
     private const string TripCause = "cli e2e: operator pressed the e-stop";
@@ -39,19 +36,23 @@ public sealed class CliDeployEStopTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Serve_and_deploy_processes_stop_on_an_MQTT_e_stop_record_it_and_resume_after_the_reset()
     {
-        string policy = TrainReachPolicy();
+        var clock = Stopwatch.StartNew();
+        // The twin starts serving while the policy trains.
+        using var serve = CliProcess.Start("serve", "--port", "0", "--no-camera", "--seconds", "120");
+        string policy = reach.PolicyPath;
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: policy trained");
         string users = Path.Combine(_dir, "users.txt");
         File.WriteAllLines(users, ["robot:robot-pw:robot", $"{Operator}:operator-pw:operator"]);
         string bag = Path.Combine(_dir, "deploy.bag");
         int mqttPort = FreePort();
 
-        using var serve = CliProcess.Start("serve", "--port", "0", "--no-camera", "--seconds", "120");
         string served = serve.WaitForLine(l => l.StartsWith("serving the MuJoCo Fetch twin on ", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "serve starts");
         string url = Regex.Match(served, @"ws://\S+").Value.TrimEnd('/');
 
         using var deploy = CliProcess.Start("deploy", policy, "--robot", url, "--episodes", "2", "--seed", "21",
             "--mqtt-users", users, "--mqtt-port", mqttPort.ToString(CultureInfo.InvariantCulture), "--operator-wait", "20", "--record", bag);
         deploy.WaitForLine(l => l.StartsWith("MQTT teleop on port", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "deploy waits for an operator");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: deploy connected to the served twin, waiting for an operator");
 
         // --- the operator: heartbeats on their own thread (as a console would), reset so deploy can start ---
         await using var console = new TeleopOperator(new BrokerEndpoint { Host = "127.0.0.1", Port = mqttPort, UserName = Operator, Password = "operator-pw" }, "fetch", Operator);
@@ -72,6 +73,7 @@ public sealed class CliDeployEStopTests(ITestOutputHelper output) : IDisposable
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             await ResetUntilRunning(console, "the reset after the trip");
             int code = deploy.WaitForExit(TimeSpan.FromSeconds(40), "deploy finishes episode 2");
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: deploy exited");
             string stdout = deploy.Output;
             output.WriteLine($"operator saw the arm at {seenSpeed:F3} rad/s when pressing the e-stop");
             output.WriteLine(string.Join('\n', stdout.Split('\n').Where(l => !l.StartsWith("ep 2 step", StringComparison.Ordinal) || l.Contains(" 50:", StringComparison.Ordinal) || l.Contains("  1:", StringComparison.Ordinal))));
@@ -120,17 +122,6 @@ public sealed class CliDeployEStopTests(ITestOutputHelper output) : IDisposable
         double startDistance = Distance(episodes[1].Steps[0]), endDistance = Distance(episodes[1].Steps[^1]);
         output.WriteLine($"episode 2: gripper {startDistance:F3} m from the goal at the start, {endDistance:F3} m at the end");
         Assert.True(endDistance < startDistance, "the resumed episode moved the gripper towards its goal");
-    }
-
-    private string TrainReachPolicy()
-    {
-        // 4000 SAC+HER steps on the lockstep twin: 100 % eval success at this budget (ServedTwinDeployTests).
-        string path = Path.Combine(_dir, "reach.rbpolicy");
-        using var env = EnvComposition.Registry.Make<DictValue, float[]>("FetchReach-v4");
-        using var trainer = new SacHerTrainer(env, "FetchReach-v4", new SacHerConfig { Seed = 1, Threads = 1, BufferTransitions = 20_000 });
-        trainer.Train(4000);
-        PolicyFile.Save(trainer.Policy, path);
-        return path;
     }
 
     private static double Distance(RecordedStep step)

@@ -4,7 +4,6 @@ using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning.Deployment;
 using RobotBridge.Learning.Policies;
-using RobotBridge.Learning.Sac;
 using RobotBridge.Ros.Fetch;
 using RobotBridge.Ros.Protocol;
 using RobotBridge.Ros.Server;
@@ -20,24 +19,13 @@ namespace RobotBridge.Cli.Tests.Learning;
 /// unchanged through RosFetch → our rosbridge server → the real-time twin, and reaches the goal.
 /// </summary>
 [Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)] // seeded training: no other torch work in parallel
-public sealed class ServedTwinDeployTests : IDisposable
+public sealed class ServedTwinDeployTests(TrainedReachPolicy reach)
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("rb-served-deploy-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public async Task Reach_policy_trained_on_the_twin_succeeds_over_rosbridge()
     {
-        // 1. Train SAC+HER on the lockstep twin (4000 steps: 100% eval success at this budget for seeds 1-4).
-        string policyPath = Path.Combine(_dir, "reach.rbpolicy");
-        using (var trainEnv = EnvComposition.Registry.Make<DictValue, float[]>("FetchReach-v4"))
-        using (var trainer = new SacHerTrainer(trainEnv, "FetchReach-v4", new SacHerConfig { Seed = 1, Threads = 1, BufferTransitions = 20_000 }))
-        {
-            trainer.Train(4000);
-            PolicyFile.Save(trainer.Policy, policyPath);
-        }
-        using var policy = PolicyFile.Load(policyPath);
+        // 1. A policy trained with SAC+HER on the lockstep twin, saved and loaded (the collection's shared one).
+        using var policy = PolicyFile.Load(reach.PolicyPath);
 
         // 2. Serve a real-time twin over rosbridge, as `robotbridge serve` does.
         using var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime, Camera = HeadCameraOptions.Off });

@@ -29,7 +29,7 @@ public sealed class QuickstartCommandTests : IDisposable
 
 /// <summary>Test classes that train with torch run one at a time (torch's generator is process-wide).</summary>
 [CollectionDefinition(Name)]
-public sealed class TorchCollection
+public sealed class TorchCollection : ICollectionFixture<RobotBridge.Cli.Tests.Learning.TrainedReachPolicy>
 {
     public const string Name = "torch";
 }
