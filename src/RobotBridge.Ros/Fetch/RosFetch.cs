@@ -11,7 +11,8 @@ namespace RobotBridge.Ros.Fetch;
 /// /joint_states messages into one state, commands through the Fetch's controllers (trajectory and
 /// gripper actions, cartesian and base twists), ingests the head camera (raw rgb8/bgr8/mono8 with
 /// optional 16UC1/32FC1 depth, or JPEG/PNG CompressedImage), drives /enable_software_runstop,
-/// and reports observation age and link loss. Nothing here blocks on the network or throws for
+/// and reports observation age and link loss. Message stamps are mapped onto this bridge's clock
+/// (<see cref="StampAlignment"/>), so state and frame stamps are <see cref="Clock"/> times. Nothing here blocks on the network or throws for
 /// link problems: while the link is down commands are dropped (counted) and <see cref="Link"/> says so.
 /// </summary>
 public sealed class RosFetch : IRobot
@@ -20,6 +21,7 @@ public sealed class RosFetch : IRobot
     private readonly RosbridgeClient _client;
     private readonly bool _ownsClient;
     private readonly WallClock _clock = new();
+    private readonly StampAlignment _stamps = new();
     private readonly object _stateGate = new();
     private readonly RobotState _state = new();
     private readonly bool[] _seen = new bool[FetchJoints.Count];
@@ -198,7 +200,7 @@ public sealed class RosFetch : IRobot
                 if (i < message.Effort.Count) _state.Effort[k] = message.Effort[i];
                 _seen[k] = true;
             }
-            _state.Stamp = message.Header.Stamp.ToTimeSpan();
+            _state.Stamp = _stamps.ToLocal(message.Header.Stamp.ToTimeSpan(), now);
             _state.ReceivedAt = now;
             _lastJointStates = now;
             if (!_state.IsValid)
@@ -210,13 +212,13 @@ public sealed class RosFetch : IRobot
 
     private void OnImage(Image image)
     {
-        var frame = CameraDecoding.FromImage(image, image.Header.Stamp.ToTimeSpan());
+        var frame = CameraDecoding.FromImage(image, _stamps.ToLocal(image.Header.Stamp.ToTimeSpan(), _clock.Now));
         Publish(frame);
     }
 
     private void OnCompressed(CompressedImage image)
     {
-        var frame = CameraDecoding.FromCompressed(image, image.Header.Stamp.ToTimeSpan());
+        var frame = CameraDecoding.FromCompressed(image, _stamps.ToLocal(image.Header.Stamp.ToTimeSpan(), _clock.Now));
         Publish(frame);
     }
 

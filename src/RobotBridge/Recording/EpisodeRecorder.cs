@@ -169,10 +169,9 @@ public sealed class EpisodeRecorder : IDisposable
         }
     }
 
-    /// <summary>Records a joint state as a bridge received it: stored at robot-clock time
-    /// <paramref name="received"/> (the bridge's clock, like the rest of the episode), while the
-    /// message header keeps the robot's own <see cref="RobotState.Stamp"/> unchanged (as rosbag record
-    /// keeps a sender's header): the robot's clock need not share the bridge's time base.</summary>
+    /// <summary>Records a joint state as the bridge received it: stored at robot-clock time
+    /// <paramref name="received"/> (when it arrived, as rosbag record stores a message), while the
+    /// message header keeps the state's measurement stamp (<see cref="RobotState.Stamp"/>) as it is.</summary>
     public void RecordJointState(TimeSpan received, RobotState state)
     {
         ArgumentNullException.ThrowIfNull(state);

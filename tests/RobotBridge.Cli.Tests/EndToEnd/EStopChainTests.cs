@@ -53,7 +53,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         // With engage_runstop_on_trip the twin, like a real Fetch, cuts arm power and stops publishing arm
         // joint states, so the bag could not show the controlled stop this test is about; the runstop
         // path is covered by the safety and twin tests.
-        var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [Operator], RobotTime = () => twin.Clock.Now });
+        var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [Operator], RobotTime = () => robot.Clock.Now });
         // The default limits, 0.2 s staleness bound included: the real parts share two cores without stalling that long.
         var config = SafetyConfig.Default() with { EngageRunstopOnTrip = false };
         using var supervisor = ModelSafety.SuperviseFetch(robot, latch, config, ownsRobot: false);
@@ -97,19 +97,19 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
 
         // --- recording and the loop ---
         string bag = Path.Combine(_directory, "episode.bag");
-        DateTimeOffset origin = DateTimeOffset.UtcNow - twin.Clock.Now;
+        DateTimeOffset origin = DateTimeOffset.UtcNow - robot.Clock.Now;
         var recorder = EpisodeRecorder.Create(bag, origin);
         latch.EventRaised += recorder.RecordSafetyEvent;
-        var policy = new PulsingGripper(recorder, twin.Clock);
+        var policy = new PulsingGripper(recorder, robot.Clock);
         using var loop = new ControlLoop(supervisor, policy, new ControlLoopOptions { RateHz = 1 / Period.TotalSeconds, Camera = CameraIngestMode.Thread });
-        recorder.BeginEpisode(twin.Clock.Now, new EpisodeInfo(EpisodeSource.Deploy, "ScriptedPulses", 0, null, "twin", Period));
+        recorder.BeginEpisode(robot.Clock.Now, new EpisodeInfo(EpisodeSource.Deploy, "ScriptedPulses", 0, null, "twin", Period));
         loop.Start();
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         // trip mid-motion: 0.15 s into a moving phase, when the arm is at speed
-        await WaitFor(() => policy.MovingSince is { } since && twin.Clock.Now - since > TimeSpan.FromSeconds(0.15), "the gripper is moving");
+        await WaitFor(() => policy.MovingSince is { } since && robot.Clock.Now - since > TimeSpan.FromSeconds(0.15), "the gripper is moving");
         Assert.False(latch.IsStopped, $"nothing but the test may stop the robot: {latch.Snapshot}");
-        TimeSpan tripSent = twin.Clock.Now;
+        TimeSpan tripSent = robot.Clock.Now;
         await console.TripAsync("end-to-end test e-stop");
         await WaitFor(() => latch.IsStopped, "the MQTT e-stop reaches the latch");
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -117,7 +117,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         await ResetUntilReleased(console, latch);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         loop.Stop();
-        recorder.EndEpisode(twin.Clock.Now, terminated: false, truncated: true, reason: "test_end");
+        recorder.EndEpisode(robot.Clock.Now, terminated: false, truncated: true, reason: "test_end");
         latch.EventRaised -= recorder.RecordSafetyEvent;
         recorder.Dispose();
         await heartbeats.CancelAsync();
@@ -129,14 +129,14 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
             File.Copy(bag, Path.Combine(keep, "estop-chain-episode.bag"), overwrite: true); // to inspect with rosbag info / rqt_bag
         }
 
-        // --- what the bag shows (the bridge's view: joint states as RosFetch received them, twin-stamped) ---
+        // --- what the bag shows (the bridge's view: joint states as RosFetch received them, stamped with the twin's measurement time mapped onto RosFetch's clock) ---
         var stop = StopAnalysis.Analyse(bag, origin, tripCause: "end-to-end test e-stop");
         Assert.NotNull(stop);
         var speeds = ArmSpeeds(bag, origin);
         double speedAtTrip = speeds.Last(s => s.Time <= stop.TripTime).Speed;
         double speedOnePeriodLater = speeds.First(s => s.Time >= stop.TripTime + Period).Speed;
         double speedThreePeriodsLater = speeds.First(s => s.Time >= stop.TripTime + 3 * Period).Speed;
-        output.WriteLine($"trip sent at {tripSent.TotalSeconds:F3} s (twin clock), recorded at {stop.TripTime.TotalSeconds:F3} s: {stop.TripCause}");
+        output.WriteLine($"trip sent at {tripSent.TotalSeconds:F3} s (RosFetch clock), recorded at {stop.TripTime.TotalSeconds:F3} s: {stop.TripCause}");
         output.WriteLine($"arm speed {speedAtTrip:F3} rad/s at the trip, {speedOnePeriodLater:F3} rad/s one period later; at rest (< 0.01 rad/s) {stop.StopLatency?.TotalMilliseconds:F0} ms after the trip; creep while stopped {stop.ArmTravelAfterStop:E2} rad");
         output.WriteLine($"reset at {stop.ResetTime?.TotalSeconds:F3} s, motion again at {stop.MotionResumedAt?.TotalSeconds:F3} s; supervisor {supervisor.Counters}");
 
@@ -165,7 +165,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
             Assert.NotNull(reader.FindConnection(EpisodeTopics.CameraRgb)); // camera frames made it through rosbridge into the bag
         }
 
-        // --- figures: command-to-motion latency (policy command → first twin-stamped state moving) and camera age at the policy ---
+        // --- figures: command-to-motion latency (policy command → first state measured moving) and camera age at the policy ---
         var latency = CommandToMotion(policy.Onsets, speeds);
         Assert.True(latency.Count >= 3, $"only {latency.Count} motion onsets were measured");
         output.WriteLine($"command-to-motion latency over rosbridge: n={latency.Count} p50={Percentile(latency, 50):F1} ms p99={Percentile(latency, 99):F1} ms");
@@ -175,7 +175,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"loop: {loop.Timing.Summarize()}");
     }
 
-    /// <summary>Fastest arm joint speed of every recorded joint state, by its (twin) stamp.</summary>
+    /// <summary>Fastest arm joint speed of every recorded joint state, by its measurement stamp (RosFetch clock).</summary>
     private static List<(TimeSpan Time, double Speed)> ArmSpeeds(string bag, DateTimeOffset origin)
     {
         int[] arm = [.. FetchJoints.Arm.Select(FetchJoints.IndexOf)];
@@ -187,7 +187,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
     }
 
     /// <summary>For each still → moving command: time until the first joint state measured at or after
-    /// it shows the arm moving (twin clock on both sides, so the return path does not count).</summary>
+    /// it shows the arm moving (the twin's measurement stamps mapped onto RosFetch's clock by StampAlignment, so the return path counts only beyond its fastest message).</summary>
     private static List<double> CommandToMotion(IEnumerable<TimeSpan> onsets, List<(TimeSpan Time, double Speed)> speeds)
     {
         var result = new List<double>();
@@ -241,7 +241,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>The scripted policy: gripper up for 0.4 s, still for 0.4 s, down for 0.4 s, still
     /// 0.4 s, …; records the observation, action and joint state of every cycle.</summary>
-    private sealed class PulsingGripper(EpisodeRecorder recorder, IRobotClock twinClock) : IControlCycle
+    private sealed class PulsingGripper(EpisodeRecorder recorder, IRobotClock robotClock) : IControlCycle
     {
         private readonly ConcurrentQueue<TimeSpan> _onsets = new();
         private readonly ConcurrentQueue<double> _cameraAges = new();
@@ -264,7 +264,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
             {
                 if (observation.Cycle >= 25) // after the first second: subscriptions settle
                 {
-                    _cameraAges.Enqueue((twinClock.Now - frame.Stamp).TotalMilliseconds);
+                    _cameraAges.Enqueue((robotClock.Now - frame.Stamp).TotalMilliseconds);
                 }
                 if (frame.Stamp != _lastFrame)
                 {
@@ -287,7 +287,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
             bool moving = _twist.Vz != 0;
             if (moving && !_moving)
             {
-                TimeSpan now = twinClock.Now;
+                TimeSpan now = robotClock.Now;
                 _onsets.Enqueue(now);
                 MovingSince = now;
             }

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Sockets;
+using RobotBridge.Gym;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Learning;
+using RobotBridge.Learning.Envs;
+using RobotBridge.Learning.Policies;
+using RobotBridge.Cli.Commands;
+using RobotBridge.Teleop.Brokers;
+using RobotBridge.Teleop.Operator;
+
+namespace RobotBridge.Cli.Tests.EndToEnd;
+
+/// <summary><c>robotbridge deploy --mqtt-users</c> when the operator trips the e-stop and never resets it:
+/// deploy ends cleanly once <c>--operator-wait</c> has passed, says why, and exits with the safety code.</summary>
+public sealed class DeployOperatorWaitTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rb-deploy-wait-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Without_a_reset_within_the_operator_wait_deploy_ends_with_a_clear_message_and_exit_3()
+    {
+        string policy = UntrainedReachPolicy(); // what it does does not matter here
+        string users = Path.Combine(_dir, "users.txt");
+        File.WriteAllLines(users, ["robot:robot-pw:robot", "operator:operator-pw:operator"]);
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var output = new StringWriter();
+        var error = new StringWriter();
+        TextWriter stdout = TextWriter.Synchronized(output), stderr = TextWriter.Synchronized(error);
+        // Many episodes on the lockstep twin: the run is still going when the trip arrives.
+        var deploy = Task.Run(() => Program.Run(["deploy", policy, "--robot", "sim", "--episodes", "200", "--quiet",
+            "--mqtt-users", users, "--mqtt-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--operator-wait", "1.5"], stdout, stderr));
+
+        await using var console = new TeleopOperator(new BrokerEndpoint { Port = port, UserName = "operator", Password = "operator-pw" }, "fetch", "operator");
+        for (int attempt = 0; !console.IsConnected; attempt++)
+        {
+            try
+            {
+                await console.ConnectAsync();
+            }
+            catch (Exception) when (attempt < 200)
+            {
+                await Task.Delay(50);
+            }
+        }
+        using var heartbeat = new OperatorHeartbeat(console);
+        while (console.EStopState is not { Stopped: false } && !deploy.IsCompleted)
+        {
+            await console.ResetAsync();
+            await Task.Delay(100);
+        }
+        await Task.Delay(300); // episodes are running
+        await console.TripAsync("operator walks away");
+        int code = await deploy.WaitAsync(TimeSpan.FromSeconds(60));
+
+        string text = output.ToString(), errors = error.ToString();
+        Assert.True(code == 3, $"exit {code}\n{text}\n{errors}");
+        Assert.Contains("robot stopped (AwaitingReset: operator walks away", text);
+        Assert.Contains("safety stops:     1, resumed after an operator's reset: 0", text);
+        Assert.Contains("robotbridge deploy: stopped early — safety stop: AwaitingReset: operator walks away", errors);
+        Assert.Contains("no operator reset the e-stop within 1.5 s", errors);
+    }
+
+    private string UntrainedReachPolicy()
+    {
+        CliEnvironments.EnsureRegistered();
+        using var env = GymEnvs.Make<DictValue, float[]>("FetchReach-v4");
+        TorchRuntime.Configure(1, 1);
+        using var policy = new SquashedGaussianPolicy(PolicyInputs.SpecFor(env, "FetchReach-v4", "sac-her", [16]));
+        string path = Path.Combine(_dir, "reach.rbpolicy");
+        PolicyFile.Save(policy, path);
+        return path;
+    }
+}
