@@ -21,6 +21,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(SupervisorStopBenchCommand.Create());
         bench.Subcommands.Add(TasksBenchCommand.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.CreateReceiver());
+        bench.Subcommands.Add(EndToEndBenchCommand.Create());
         return bench;
     }
 

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using RobotBridge.Cli.Bench;
 using RobotBridge.Control;
 using RobotBridge.Recording;
 using RobotBridge.Robots;
@@ -22,8 +22,9 @@ namespace RobotBridge.Cli.Tests.EndToEnd;
 /// served under the real Fetch's names by our rosbridge server (what <c>robotbridge serve</c> runs)
 /// ← RosFetch over a real WebSocket ← safety supervisor with its latch ← a 25 Hz control loop, with
 /// an MQTT e-stop from an operator client through an embedded broker and the teleop bridge, and the
-/// episode recorded to a bag. The "policy" is a scripted gripper motion (up and down pulses through
-/// the Cartesian twist controller) until the CLI's serve/deploy and the Fetch Reach task exist.
+/// episode recorded to a bag. The "policy" is a scripted gripper motion (<see cref="GripperPulses"/>, up
+/// and down through the Cartesian twist controller, as <c>robotbridge bench e2e</c> drives it).
+/// <see cref="CliDeployEStopTests"/> proves the same with the shipped programs and a trained policy.
 /// </summary>
 public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
 {
@@ -100,7 +101,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         DateTimeOffset origin = DateTimeOffset.UtcNow - robot.Clock.Now;
         var recorder = EpisodeRecorder.Create(bag, origin);
         latch.EventRaised += recorder.RecordSafetyEvent;
-        var policy = new PulsingGripper(recorder, robot.Clock);
+        var policy = new GripperPulses(robot.Clock, recorder);
         using var loop = new ControlLoop(supervisor, policy, new ControlLoopOptions { RateHz = 1 / Period.TotalSeconds, Camera = CameraIngestMode.Thread });
         recorder.BeginEpisode(robot.Clock.Now, new EpisodeInfo(EpisodeSource.Deploy, "ScriptedPulses", 0, null, "twin", Period));
         loop.Start();
@@ -166,12 +167,12 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         }
 
         // --- figures: command-to-motion latency (policy command → first state measured moving) and camera age at the policy ---
-        var latency = CommandToMotion(policy.Onsets, speeds);
+        var latency = policy.CommandToMotion(speeds);
         Assert.True(latency.Count >= 3, $"only {latency.Count} motion onsets were measured");
-        output.WriteLine($"command-to-motion latency over rosbridge: n={latency.Count} p50={Percentile(latency, 50):F1} ms p99={Percentile(latency, 99):F1} ms");
+        output.WriteLine($"command-to-motion latency over rosbridge: {TimingSeries.Summarize([.. latency], latency.Count)}");
         var cameraAge = policy.CameraAges();
         Assert.NotEmpty(cameraAge);
-        output.WriteLine($"camera age at the policy: n={cameraAge.Count} p50={Percentile(cameraAge, 50):F1} ms p99={Percentile(cameraAge, 99):F1} ms");
+        output.WriteLine($"camera age at the policy: {TimingSeries.Summarize([.. cameraAge], cameraAge.Count)}");
         output.WriteLine($"loop: {loop.Timing.Summarize()}");
     }
 
@@ -184,28 +185,6 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
             .Select(m => RobotBridge.Recording.Messages.RosMessages.ReadJointState(m.Data.Span))
             .Select(js => (js.Stamp.ToDateTimeOffset() - origin, arm.Max(j => Math.Abs(js.Velocity[j]))))
             .ToList();
-    }
-
-    /// <summary>For each still → moving command: time until the first joint state measured at or after
-    /// it shows the arm moving (the twin's measurement stamps mapped onto RosFetch's clock by StampAlignment, so the return path counts only beyond its fastest message).</summary>
-    private static List<double> CommandToMotion(IEnumerable<TimeSpan> onsets, List<(TimeSpan Time, double Speed)> speeds)
-    {
-        var result = new List<double>();
-        foreach (TimeSpan onset in onsets)
-        {
-            var moved = speeds.FirstOrDefault(s => s.Time >= onset && s.Speed >= 0.01);
-            if (moved.Time >= onset && moved.Time - onset < TimeSpan.FromSeconds(0.4))
-            {
-                result.Add((moved.Time - onset).TotalMilliseconds);
-            }
-        }
-        return result;
-    }
-
-    private static double Percentile(IReadOnlyList<double> values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(p / 100 * sorted.Length) - 1)];
     }
 
     private static async Task ResetUntilReleased(TeleopOperator console, EStopLatch latch)
@@ -237,66 +216,5 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The scripted policy: gripper up for 0.4 s, still for 0.4 s, down for 0.4 s, still
-    /// 0.4 s, …; records the observation, action and joint state of every cycle.</summary>
-    private sealed class PulsingGripper(EpisodeRecorder recorder, IRobotClock robotClock) : IControlCycle
-    {
-        private readonly ConcurrentQueue<TimeSpan> _onsets = new();
-        private readonly ConcurrentQueue<double> _cameraAges = new();
-        private readonly double[] _action = new double[3];
-        private Twist _twist;
-        private bool _moving;
-        private TimeSpan _lastFrame = TimeSpan.MinValue;
-
-        /// <summary>Twin-clock times at which a still → moving command was handed to the robot.</summary>
-        public IReadOnlyCollection<TimeSpan> Onsets => _onsets;
-
-        public IReadOnlyList<double> CameraAges() => [.. _cameraAges];
-
-        /// <summary>Twin time of the current moving phase's first command, or null while still.</summary>
-        public TimeSpan? MovingSince { get; private set; }
-
-        public void Infer(CycleObservation observation)
-        {
-            if (observation.Camera is { } frame)
-            {
-                if (observation.Cycle >= 25) // after the first second: subscriptions settle
-                {
-                    _cameraAges.Enqueue((robotClock.Now - frame.Stamp).TotalMilliseconds);
-                }
-                if (frame.Stamp != _lastFrame)
-                {
-                    _lastFrame = frame.Stamp;
-                    recorder.RecordCameraFrame(frame);
-                }
-            }
-            long phase = observation.Cycle / 10 % 4; // 10 cycles = 0.4 s per phase
-            double vz = phase switch { 0 => 0.05, 2 => -0.05, _ => 0 };
-            _twist = new Twist(0, 0, vz, 0, 0, 0);
-            _action[2] = vz;
-            TimeSpan t = observation.State.Stamp;
-            recorder.RecordJointState(observation.State);
-            recorder.RecordObservation(t, observation.State.Position);
-            recorder.RecordAction(t, _action);
-        }
-
-        public void Command(IRobot robot)
-        {
-            bool moving = _twist.Vz != 0;
-            if (moving && !_moving)
-            {
-                TimeSpan now = robotClock.Now;
-                _onsets.Enqueue(now);
-                MovingSince = now;
-            }
-            else if (!moving)
-            {
-                MovingSince = null;
-            }
-            _moving = moving;
-            robot.SendCartesianTwist(_twist);
-        }
     }
 }

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using RobotBridge.Cli.Bench;
+using RobotBridge.Ros.Fetch;
+
+namespace RobotBridge.Cli.Commands;
+
+/// <summary><c>robotbridge bench e2e</c>: see <see cref="EndToEndBench"/>.</summary>
+internal static class EndToEndBenchCommand
+{
+    public static Command Create()
+    {
+        var robot = new Option<string?>("--robot") { Description = "A rosbridge Fetch (ws://HOST:9090): robotbridge serve elsewhere or the real robot, whose arm then moves a few cm up and down. Default: a twin served in this process." };
+        var seconds = new Option<double>("--seconds") { Description = "Measurement time (the gripper pulses every 1.6 s: about 0.6 onsets per second).", DefaultValueFactory = _ => 20 };
+        var camera = new Option<string>("--camera-topic") { Description = "Camera topic the policy reads (the launch files' throttled stream is /head_camera/rgb/image_throttled).", DefaultValueFactory = _ => FetchTopics.RgbImage };
+        var command = new Command("e2e",
+            "Command-to-motion latency and camera age at the policy through rosbridge (supervised 25 Hz loop, RosFetch, served twin or a real Fetch).\n" +
+            "Example: robotbridge bench e2e --seconds 20");
+        command.Options.Add(robot);
+        command.Options.Add(seconds);
+        command.Options.Add(camera);
+        command.SetAction(parse =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            Uri? uri = null;
+            if (parse.GetValue(robot) is { } url && (!Uri.TryCreate(url, UriKind.Absolute, out uri) || uri.Scheme is not ("ws" or "wss")))
+            {
+                error.WriteLine($"robotbridge bench e2e: --robot must be a rosbridge URL such as ws://fetch:9090, got '{url}'");
+                return Program.UsageError;
+            }
+            if (parse.GetValue(seconds) is < 2 or > 3600)
+            {
+                error.WriteLine("robotbridge bench e2e: --seconds must be between 2 and 3600");
+                return Program.UsageError;
+            }
+            return EndToEndBench.Run(parse.InvocationConfiguration.Output, uri, parse.GetValue(seconds), parse.GetValue(camera)!);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+namespace RobotBridge.Cli.Tests.EndToEnd;
+
+/// <summary><c>robotbridge bench e2e</c>, the command behind the README's end-to-end figures: it runs and
+/// reports every figure (the numbers themselves are the benchmark's business, not the test's).</summary>
+public sealed class EndToEndBenchCommandTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Bench_e2e_measures_command_to_motion_and_camera_age_through_a_served_twin()
+    {
+        var (code, output, error) = Run("bench", "e2e", "--seconds", "4");
+        Assert.True(code == 0, output + error);
+        Assert.Matches(@"\| command-to-motion [^|]+\| [1-9]\d* \| \d+\.\d ms \| \d+\.\d ms \|", output);
+        Assert.Matches(@"\| camera frame age at the policy [^|]+\| [1-9]\d* \| \d+\.\d ms \|", output);
+    }
+
+    [Fact]
+    public void Bench_e2e_refuses_a_robot_that_is_not_a_rosbridge_url()
+    {
+        var (code, _, error) = Run("bench", "e2e", "--robot", "http://fetch:9090");
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("--robot must be a rosbridge URL such as ws://fetch:9090, got 'http://fetch:9090'", error);
+    }
+}
