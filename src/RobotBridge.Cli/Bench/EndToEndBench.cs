@@ -20,10 +20,12 @@ namespace RobotBridge.Cli.Bench;
 /// <see cref="StampAlignment"/>, so ages leave out the fastest message's transport time.</remarks>
 internal static class EndToEndBench
 {
-    public static int Run(TextWriter output, Uri? robotUri, double seconds, string cameraTopic)
+    /// <param name="cameraWidth">In-process twin only: camera width (640 = the Fetch's VGA; smaller keeps its 4:3 shape).</param>
+    public static int Run(TextWriter output, Uri? robotUri, double seconds, string cameraTopic, int cameraWidth = 640)
     {
+        var camera = cameraWidth == 640 ? HeadCameraOptions.Carmine : HeadCameraOptions.Carmine with { Width = cameraWidth, Height = cameraWidth * 3 / 4 };
         using FetchTwin? twin = robotUri is null
-            ? new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime, Camera = HeadCameraOptions.Carmine })
+            ? new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime, Camera = camera })
             : null;
         RosbridgeServer? server = null;
         FetchRobotNode? node = null;
@@ -36,7 +38,7 @@ internal static class EndToEndBench
                 node = new FetchRobotNode(server, twin);
             }
             Uri uri = robotUri ?? server!.Uri;
-            output.WriteLine($"end-to-end through rosbridge: {(twin is null ? uri.ToString() : $"twin served in this process on {uri} (as robotbridge serve: real time, camera 640x480 @ 15 Hz)")}, " +
+            output.WriteLine($"end-to-end through rosbridge: {(twin is null ? uri.ToString() : $"twin served in this process on {uri} (as robotbridge serve: real time, camera {camera.Width}x{camera.Height} @ 15 Hz)")}, " +
                 $"camera {cameraTopic}, {seconds:0.#} s, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             return Measure(output, uri, seconds, cameraTopic);
         }
@@ -68,6 +70,8 @@ internal static class EndToEndBench
                 Thread.Sleep(TimeSpan.FromSeconds(seconds));
                 loop.Stop();
                 output.WriteLine($"loop: {loop.Timing.Summarize()}");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"this process: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections, GC pauses {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms in total"));
             }
             sampler.Dispose();
             transport = sampler.Ages;

@@ -39,13 +39,14 @@ internal static class DeployCommand
         var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT port (embedded broker on loopback, or the external broker's)", DefaultValueFactory = _ => 1883 };
         var mqttExternal = new Option<string?>("--mqtt-external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one" };
         var safetyConfig = new Option<FileInfo?>("--safety-config") { Description = "Safety JSON for the supervisor (workspace, speed caps…); default the shipped fetch-safety.json" };
+        var cameraTopic = new Option<string?>("--camera-topic") { Description = "Camera tasks over rosbridge: the image topic to read (default /head_camera/rgb/image_throttled, which launch/head_camera.launch and robotbridge serve publish; /head_camera/rgb/image_raw on a robot without those launch files)" };
         var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop, before the first episode and after every safety stop (then the run goes on with the next episode)", DefaultValueFactory = _ => 120 };
         var command = new Command("deploy",
             "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
             "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3 --mqtt-users users.txt");
         command.Arguments.Add(policyPath);
-        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig }) command.Options.Add(o);
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig, cameraTopic }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -59,7 +60,7 @@ internal static class DeployCommand
                     ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)))
                     : null;
                 var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), stdout, parse.GetValue(quiet),
-                    parse.GetValue(record), teleop, parse.GetValue(safetyConfig)?.FullName, cancel);
+                    parse.GetValue(record), teleop, parse.GetValue(safetyConfig)?.FullName, parse.GetValue(cameraTopic), cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
@@ -97,7 +98,7 @@ internal static class DeployCommand
     private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait);
 
     private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter stdout, bool quiet,
-        string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, CancellationToken cancel)
+        string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, string? cameraTopic, CancellationToken cancel)
     {
         TextWriter? perStep = quiet ? null : stdout;
         // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
@@ -105,6 +106,10 @@ internal static class DeployCommand
         if (safetyConfigPath is not null)
         {
             options = options.With("safety_config", safetyConfigPath);
+        }
+        if (cameraTopic is not null)
+        {
+            options = options.With("camera_topic", cameraTopic);
         }
         IEnv<DictValue, float[]> env = GymEnvs.Make<DictValue, float[]>(envId, options);
         try

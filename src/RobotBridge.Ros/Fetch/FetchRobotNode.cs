@@ -16,6 +16,11 @@ public sealed record FetchNodeOptions
 
     public TimeSpan CameraPeriod { get; init; } = FetchTopics.CameraPeriod;
 
+    /// <summary>Rate limit of <see cref="FetchTopics.RgbThrottled"/>, as launch/head_camera.launch's
+    /// camera_hz (topic_tools throttle: a frame passes when 1/rate has gone since the last one passed,
+    /// so 10 Hz of a 15 Hz camera forwards every other frame).</summary>
+    public double ThrottledCameraRate { get; init; } = 10;
+
     /// <summary>Stop the robot when a client that commanded it disconnects without a close handshake.</summary>
     public bool StopOnCommanderLoss { get; init; } = true;
 }
@@ -65,6 +70,8 @@ public sealed class FetchRobotNode : IDisposable
     private GripperGoal? _gripper;
     private readonly LocalPublisher<JointState> _jointStates;
     private readonly LocalPublisher<Image> _rgb;
+    private readonly LocalPublisher<Image> _rgbThrottled;
+    private TimeSpan _lastThrottled = TimeSpan.MinValue;
     private readonly LocalPublisher<CameraInfo> _cameraInfo;
     private readonly LocalPublisher<Image> _depth;
     private readonly LocalPublisher<BoolMsg> _runstopState;
@@ -85,6 +92,7 @@ public sealed class FetchRobotNode : IDisposable
         _options = options ?? new FetchNodeOptions();
         _jointStates = server.AdvertiseLocal<JointState>(FetchTopics.JointStates);
         _rgb = server.AdvertiseLocal<Image>(FetchTopics.RgbImage);
+        _rgbThrottled = server.AdvertiseLocal<Image>(FetchTopics.RgbThrottled);
         _cameraInfo = server.AdvertiseLocal<CameraInfo>(FetchTopics.RgbCameraInfo);
         _depth = server.AdvertiseLocal<Image>(FetchTopics.DepthImage);
         _runstopState = server.AdvertiseLocal<BoolMsg>(FetchTopics.SoftwareRunstopEnabled);
@@ -461,7 +469,9 @@ public sealed class FetchRobotNode : IDisposable
             return;
         }
         var stamp = RosTime.FromTimeSpan(frame.Stamp);
-        if (_rgb.HasSubscribers)
+        bool throttledDue = _rgbThrottled.HasSubscribers && (_lastThrottled == TimeSpan.MinValue
+            || frame.Stamp - _lastThrottled >= TimeSpan.FromSeconds(1 / _options.ThrottledCameraRate));
+        if (_rgb.HasSubscribers || throttledDue)
         {
             _image.Header.Stamp = stamp;
             _image.Header.FrameId = "head_camera_rgb_optical_frame";
@@ -470,7 +480,15 @@ public sealed class FetchRobotNode : IDisposable
             _image.Encoding = "rgb8";
             _image.Step = (uint)(frame.Width * 3);
             _image.Data.CopyFrom(frame.Rgb);
-            _rgb.Publish(_image);
+            if (_rgb.HasSubscribers)
+            {
+                _rgb.Publish(_image);
+            }
+            if (throttledDue)
+            {
+                _lastThrottled = frame.Stamp;
+                _rgbThrottled.Publish(_image);
+            }
         }
         if (frame.HasDepth && _depth.HasSubscribers)
         {

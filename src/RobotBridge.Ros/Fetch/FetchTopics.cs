@@ -14,6 +14,14 @@ public static class FetchTopics
     public const string SoftwareRunstopEnabled = "/software_runstop_enabled";
     public const string RgbImage = "/head_camera/rgb/image_raw";
     public const string RgbCompressed = "/head_camera/rgb/image_raw/compressed";
+
+    /// <summary>The head camera as the robot side of RobotBridge forwards it to the bridge:
+    /// launch/head_camera.launch throttles image_raw to camera_hz (default 10) on this topic, and
+    /// <c>robotbridge serve</c> publishes it the same way. RosFetch reads it by default.</summary>
+    public const string RgbThrottled = "/head_camera/rgb/image_throttled";
+
+    /// <summary>JPEG of <see cref="RgbThrottled"/> (launch/head_camera.launch; not served by the twin).</summary>
+    public const string RgbThrottledCompressed = "/head_camera/rgb/image_throttled/compressed";
     public const string RgbCameraInfo = "/head_camera/rgb/camera_info";
     public const string DepthImage = "/head_camera/depth_registered/image";
     public const string GripperAction = "/gripper_controller/gripper_action";

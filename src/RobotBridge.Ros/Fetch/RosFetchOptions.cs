@@ -14,9 +14,11 @@ public sealed record RosFetchOptions(Uri Uri)
     /// Falls back to JSON if nothing arrives (see <see cref="Client.SubscribeOptions.FallbackToJsonAfter"/>).</summary>
     public Compression CameraCompression { get; init; } = Compression.Cbor;
 
-    /// <summary>Head camera topic: raw <see cref="FetchTopics.RgbImage"/>, a compressed
-    /// (…/compressed, sensor_msgs/CompressedImage) topic, or null for no camera.</summary>
-    public string? CameraTopic { get; init; } = FetchTopics.RgbImage;
+    /// <summary>Head camera topic: by default <see cref="FetchTopics.RgbThrottled"/>, the stream
+    /// launch/head_camera.launch (and <c>robotbridge serve</c>) provide for the bridge; on a robot without
+    /// those launch files the camera's own <see cref="FetchTopics.RgbImage"/>; a compressed
+    /// (…/compressed, sensor_msgs/CompressedImage) topic; or null for no camera.</summary>
+    public string? CameraTopic { get; init; } = FetchTopics.RgbThrottled;
 
     /// <summary>Optional depth image (16UC1 mm or 32FC1 m) attached to each colour frame.</summary>
     public string? DepthTopic { get; init; }

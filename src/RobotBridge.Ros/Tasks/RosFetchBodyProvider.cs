@@ -10,7 +10,8 @@ namespace RobotBridge.Ros.Tasks;
 /// Serves <c>robot = "ws://host:port"</c> (or wss://): a <see cref="RosFetch"/> over rosbridge — a real
 /// Fetch, or the twin served by <c>robotbridge serve</c> — always behind the Fetch safety supervisor,
 /// with episode set-up by <see cref="RobotTaskWorld"/> (safe move home, operator places objects).
-/// Options: <c>camera_topic</c> (default the head camera's rgb image for camera tasks),
+/// Options: <c>camera_topic</c> (for camera tasks; default the throttled stream of launch/head_camera.launch,
+/// /head_camera/rgb/image_throttled, which <c>robotbridge serve</c> publishes too),
 /// <c>safety_config</c> (a safety JSON file; default the shipped fetch-safety.json), <c>link_timeout</c>
 /// (seconds without joint states before the link counts as lost; default RosFetch's).
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
         }
         var fetchOptions = new RosFetchOptions(uri)
         {
-            CameraTopic = spec.ImageSize > 0 ? options.Get(CameraTopicOption, FetchTopics.RgbImage) : null,
+            CameraTopic = spec.ImageSize > 0 ? options.Get(CameraTopicOption, FetchTopics.RgbThrottled) : null,
         };
         if (options.Get<double?>(LinkTimeoutOption, null) is double seconds)
         {

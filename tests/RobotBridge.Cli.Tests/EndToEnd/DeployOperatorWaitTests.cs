@@ -13,6 +13,7 @@ namespace RobotBridge.Cli.Tests.EndToEnd;
 
 /// <summary><c>robotbridge deploy --mqtt-users</c> when the operator trips the e-stop and never resets it:
 /// deploy ends cleanly once <c>--operator-wait</c> has passed, says why, and exits with the safety code.</summary>
+[Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)] // one real-time chain at a time: on 2 cores two starve each other
 public sealed class DeployOperatorWaitTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rb-deploy-wait-").FullName;

@@ -26,6 +26,7 @@ namespace RobotBridge.Cli.Tests.EndToEnd;
 /// and down through the Cartesian twist controller, as <c>robotbridge bench e2e</c> drives it).
 /// <see cref="CliDeployEStopTests"/> proves the same with the shipped programs and a trained policy.
 /// </summary>
+[Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)] // one real-time chain at a time: on 2 cores two starve each other
 public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
 {
     private const string Operator = "operator";

@@ -27,7 +27,9 @@ public sealed class QuickstartCommandTests : IDisposable
     }
 }
 
-/// <summary>Test classes that train with torch run one at a time (torch's generator is process-wide).</summary>
+/// <summary>Test classes that train with torch run one at a time (torch's generator is process-wide), and so
+/// do the real-time rosbridge chains (served twin, deploy, e-stop): on a 2-core machine two of them
+/// starve each other's joint states past the supervisor's 0.2 s staleness bound.</summary>
 [CollectionDefinition(Name)]
 public sealed class TorchCollection : ICollectionFixture<RobotBridge.Cli.Tests.Learning.TrainedReachPolicy>
 {

@@ -69,7 +69,7 @@ public class ServedTwinTests
 
         if (dialect == RosDialect.Ros1)
         {
-            // Head camera: raw rgb8 frames in CBOR, 640x480, at the camera's rate.
+            // Head camera: the throttled rgb8 stream (as launch/head_camera.launch forwards it), CBOR, 640x480.
             CameraFrame? frame = null;
             for (int i = 0; i < 100 && frame is null; i++)
             {

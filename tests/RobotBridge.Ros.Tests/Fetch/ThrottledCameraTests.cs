@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using RobotBridge.Ros.Client;
+using RobotBridge.Ros.Fetch;
+using RobotBridge.Ros.Messages;
+using RobotBridge.Ros.Protocol;
+using RobotBridge.Ros.Serialization;
+using RobotBridge.Ros.Tests.Rosbridge;
+
+namespace RobotBridge.Ros.Tests.Fetch;
+
+/// <summary>The served twin forwards its camera to the bridge as launch/head_camera.launch does on the
+/// robot: /head_camera/rgb/image_throttled at camera_hz 10 (topic_tools throttle semantics).</summary>
+public sealed class ThrottledCameraTests
+{
+    [Fact]
+    public async Task Served_twin_throttles_the_camera_like_the_robot_launch_files()
+    {
+        await using var served = new ServedTwin(camera: true);
+        await using var client = new RosbridgeClient(new RosbridgeClientOptions(served.Server.Uri));
+        var raw = new ConcurrentQueue<RosTime>();
+        var throttled = new ConcurrentQueue<RosTime>();
+        var cbor = new SubscribeOptions { Compression = Compression.Cbor };
+        using var rawSubscription = client.Subscribe<Image>(FetchTopics.RgbImage, cbor, m => raw.Enqueue(m.Header.Stamp));
+        using var throttledSubscription = client.Subscribe<Image>(FetchTopics.RgbThrottled, cbor, m => throttled.Enqueue(m.Header.Stamp));
+        client.Start();
+        await ServerFixture.Eventually(() => throttled.Count >= 8, "8 throttled frames");
+
+        Assert.Equal((Compression.Cbor, Compression.Cbor), (rawSubscription.Compression, throttledSubscription.Compression)); // binary, as on the robot
+        TimeSpan[] stamps = [.. throttled.Select(s => s.ToTimeSpan())];
+        for (int i = 1; i < stamps.Length; i++)
+        {
+            Assert.True(stamps[i] - stamps[i - 1] >= TimeSpan.FromSeconds(0.1), $"throttled frames {stamps[i - 1]} and {stamps[i]} closer than 1/10 Hz");
+        }
+        Assert.True(raw.Count > throttled.Count, $"raw {raw.Count} frames, throttled {throttled.Count}");
+        Assert.Subset(raw.Select(s => s.ToTimeSpan()).ToHashSet(), stamps.Where(s => s <= raw.Max(r => r.ToTimeSpan())).ToHashSet()); // the same frames, fewer of them
+    }
+}
