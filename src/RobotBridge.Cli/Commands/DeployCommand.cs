@@ -59,6 +59,10 @@ internal static class DeployCommand
                 var teleop = parse.GetValue(mqttUsers) is { } users
                     ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)))
                     : null;
+                if (teleop is not null)
+                {
+                    CheckOperatorsMayReset(teleop.Accounts, parse.GetValue(safetyConfig)?.FullName, stdout);
+                }
                 var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), stdout, parse.GetValue(quiet),
                     parse.GetValue(record), teleop, parse.GetValue(safetyConfig)?.FullName, parse.GetValue(cameraTopic), cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
@@ -91,6 +95,31 @@ internal static class DeployCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The latch accepts resets only from the safety config's authorised_operators; the MQTT user file
+    /// names who may log in as an operator. Deploy waits for a reset, so a user file none of whose
+    /// operators may reset would wait in vain: refuse it up front, saying what to change.
+    /// </summary>
+    private static void CheckOperatorsMayReset(IReadOnlyList<TeleopUser> accounts, string? safetyConfigPath, TextWriter stdout)
+    {
+        var config = safetyConfigPath is null ? SafetyConfig.Default() : SafetyConfig.Load(safetyConfigPath);
+        string[] operators = [.. accounts.Where(a => a.Role == TeleopRole.Operator).Select(a => a.Name)];
+        string[] may = [.. operators.Where(config.AuthorisedOperators.Contains)];
+        string source = safetyConfigPath ?? "the shipped fetch-safety.json";
+        string allowed = string.Join(", ", config.AuthorisedOperators);
+        if (may.Length == 0)
+        {
+            throw new ArgumentException(
+                $"no operator in the MQTT user file ({(operators.Length == 0 ? "it has none" : string.Join(", ", operators))}) may reset the e-stop: " +
+                $"{source} authorises only [{allowed}]. Name an operator account after one of those, or add the name to authorised_operators " +
+                "in a copy of the safety file passed with --safety-config.");
+        }
+        foreach (string other in operators.Except(may))
+        {
+            stdout.WriteLine($"note: MQTT operator '{other}' can trip the e-stop but not reset it ({source} authorises [{allowed}])");
+        }
     }
 
     /// <summary>MQTT teleop for a deployment: broker accounts, port, optional external broker, and how

@@ -69,6 +69,18 @@ public sealed class DeployOperatorWaitTests : IDisposable
         Assert.Contains("no operator reset the e-stop within 1.5 s", errors);
     }
 
+    [Fact]
+    public void A_user_file_whose_operators_may_not_reset_the_e_stop_is_refused_before_anything_moves()
+    {
+        string users = Path.Combine(_dir, "alice.txt");
+        File.WriteAllLines(users, ["robot:robot-pw:robot", "alice:a-pw:operator"]);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(["deploy", UntrainedReachPolicy(), "--robot", "sim", "--mqtt-users", users], output, error);
+        Assert.True(code == DeployCommand.InputError, $"exit {code}\n{output}\n{error}");
+        Assert.Contains("no operator in the MQTT user file (alice) may reset the e-stop: the shipped fetch-safety.json authorises only [operator]", error.ToString());
+    }
+
     private string UntrainedReachPolicy()
     {
         CliEnvironments.EnsureRegistered();
