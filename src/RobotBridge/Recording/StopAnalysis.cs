@@ -9,8 +9,9 @@ namespace RobotBridge.Recording;
 /// it crept afterwards, and when motion resumed after the reset. Built from <see cref="EpisodeTopics.Safety"/>
 /// ("estop/trip", "estop/reset") and <see cref="EpisodeTopics.JointStates"/>.
 /// </summary>
-/// <param name="ArmStoppedAt">First joint state at or after the trip with every arm joint slower than
-/// the threshold, or null if the arm never settled before the reset (or the end of the bag).</param>
+/// <param name="ArmStoppedAt">First joint state at or after the trip from which every arm joint stays
+/// slower than the threshold for the settle time (a momentary dip while braking does not count), or
+/// null if the arm never settled before the reset (or the end of the bag).</param>
 /// <param name="ArmTravelAfterStop">Largest arm joint displacement (rad) between <see cref="ArmStoppedAt"/>
 /// and the reset: creep after the stop.</param>
 /// <param name="MotionResumedAt">First joint state after the reset with an arm joint faster than the
@@ -28,8 +29,11 @@ public static class StopAnalysis
     /// <paramref name="tripCause"/>, when given); null when the bag records none.</summary>
     /// <param name="origin">Wall instant of robot time zero (as given to the recorder); null = the first message.</param>
     /// <param name="speedThreshold">Arm joint speed (rad/s) below which the arm counts as at rest.</param>
-    public static StopReport? Analyse(string path, DateTimeOffset? origin = null, double speedThreshold = 0.01, string? tripCause = null)
+    /// <param name="settle">How long the arm must stay below the threshold to count as at rest (default 100 ms).</param>
+    public static StopReport? Analyse(string path, DateTimeOffset? origin = null, double speedThreshold = 0.01, string? tripCause = null,
+        TimeSpan? settle = null)
     {
+        TimeSpan settleTime = settle ?? TimeSpan.FromMilliseconds(100);
         using var reader = BagReader.Open(path);
         RosTime? zero = origin is { } o ? RosTime.FromDateTimeOffset(o) : null;
         int[] arm = [.. FetchJoints.Arm.Select(FetchJoints.IndexOf)];
@@ -38,6 +42,7 @@ public static class StopAnalysis
         string cause = "";
         double[]? restPosition = null;
         double travel = 0;
+        bool settled = false;
         foreach (BagMessage message in reader.ReadMessages(new HashSet<string> { EpisodeTopics.Safety, EpisodeTopics.JointStates }))
         {
             zero ??= message.Time;
@@ -67,6 +72,12 @@ public static class StopAnalysis
             double fastest = arm.Max(j => Math.Abs(joints.Velocity[j]));
             if (reset is null)
             {
+                settled |= t - stopped >= settleTime;
+                if (stopped is not null && !settled && fastest >= speedThreshold)
+                {
+                    // Moving again before it settled: that was a dip while braking, not rest.
+                    (stopped, restPosition, travel) = (null, null, 0);
+                }
                 if (stopped is null && fastest < speedThreshold)
                 {
                     stopped = t;

@@ -66,6 +66,37 @@ public sealed class StopAnalysisTests : IDisposable
     }
 
     [Fact]
+    public void A_momentary_dip_while_braking_is_not_rest_and_its_braking_is_not_creep()
+    {
+        // Trip at 1.0 s; the elbow brakes 0.3 → 0 (a one-sample dip, e.g. between trajectory segments) → 0.2 → 0.1 → rest.
+        string path = Path.Combine(_directory, "dip.bag");
+        double[] speeds = [0.5, 0.3, 0.0, 0.2, 0.1];
+        using (var recorder = EpisodeRecorder.Create(path, Origin))
+        {
+            var state = new RobotState();
+            int elbow = FetchJoints.IndexOf(FetchJoints.ElbowFlex);
+            for (int step = 0; step <= 45; step++)
+            {
+                TimeSpan t = step * Period;
+                if (step == 25)
+                {
+                    recorder.RecordSafetyEvent(new SafetyEvent(1, SafetyEventKind.Trip, EStopSource.Teleop("operator"), "e-stop", Origin + t, t, 0));
+                }
+                double speed = step < 25 ? 0.5 : step - 25 < speeds.Length ? speeds[step - 25] : 0;
+                state.Stamp = t;
+                state.Velocity[elbow] = speed;
+                state.Position[elbow] += speed * Period.TotalSeconds;
+                recorder.RecordJointState(state);
+            }
+        }
+
+        var report = StopAnalysis.Analyse(path, Origin)!;
+        Assert.Equal(5 * Period, report.StopLatency); // not the dip at 2 periods
+        Assert.Equal(0.0, report.ArmTravelAfterStop);
+        Assert.Equal(2 * Period, StopAnalysis.Analyse(path, Origin, settle: TimeSpan.Zero)!.StopLatency); // without settling, the dip would count
+    }
+
+    [Fact]
     public void An_arm_that_never_stops_has_no_stop_time_and_a_bag_without_trip_has_no_report()
     {
         Assert.Null(StopAnalysis.Analyse(Record(restAfter: null), Origin)!.ArmStoppedAt);
