@@ -68,6 +68,7 @@ internal static class DeployCommand
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
+                stdout.WriteLine($"  observation age:  {result.ObservationAge}");
                 stdout.WriteLine($"  safety stops:     {result.SafetyStops}, resumed after an operator's reset: {result.Resumes}");
                 if (result.StoppedBy is not null)
                 {

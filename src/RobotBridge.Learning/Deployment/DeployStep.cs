@@ -18,6 +18,10 @@ public sealed record DeployResult(int Episodes, int Successes, long Steps, Laten
 
     /// <summary>Times the run went on after an operator reset the e-stop.</summary>
     public int Resumes { get; init; }
+
+    /// <summary>Age of the robot state each step's observation was built from (the env's timing
+    /// info; default when the env reports none): on a rosbridge robot, how fresh the link keeps it.</summary>
+    public LatencySummary ObservationAge { get; init; }
 }
 
 /// <summary>p50 / p99 / max of a set of durations.</summary>

@@ -29,6 +29,7 @@ public static class PolicyDeployment
         var action = new float[policy.Spec.ActionSize];
         var inference = new List<TimeSpan>();
         var stepTimes = new List<TimeSpan>();
+        var observationAges = new List<TimeSpan>();
         int successes = 0, ran = 0, stops = 0, resumes = 0;
         long steps = 0;
         bool seeded = false;
@@ -82,6 +83,10 @@ public static class PolicyDeployment
                 steps++;
                 success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
                 Gym.StepTiming? timing = step.Info.TryGet(InfoKeys.Timing, out var tm) ? tm : null;
+                if (timing is { } reported)
+                {
+                    observationAges.Add(reported.ObservationAge);
+                }
                 SafetySnapshot? safety = step.Info.TryGet(InfoKeys.Safety, out var s) ? s : null;
                 onStep?.Invoke(new DeployStep(ran + 1, t + 1, inferred, stepped, timing, safety, step.Reward, success));
                 if (safety is { IsStopped: true })
@@ -106,6 +111,7 @@ public static class PolicyDeployment
         {
             SafetyStops = stops,
             Resumes = resumes,
+            ObservationAge = LatencySummary.Of(observationAges),
         };
     }
 }

@@ -81,6 +81,10 @@ public sealed class CliDeployEStopTests(TrainedReachPolicy reach, ITestOutputHel
             Assert.Contains("safety stops:     1, resumed after an operator's reset: 1", stdout);
             Assert.Matches(@"FetchReach-v4 on ws://\S+: [012]/2 episodes succeeded", stdout);
             Assert.Contains("ep 2 step 50:", stdout); // the second episode ran to its end
+            // Joint states over rosbridge, their stamps mapped onto deploy's clock: fresh, and never "negative".
+            var age = Regex.Match(stdout, @"observation age:  p50 (?<p50>[\d.]+) ms, p99 (?<p99>[\d.]+) ms");
+            Assert.True(age.Success, stdout);
+            Assert.InRange(double.Parse(age.Groups["p50"].Value, CultureInfo.InvariantCulture), 0, 200);
             Assert.DoesNotContain("ep 1 step 50:", stdout); // the first ended at the stop
         }
 
