@@ -5,13 +5,7 @@ namespace RobotBridge.Cli.Tests.EndToEnd;
 [Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)] // one real-time chain at a time: on 2 cores two starve each other
 public sealed class EndToEndBenchCommandTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliInvocation.Run(args);
 
     [Fact]
     public void Bench_e2e_measures_command_to_motion_and_camera_age_through_a_served_twin()

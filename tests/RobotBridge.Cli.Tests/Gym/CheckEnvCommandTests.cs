@@ -2,13 +2,7 @@ namespace RobotBridge.Cli.Tests.Gym;
 
 public class CheckEnvCommandTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliInvocation.Run(args);
 
     [Fact]
     public void A_registered_env_passes_and_the_report_says_so()

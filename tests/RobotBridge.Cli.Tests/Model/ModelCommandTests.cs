@@ -4,13 +4,7 @@ namespace RobotBridge.Cli.Tests.Model;
 
 public class ModelCommandTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliInvocation.Run(args);
 
     [Fact]
     public void Prints_the_tree_and_the_limits_table_of_the_default_fetch()

@@ -15,13 +15,7 @@ public sealed class ReplayCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = Program.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(params string[] args) => CliInvocation.Run(args);
 
     /// <summary>Records <paramref name="episodes"/> episodes of 20 steps of a registered goal env;
     /// the recorded achieved goal is shifted by <paramref name="drift"/> m from step 5 of each.</summary>
