@@ -27,8 +27,6 @@ public sealed class OperatorResetWait(Func<SafetySnapshot> safety, TimeSpan boun
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
-    public TimeSpan Bound => bound;
-
     public SafetySnapshot Safety => safety();
 
     public string? AwaitReset(CancellationToken cancel)

@@ -41,14 +41,18 @@ public static class PolicyDeployment
         bool Resume(string stop)
         {
             stops++;
-            string? why = recovery is null || ran >= episodes ? "" : recovery.AwaitReset(cancel);
-            if (why is null)
+            if (recovery is null || ran >= episodes)
             {
-                resumes++;
-                return true;
+                stoppedBy = stop;
+                return false;
             }
-            stoppedBy = why.Length == 0 ? stop : $"{stop}; {why}";
-            return false;
+            if (recovery.AwaitReset(cancel) is { } why)
+            {
+                stoppedBy = $"{stop}; {why}";
+                return false;
+            }
+            resumes++;
+            return true;
         }
 
         while (ran < episodes && stoppedBy is null && !cancel.IsCancellationRequested)
