@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using RobotBridge.Cli.Composition;
 using RobotBridge.Learning.Training;
 using Spectre.Console;
 
@@ -27,6 +28,9 @@ internal static class TrainCommand
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between checkpoints", DefaultValueFactory = _ => 10_000 };
         var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, e.g. 256,256,256 (default: 64,64 as the RL Zoo uses for FetchReach)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run directory's checkpoint" };
+        var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4)", DefaultValueFactory = _ => 1.0 };
+        var randomActions = new Option<double>("--random-actions") { Description = "SAC+HER: probability of a uniformly random action at each step (default 0; the OpenAI baselines use 0.3)", DefaultValueFactory = _ => 0.0 };
+        var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 };
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train",
@@ -35,7 +39,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -61,11 +65,36 @@ internal static class TrainCommand
                     }
                 }
             }
+            double updates = parse.GetValue(updatesPerStep), randomProbability = parse.GetValue(randomActions);
+            int demoEpisodes = parse.GetValue(demos);
+            if (!(updates >= 0) || double.IsInfinity(updates))
+            {
+                stderr.WriteLine($"robotbridge train: --updates-per-step must be a number ≥ 0, got {updates}");
+                return Task.FromResult(InputError);
+            }
+            if (!(randomProbability is >= 0 and <= 1))
+            {
+                stderr.WriteLine($"robotbridge train: --random-actions must be a probability in [0, 1], got {randomProbability}");
+                return Task.FromResult(InputError);
+            }
+            if (demoEpisodes < 0)
+            {
+                stderr.WriteLine($"robotbridge train: --demos must be ≥ 0, got {demoEpisodes}");
+                return Task.FromResult(InputError);
+            }
+            var demonstrator = demoEpisodes > 0 ? ScriptedDemonstrator.For(envId) : null;
+            if (demoEpisodes > 0 && (demonstrator is null || algorithm != "sac-her"))
+            {
+                stderr.WriteLine($"robotbridge train: --demos needs --algo sac-her on a Fetch task (the scripted controller demonstrates those); got {algorithm} on '{envId}'");
+                return Task.FromResult(InputError);
+            }
+            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes };
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,
                 Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), NumEnvs = parse.GetValue(envs),
-                Sac = widths is null ? new() : new() { HiddenSizes = widths },
+                Sac = widths is null ? sac : sac with { HiddenSizes = widths },
+                Demonstrator = demonstrator,
                 Ppo = widths is null ? new() : new() { HiddenSizes = widths },
                 CheckpointEvery = parse.GetValue(checkpointEvery), EvalEpisodes = parse.GetValue(evalEpisodes), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
             };
@@ -73,6 +102,8 @@ internal static class TrainCommand
             {
                 CliEnvironments.EnsureRegistered();
                 var result = TrainingConsole.Run(stdout, request.Steps, view => PolicyTraining.Train(request, view, cancel));
+                if (result.Demonstrations.Episodes > 0)
+                    stdout.WriteLine($"demonstrations: {result.Demonstrations.Episodes} scripted episodes stored before training, {result.Demonstrations.Successes} succeeded");
                 stdout.WriteLine($"policy:     {result.PolicyPath}");
                 stdout.WriteLine($"checkpoint: {result.CheckpointPath}");
                 stdout.WriteLine($"curve:      {result.CurvePath}");

@@ -15,6 +15,9 @@ public static class PolicyInputs
     /// <summary>Key of the camera image in goal-env observations that carry one.</summary>
     public const string ImageKey = "image";
 
+    /// <summary>Normaliser standard-deviation floor of new policies (the OpenAI baselines' HER value).</summary>
+    public const double DefaultNormalizerMinStd = 0.01;
+
     /// <summary>A spec describing what a policy for <paramref name="env"/> reads and writes.</summary>
     public static PolicySpec SpecFor(IEnv env, string envId, string algorithm, int[] hiddenSizes) =>
         SpecFor(env.ObservationSpace, env.ActionSpace, envId, algorithm, hiddenSizes);
@@ -58,6 +61,7 @@ public static class PolicyInputs
             ActionLow = action.Low.ToArray(),
             ActionHigh = action.High.ToArray(),
             HiddenSizes = hiddenSizes,
+            NormalizerMinStd = DefaultNormalizerMinStd,
             EnvId = envId,
             ObservationSpaceJson = observationSpace.ToJson(),
             ActionSpaceJson = actionSpace.ToJson(),

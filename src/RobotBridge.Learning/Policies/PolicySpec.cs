@@ -36,6 +36,10 @@ public sealed record PolicySpec
 
     public int[] HiddenSizes { get; init; } = [256, 256];
 
+    /// <summary>Floor on the normaliser's standard deviation. Policy files written before it existed
+    /// read as 0, which normalises exactly as they did.</summary>
+    public double NormalizerMinStd { get; init; }
+
     /// <summary>Width of the CNN encoder's output (used only with an image input).</summary>
     public int ImageFeatures { get; init; } = 256;
 

@@ -6,8 +6,11 @@ namespace RobotBridge.Learning.Policies;
 /// <summary>
 /// Per-dimension running mean and variance of observations, kept as module buffers so that they
 /// travel inside the policy file: deployment normalises exactly as training did.
-/// Normalised value = clamp((x − mean) / sqrt(var + eps), ±clip).
+/// Normalised value = clamp((x − mean) / max(sqrt(var + eps), minStd), ±clip).
 /// </summary>
+/// <remarks>The floor on the standard deviation (0.01 in the OpenAI baselines' HER) keeps an input
+/// that hardly varies, such as the jitter of a blocked gripper's fingers, from being blown up into
+/// unit-scale noise.</remarks>
 /// <remarks>Statistics are accumulated in double precision on the CPU side (Chan's parallel
 /// update) and copied into the float32 buffers after each update.</remarks>
 public sealed class RunningNormalizer : nn.Module<Tensor, Tensor>
@@ -17,14 +20,17 @@ public sealed class RunningNormalizer : nn.Module<Tensor, Tensor>
     private readonly Tensor var;
     private readonly Tensor count;
     private readonly double _clip;
+    private readonly double _minStd;
     private readonly double[] _mean;
     private readonly double[] _var;
     private double _count;
 
-    public RunningNormalizer(string name, int size, double clip = 5.0) : base(name)
+    public RunningNormalizer(string name, int size, double clip = 5.0, double minStd = 0.0) : base(name)
     {
+        if (!(minStd >= 0) || double.IsInfinity(minStd)) throw new ArgumentOutOfRangeException(nameof(minStd), $"minimum standard deviation must be a finite number ≥ 0, got {minStd}");
         Size = size;
         _clip = clip;
+        _minStd = minStd;
         _mean = new double[size];
         _var = Enumerable.Repeat(1.0, size).ToArray();
         mean = zeros(size);
@@ -67,7 +73,7 @@ public sealed class RunningNormalizer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var normalised = ((x - mean) / (var + Epsilon).sqrt()).clamp(-_clip, _clip);
+        var normalised = ((x - mean) / (var + Epsilon).sqrt().clamp_min(_minStd)).clamp(-_clip, _clip);
         return normalised.MoveToOuterDisposeScope();
     }
 

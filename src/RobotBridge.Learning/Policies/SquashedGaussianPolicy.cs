@@ -23,7 +23,7 @@ public sealed class SquashedGaussianPolicy : Module<Tensor, Tensor?, (Tensor Mea
     public SquashedGaussianPolicy(PolicySpec spec) : base("policy")
     {
         Spec = spec;
-        normalizer = new RunningNormalizer("normalizer", spec.VectorSize);
+        normalizer = new RunningNormalizer("normalizer", spec.VectorSize, minStd: spec.NormalizerMinStd);
         int features = spec.VectorSize;
         if (spec.Image is { } image)
         {
@@ -118,6 +118,17 @@ public sealed class SquashedGaussianPolicy : Module<Tensor, Tensor?, (Tensor Mea
             foreach (var (name, target) in state_dict()) target.copy_(source[name]);
         }
         normalizer.PullFromBuffers();
+    }
+
+    /// <summary>The inverse of <see cref="ToEnvUnits"/>: env actions (e.g. a demonstrator's) onto [-1, 1], clipped.</summary>
+    public void ToUnitActions(ReadOnlySpan<float> action, Span<float> unit)
+    {
+        for (int i = 0; i < unit.Length; i++)
+        {
+            float lo = Spec.ActionLow[i], hi = Spec.ActionHigh[i];
+            float u = float.IsFinite(lo) && float.IsFinite(hi) ? 2f * (action[i] - lo) / (hi - lo) - 1f : action[i];
+            unit[i] = Math.Clamp(u, -1f, 1f);
+        }
     }
 
     /// <summary>Maps [-1, 1] actions onto the env's bounds (infinite bounds pass the value through).</summary>

@@ -21,8 +21,18 @@ public sealed record SacHerConfig
     /// <summary>Uniformly random actions for this many env steps before the policy acts.</summary>
     public int LearningStarts { get; init; } = 1000;
 
-    /// <summary>Gradient steps per env step (1 as in the Zoo's Fetch settings).</summary>
-    public int GradientStepsPerEnvStep { get; init; } = 1;
+    /// <summary>Gradient steps per env step: 1 as in the Zoo's Fetch settings; fractions are
+    /// carried over between steps (0.4 is the OpenAI baselines' 40 batches per 100 env steps).</summary>
+    public double GradientStepsPerEnvStep { get; init; } = 1;
+
+    /// <summary>Probability that an env step takes a uniformly random action instead of the policy's
+    /// sample (0.3 in the OpenAI baselines' HER): wide exploration that does not decay with the
+    /// entropy temperature, which matters where only touching an object gives any signal (Push).</summary>
+    public double RandomActionProbability { get; init; }
+
+    /// <summary>Episodes of a scripted demonstrator stored in the replay buffer before training
+    /// (0 = none). They count as env steps of the run.</summary>
+    public int DemonstrationEpisodes { get; init; }
 
     /// <summary>HER: relabelled goals per original goal ('future' strategy).</summary>
     public int HerK { get; init; } = 4;

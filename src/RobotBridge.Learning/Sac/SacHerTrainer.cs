@@ -27,13 +27,32 @@ public sealed class SacHerTrainer : IDisposable
     private readonly HerSampler _sampler;
     private readonly HerBatch _batch;
     private readonly EpisodeWindow _window = new();
+    private readonly IDemonstrator? _demonstrator;
+    private readonly Dictionary<string, double> _losses = new();
     private Random _rng;
+    private double _updateCredit;
     private readonly int _observationSize;
+
+    // Per-step scratch, allocated once.
+    private readonly float[] _vector;
+    private readonly float[] _unitAction;
+    private readonly float[] _envAction;
+    private readonly float[] _observation;
+    private readonly double[] _desired;
+    private readonly float[] _episodeRows;
 
     /// <param name="env">The (time-limited) goal env; its unwrapped env must implement <see cref="IGoalEnv"/>.</param>
     /// <param name="envId">Recorded in the policy file.</param>
-    public SacHerTrainer(IEnv<DictValue, float[]> env, string envId, SacHerConfig config)
+    /// <param name="demonstrator">Scripted controller for <see cref="SacHerConfig.DemonstrationEpisodes"/>, if any.</param>
+    public SacHerTrainer(IEnv<DictValue, float[]> env, string envId, SacHerConfig config, IDemonstrator? demonstrator = null)
     {
+        if (config.DemonstrationEpisodes > 0 && demonstrator is null)
+            throw new ArgumentException($"{config.DemonstrationEpisodes} demonstration episodes asked for, but '{envId}' has no demonstrator");
+        if (config.GradientStepsPerEnvStep < 0 || !double.IsFinite(config.GradientStepsPerEnvStep))
+            throw new ArgumentOutOfRangeException(nameof(config), $"gradient steps per env step must be a finite number ≥ 0, got {config.GradientStepsPerEnvStep}");
+        if (config.RandomActionProbability is < 0 or > 1 || double.IsNaN(config.RandomActionProbability))
+            throw new ArgumentOutOfRangeException(nameof(config), $"random action probability must be in [0, 1], got {config.RandomActionProbability}");
+        _demonstrator = demonstrator;
         _env = env;
         _goalEnv = env.Unwrapped as IGoalEnv
             ?? throw new ArgumentException($"SAC+HER needs a goal env (IGoalEnv with ComputeReward); '{envId}' is {env.Unwrapped.GetType().Name}");
@@ -50,6 +69,12 @@ public sealed class SacHerTrainer : IDisposable
         _buffer = new EpisodeReplayBuffer(config.BufferTransitions, _maxEpisodeSteps, _observationSize, goal, spec.ActionSize);
         _sampler = new HerSampler(_buffer, config.HerK, (a, d, r) => _goalEnv.ComputeReward(a, d, [], r));
         _batch = new HerBatch(config.BatchSize, spec.VectorSize, spec.ActionSize, goal);
+        _vector = new float[spec.VectorSize];
+        _unitAction = new float[spec.ActionSize];
+        _envAction = new float[spec.ActionSize];
+        _observation = new float[_observationSize];
+        _desired = new double[goal];
+        _episodeRows = new float[2 * (_maxEpisodeSteps + 1) * spec.VectorSize];
     }
 
     public SquashedGaussianPolicy Policy { get; }
@@ -60,73 +85,111 @@ public sealed class SacHerTrainer : IDisposable
 
     public long Episodes => _window.Episodes;
 
+    /// <summary>Gradient steps taken by this trainer instance (not restored by a resume).</summary>
+    public long GradientSteps { get; private set; }
+
+    /// <summary>The replay buffer: whole episodes, demonstrations included.</summary>
+    public EpisodeReplayBuffer Buffer => _buffer;
+
     /// <summary>
     /// Runs until <see cref="Steps"/> reaches <paramref name="totalSteps"/>, reporting after each
     /// episode. Returns at an episode boundary, so a checkpoint taken afterwards resumes cleanly.
+    /// A fresh run with a demonstrator first stores <see cref="SacHerConfig.DemonstrationEpisodes"/>
+    /// of its episodes (counted as env steps, not in the reported success rate).
     /// </summary>
     public void Train(long totalSteps, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
-        var spec = Policy.Spec;
-        var vector = new float[spec.VectorSize];
-        var unitAction = new float[spec.ActionSize];
-        var envAction = new float[spec.ActionSize];
-        var observation = new float[_observationSize];
-        var desired = new double[_goalEnv.GoalDimension];
-        var episodeRows = new float[2 * (_maxEpisodeSteps + 1) * spec.VectorSize];
-        var losses = new Dictionary<string, double>();
         var clock = Stopwatch.StartNew();
         long startSteps = Steps;
-
         var (obs, _) = _env.Reset(seed: Steps == 0 ? _config.Seed : null);
+        if (Steps == 0 && _demonstrator is not null)
+        {
+            for (int e = 0; e < _config.DemonstrationEpisodes && !cancel.IsCancellationRequested; e++)
+            {
+                _demonstrator.BeginEpisode();
+                var demo = RunEpisode(obs, ActionSource.Demonstrator);
+                DemonstrationSuccesses += demo.Success ? 1 : 0;
+                obs = _env.Reset().Observation;
+            }
+        }
         while (Steps < totalSteps && !cancel.IsCancellationRequested)
         {
-            ReadObservation(obs, observation, desired);
-            _buffer.BeginEpisode(observation, obs.AchievedGoal());
-            int rows = 0;
-            AddNormalizerRows(observation, desired, obs.AchievedGoal(), episodeRows, ref rows);
-            double episodeReturn = 0;
-            bool success = false;
-            for (int t = 0; t < _maxEpisodeSteps; t++)
+            var episode = RunEpisode(obs, Steps < _config.LearningStarts ? ActionSource.Random : ActionSource.Policy);
+            _window.Add(episode.Success, episode.Return);
+            observer?.OnProgress(new TrainingProgress(Steps, totalSteps, _window.Episodes,
+                (Steps - startSteps) / Math.Max(1e-9, clock.Elapsed.TotalSeconds), _window.SuccessRate, _window.MeanReturn, _losses));
+            if (Steps < totalSteps) obs = _env.Reset().Observation;
+        }
+    }
+
+    /// <summary>Demonstration episodes stored so far that ended in success (0 without a demonstrator).</summary>
+    public int DemonstrationSuccesses { get; private set; }
+
+    private enum ActionSource { Random, Policy, Demonstrator }
+
+    /// <summary>One episode from <paramref name="obs"/>: act, store every step, learn while the policy
+    /// acts (and during the random warm-up once past <see cref="SacHerConfig.LearningStarts"/>).</summary>
+    private (bool Success, double Return) RunEpisode(DictValue obs, ActionSource source)
+    {
+        var spec = Policy.Spec;
+        ReadObservation(obs, _observation, _desired);
+        _buffer.BeginEpisode(_observation, obs.AchievedGoal());
+        int rows = 0;
+        AddNormalizerRows(_observation, _desired, obs.AchievedGoal(), _episodeRows, ref rows);
+        double episodeReturn = 0;
+        bool success = false;
+        for (int t = 0; t < _maxEpisodeSteps; t++)
+        {
+            if (source == ActionSource.Demonstrator)
             {
-                if (Steps < _config.LearningStarts)
+                _demonstrator!.Act(obs, _envAction);
+                Policy.ToUnitActions(_envAction, _unitAction);
+            }
+            else
+            {
+                if (source == ActionSource.Random || _rng.NextDouble() < _config.RandomActionProbability)
                 {
-                    for (int i = 0; i < unitAction.Length; i++) unitAction[i] = (float)(2 * _rng.NextDouble() - 1);
+                    for (int i = 0; i < _unitAction.Length; i++) _unitAction[i] = (float)(2 * _rng.NextDouble() - 1);
                 }
                 else
                 {
-                    PolicyInputs.WriteVector(spec, obs, vector);
-                    SampleAction(vector, unitAction);
+                    PolicyInputs.WriteVector(spec, obs, _vector);
+                    SampleAction(_vector, _unitAction);
                 }
-                Policy.ToEnvUnits(unitAction, envAction);
-                obs.DesiredGoal().CopyTo(desired, 0);
-                var step = _env.Step(envAction);
-                obs = step.Observation;
-                ReadObservation(obs, observation, desired: null);
-                _buffer.AddStep(unitAction, desired, observation, obs.AchievedGoal(), step.Terminated);
-                AddNormalizerRows(observation, obs.DesiredGoal(), obs.AchievedGoal(), episodeRows, ref rows);
-                episodeReturn += step.Reward;
-                success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
-                Steps++;
-
-                if (Steps >= _config.LearningStarts && _buffer.Episodes > 0)
-                {
-                    for (int g = 0; g < _config.GradientStepsPerEnvStep; g++)
-                    {
-                        _sampler.Sample(_batch, _rng);
-                        var l = Learner.Update(_batch);
-                        losses["critic"] = l.Critic;
-                        losses["actor"] = l.Actor;
-                        losses["alpha"] = l.Temperature;
-                    }
-                }
-                if (step.Done) break;
+                Policy.ToEnvUnits(_unitAction, _envAction);
             }
-            _buffer.EndEpisode();
-            Policy.Normalizer.Update(episodeRows, rows);
-            _window.Add(success, episodeReturn);
-            observer?.OnProgress(new TrainingProgress(Steps, totalSteps, _window.Episodes,
-                (Steps - startSteps) / Math.Max(1e-9, clock.Elapsed.TotalSeconds), _window.SuccessRate, _window.MeanReturn, losses));
-            if (Steps < totalSteps) obs = _env.Reset().Observation;
+            obs.DesiredGoal().CopyTo(_desired, 0);
+            var step = _env.Step(_envAction);
+            obs = step.Observation;
+            ReadObservation(obs, _observation, desired: null);
+            _buffer.AddStep(_unitAction, _desired, _observation, obs.AchievedGoal(), step.Terminated);
+            AddNormalizerRows(_observation, obs.DesiredGoal(), obs.AchievedGoal(), _episodeRows, ref rows);
+            episodeReturn += step.Reward;
+            success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
+            Steps++;
+            if (source != ActionSource.Demonstrator && Steps >= _config.LearningStarts && _buffer.Episodes > 0)
+            {
+                Learn();
+            }
+            if (step.Done) break;
+        }
+        _buffer.EndEpisode();
+        Policy.Normalizer.Update(_episodeRows, rows);
+        return (success, episodeReturn);
+    }
+
+    /// <summary>Takes this env step's share of gradient steps; a fractional rate carries its remainder.</summary>
+    private void Learn()
+    {
+        _updateCredit += _config.GradientStepsPerEnvStep;
+        for (; _updateCredit >= 1; _updateCredit--)
+        {
+            _sampler.Sample(_batch, _rng);
+            var l = Learner.Update(_batch);
+            GradientSteps++;
+            _losses["critic"] = l.Critic;
+            _losses["actor"] = l.Actor;
+            _losses["alpha"] = l.Temperature;
         }
     }
 

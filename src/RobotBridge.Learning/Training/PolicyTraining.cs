@@ -38,12 +38,19 @@ public sealed record TrainRequest
     /// <summary>SAC+HER settings (seed and threads are taken from this request).</summary>
     public SacHerConfig Sac { get; init; } = new();
 
+    /// <summary>SAC+HER: scripted controller for <see cref="SacHerConfig.DemonstrationEpisodes"/>.</summary>
+    public IDemonstrator? Demonstrator { get; init; }
+
     /// <summary>PPO settings (seed and threads are taken from this request).</summary>
     public PpoConfig Ppo { get; init; } = new();
 }
 
 /// <summary>Files a training run produced.</summary>
-public sealed record TrainResult(string PolicyPath, string CheckpointPath, string CurvePath, string LogDirectory, long Steps, long Episodes);
+public sealed record TrainResult(string PolicyPath, string CheckpointPath, string CurvePath, string LogDirectory, long Steps, long Episodes)
+{
+    /// <summary>Scripted episodes this run stored before training, and how many of them succeeded (0 and 0 without demonstrations).</summary>
+    public (int Episodes, int Successes) Demonstrations { get; init; }
+}
 
 /// <summary>
 /// Library entry point for training: builds the env from the registry, runs SAC+HER or PPO with
@@ -65,14 +72,16 @@ public static class PolicyTraining
         string policyPath = Path.Combine(request.OutputDirectory, PolicyFileName);
         string checkpointPath = Path.Combine(request.OutputDirectory, CheckpointFileName);
         long steps, episodes;
+        (int, int) demonstrations = (0, 0);
         switch (request.Algorithm)
         {
             case "sac-her":
             {
                 using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId);
                 using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId);
-                using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads });
+                using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator);
                 if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
+                else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
                 while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
                 {
                     trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
@@ -81,6 +90,7 @@ public static class PolicyTraining
                 }
                 PolicyFile.Save(trainer.Policy, policyPath);
                 (steps, episodes) = (trainer.Steps, trainer.Episodes);
+                demonstrations.Item2 = trainer.DemonstrationSuccesses;
                 break;
             }
             case "ppo":
@@ -98,7 +108,7 @@ public static class PolicyTraining
         }
         string curvePath = Path.Combine(request.OutputDirectory, CurveFileName);
         LearningCurvePlot.Save(log.CsvPath, log.EvalCsvPath, curvePath, $"{request.EnvId} — {request.Algorithm}");
-        return new TrainResult(policyPath, checkpointPath, curvePath, request.OutputDirectory, steps, episodes);
+        return new TrainResult(policyPath, checkpointPath, curvePath, request.OutputDirectory, steps, episodes) { Demonstrations = demonstrations };
     }
 
     /// <summary>

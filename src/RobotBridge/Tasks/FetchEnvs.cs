@@ -72,6 +72,21 @@ public static class FetchEnvs
     }
 
 
+    /// <summary>The task an id such as "FetchPushDense-v4" names, or false for an id that is not a Fetch task.</summary>
+    public static bool TryGetKind(string id, out FetchTaskKind kind)
+    {
+        foreach (FetchTaskKind k in Enum.GetValues<FetchTaskKind>())
+        {
+            if (Variants.Any(v => id == $"Fetch{k}{v.Suffix}-v4"))
+            {
+                kind = k;
+                return true;
+            }
+        }
+        kind = default;
+        return false;
+    }
+
     private static List<string> BuildIds() =>
         [.. Enum.GetValues<FetchTaskKind>().SelectMany(k => Variants.Select(v => $"Fetch{k}{v.Suffix}-v4"))];
 }

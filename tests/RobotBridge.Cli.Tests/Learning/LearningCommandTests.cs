@@ -41,6 +41,25 @@ public sealed class LearningCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_stores_scripted_demonstrations_on_a_fetch_task_and_refuses_them_elsewhere()
+    {
+        string run = Path.Combine(_dir, "demos");
+        var (code, output, error) = Run("train", "FetchPush-v4", "--demos", "2", "--steps", "150", "--updates-per-step", "0.5",
+            "--random-actions", "0.3", "--checkpoint-every", "150", "--out", run);
+        Assert.True(code == 0, error + output);
+        Assert.Matches(@"demonstrations: 2 scripted episodes stored before training, [0-2] succeeded", output);
+        Assert.Contains("step 150/150", output); // 100 demonstration steps + one episode of the agent's own
+
+        (code, output, error) = Run("train", "PointMassGoal-v0", "--demos", "2", "--out", Path.Combine(_dir, "no-demos"));
+        Assert.Equal(1, code);
+        Assert.Contains("--demos needs --algo sac-her on a Fetch task", error);
+
+        (code, _, error) = Run("train", "PointMassGoal-v0", "--random-actions", "1.5", "--out", Path.Combine(_dir, "bad-p"));
+        Assert.Equal(1, code);
+        Assert.Contains("--random-actions must be a probability in [0, 1], got 1.5", error);
+    }
+
+    [Fact]
     public void Eval_and_deploy_refuse_a_policy_trained_for_other_spaces()
     {
         string policyPath = Path.Combine(_dir, "pointmass.rbpolicy");
