@@ -31,6 +31,7 @@ internal static class TrainCommand
         var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4)", DefaultValueFactory = _ => 1.0 };
         var randomActions = new Option<double>("--random-actions") { Description = "SAC+HER: probability of a uniformly random action at each step (default 0; the OpenAI baselines use 0.3)", DefaultValueFactory = _ => 0.0 };
         var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 };
+        var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 };
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train",
@@ -39,7 +40,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos, bcWeight }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -67,6 +68,12 @@ internal static class TrainCommand
             }
             double updates = parse.GetValue(updatesPerStep), randomProbability = parse.GetValue(randomActions);
             int demoEpisodes = parse.GetValue(demos);
+            double cloning = parse.GetValue(bcWeight);
+            if (!(cloning >= 0) || double.IsInfinity(cloning))
+            {
+                stderr.WriteLine($"robotbridge train: --bc-weight must be a number ≥ 0, got {cloning}");
+                return Task.FromResult(InputError);
+            }
             if (!(updates >= 0) || double.IsInfinity(updates))
             {
                 stderr.WriteLine($"robotbridge train: --updates-per-step must be a number ≥ 0, got {updates}");
@@ -88,7 +95,7 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --demos needs --algo sac-her on a Fetch task (the scripted controller demonstrates those); got {algorithm} on '{envId}'");
                 return Task.FromResult(InputError);
             }
-            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes };
+            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, BehaviourCloningWeight = cloning };
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,

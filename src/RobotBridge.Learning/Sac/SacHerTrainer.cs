@@ -28,6 +28,9 @@ public sealed class SacHerTrainer : IDisposable
     private readonly HerBatch _batch;
     private readonly EpisodeWindow _window = new();
     private readonly IDemonstrator? _demonstrator;
+    private EpisodeReplayBuffer? _demoBuffer;
+    private HerSampler? _demoSampler;
+    private HerBatch? _demoBatch;
     private readonly Dictionary<string, double> _losses = new();
     private Random _rng;
     private double _updateCredit;
@@ -52,6 +55,10 @@ public sealed class SacHerTrainer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(config), $"gradient steps per env step must be a finite number ≥ 0, got {config.GradientStepsPerEnvStep}");
         if (config.RandomActionProbability is < 0 or > 1 || double.IsNaN(config.RandomActionProbability))
             throw new ArgumentOutOfRangeException(nameof(config), $"random action probability must be in [0, 1], got {config.RandomActionProbability}");
+        if (config.BehaviourCloningWeight < 0 || !double.IsFinite(config.BehaviourCloningWeight))
+            throw new ArgumentOutOfRangeException(nameof(config), $"behaviour-cloning weight must be a finite number ≥ 0, got {config.BehaviourCloningWeight}");
+        if (config.DemonstrationBatchSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(config), $"demonstration batch size must be ≥ 0, got {config.DemonstrationBatchSize}");
         _demonstrator = demonstrator;
         _env = env;
         _goalEnv = env.Unwrapped as IGoalEnv
@@ -69,6 +76,7 @@ public sealed class SacHerTrainer : IDisposable
         _buffer = new EpisodeReplayBuffer(config.BufferTransitions, _maxEpisodeSteps, _observationSize, goal, spec.ActionSize);
         _sampler = new HerSampler(_buffer, config.HerK, (a, d, r) => _goalEnv.ComputeReward(a, d, [], r));
         _batch = new HerBatch(config.BatchSize, spec.VectorSize, spec.ActionSize, goal);
+        if (config.DemonstrationEpisodes > 0) CreateDemonstrationBuffer(config.DemonstrationEpisodes);
         _vector = new float[spec.VectorSize];
         _unitAction = new float[spec.ActionSize];
         _envAction = new float[spec.ActionSize];
@@ -88,8 +96,22 @@ public sealed class SacHerTrainer : IDisposable
     /// <summary>Gradient steps taken by this trainer instance (not restored by a resume).</summary>
     public long GradientSteps { get; private set; }
 
-    /// <summary>The replay buffer: whole episodes, demonstrations included.</summary>
+    /// <summary>The replay buffer of the agent's own episodes.</summary>
     public EpisodeReplayBuffer Buffer => _buffer;
+
+    /// <summary>The demonstrations' episodes, kept apart so that they stay in every batch; null without any.</summary>
+    public EpisodeReplayBuffer? DemonstrationBuffer => _demoBuffer;
+
+    /// <summary>Losses of the latest gradient step (critic, actor, alpha, and with demonstrations bc and q_filter).</summary>
+    public IReadOnlyDictionary<string, double> LatestLosses => _losses;
+
+    private void CreateDemonstrationBuffer(int episodes)
+    {
+        var spec = Policy.Spec;
+        _demoBuffer = new EpisodeReplayBuffer(episodes * _maxEpisodeSteps, _maxEpisodeSteps, _observationSize, _goalEnv.GoalDimension, spec.ActionSize);
+        _demoSampler = new HerSampler(_demoBuffer, _config.HerK, (a, d, r) => _goalEnv.ComputeReward(a, d, [], r));
+        _demoBatch = new HerBatch(_config.DemonstrationBatchSize, spec.VectorSize, spec.ActionSize, _goalEnv.GoalDimension);
+    }
 
     /// <summary>
     /// Runs until <see cref="Steps"/> reaches <paramref name="totalSteps"/>, reporting after each
@@ -132,8 +154,9 @@ public sealed class SacHerTrainer : IDisposable
     private (bool Success, double Return) RunEpisode(DictValue obs, ActionSource source)
     {
         var spec = Policy.Spec;
+        var buffer = source == ActionSource.Demonstrator ? _demoBuffer! : _buffer;
         ReadObservation(obs, _observation, _desired);
-        _buffer.BeginEpisode(_observation, obs.AchievedGoal());
+        buffer.BeginEpisode(_observation, obs.AchievedGoal());
         int rows = 0;
         AddNormalizerRows(_observation, _desired, obs.AchievedGoal(), _episodeRows, ref rows);
         double episodeReturn = 0;
@@ -162,7 +185,7 @@ public sealed class SacHerTrainer : IDisposable
             var step = _env.Step(_envAction);
             obs = step.Observation;
             ReadObservation(obs, _observation, desired: null);
-            _buffer.AddStep(_unitAction, _desired, _observation, obs.AchievedGoal(), step.Terminated);
+            buffer.AddStep(_unitAction, _desired, _observation, obs.AchievedGoal(), step.Terminated);
             AddNormalizerRows(_observation, obs.DesiredGoal(), obs.AchievedGoal(), _episodeRows, ref rows);
             episodeReturn += step.Reward;
             success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
@@ -173,7 +196,7 @@ public sealed class SacHerTrainer : IDisposable
             }
             if (step.Done) break;
         }
-        _buffer.EndEpisode();
+        buffer.EndEpisode();
         Policy.Normalizer.Update(_episodeRows, rows);
         return (success, episodeReturn);
     }
@@ -185,11 +208,22 @@ public sealed class SacHerTrainer : IDisposable
         for (; _updateCredit >= 1; _updateCredit--)
         {
             _sampler.Sample(_batch, _rng);
-            var l = Learner.Update(_batch);
+            HerBatch? demos = null;
+            if (_demoBuffer is { Episodes: > 0 } && _demoBatch is { Size: > 0 })
+            {
+                _demoSampler!.Sample(_demoBatch, _rng);
+                demos = _demoBatch;
+            }
+            var l = Learner.Update(_batch, demos);
             GradientSteps++;
             _losses["critic"] = l.Critic;
             _losses["actor"] = l.Actor;
             _losses["alpha"] = l.Temperature;
+            if (demos is not null)
+            {
+                _losses["bc"] = l.BehaviourCloning;
+                _losses["q_filter"] = l.DemonstrationsKept;
+            }
         }
     }
 
@@ -229,6 +263,9 @@ public sealed class SacHerTrainer : IDisposable
         PolicyFile.Write(Policy, writer.BaseStream);
         Learner.Write(writer);
         _buffer.Write(writer);
+        // Appended after the agent's buffer, so checkpoints from before demonstrations still read.
+        writer.Write(_demoBuffer?.EpisodeCapacity ?? 0);
+        _demoBuffer?.Write(writer);
     });
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same env and architecture.
@@ -241,6 +278,12 @@ public sealed class SacHerTrainer : IDisposable
         CheckpointFile.RestorePolicy(reader, Policy, path);
         Learner.Read(reader);
         _buffer.Read(reader);
+        if (reader.BaseStream.Position < reader.BaseStream.Length && reader.ReadInt32() is int demoEpisodes and > 0)
+        {
+            // A resumed run keeps its demonstrations even when it is not told about them again.
+            if (_demoBuffer is null || _demoBuffer.EpisodeCapacity != demoEpisodes) CreateDemonstrationBuffer(demoEpisodes);
+            _demoBuffer!.Read(reader);
+        }
         _rng = new Random(HashCode.Combine(_config.Seed, Steps));
     }
 

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 
 namespace RobotBridge.Learning.Sac;
 
-/// <summary>Losses of one SAC gradient step, for logging.</summary>
-public readonly record struct SacLosses(double Critic, double Actor, double Alpha, double Temperature);
+/// <summary>Losses of one SAC gradient step, for logging. With demonstrations: the behaviour-cloning
+/// loss and the share of demonstration transitions the Q-filter kept.</summary>
+public readonly record struct SacLosses(double Critic, double Actor, double Alpha, double Temperature, double BehaviourCloning = 0, double DemonstrationsKept = 0);
 
 /// <summary>
 /// The SAC update (Haarnoja et al. 2018, with automatic temperature): twin critics regressed on
@@ -45,17 +46,20 @@ public sealed class SacLearner : IDisposable
     public QNetwork Q2Target { get; }
     public TorchSharp.Modules.Parameter LogAlpha { get; }
 
-    /// <summary>One gradient step on a sampled batch (vector inputs only; camera SAC is not wired here).</summary>
-    public SacLosses Update(HerBatch batch)
+    /// <summary>One gradient step on a sampled batch (vector inputs only; camera SAC is not wired here).
+    /// <paramref name="demonstrations"/>, if given, joins the batch for the critics and the actor and
+    /// adds the Q-filtered behaviour-cloning term.</summary>
+    public SacLosses Update(HerBatch batch, HerBatch? demonstrations = null)
     {
         using var scope = NewDisposeScope();
-        var s = Policy.Normalizer.forward(tensor(batch.Vectors, batch.Size, batch.VectorSize));
-        var sRaw = tensor(batch.Vectors, batch.Size, batch.VectorSize);
-        var sNextRaw = tensor(batch.NextVectors, batch.Size, batch.VectorSize);
+        int n = batch.Size, m = demonstrations?.Size ?? 0;
+        var sRaw = Rows(batch.Vectors, demonstrations?.Vectors, n, m, batch.VectorSize);
+        var s = Policy.Normalizer.forward(sRaw);
+        var sNextRaw = Rows(batch.NextVectors, demonstrations?.NextVectors, n, m, batch.VectorSize);
         var sNext = Policy.Normalizer.forward(sNextRaw);
-        var a = tensor(batch.Actions, batch.Size, batch.ActionSize);
-        var r = tensor(batch.Rewards);
-        var notDone = tensor(batch.NotDone);
+        var a = Rows(batch.Actions, demonstrations?.Actions, n, m, batch.ActionSize);
+        var r = Rows(batch.Rewards, demonstrations?.Rewards, n, m, 1).view(-1);
+        var notDone = Rows(batch.NotDone, demonstrations?.NotDone, n, m, 1).view(-1);
         var alpha = LogAlpha.exp().detach();
 
         // Critic: soft Bellman target from the target networks.
@@ -75,6 +79,25 @@ public sealed class SacLearner : IDisposable
         var (aNew, logP) = Policy.Sample(sRaw, null);
         var qNew = minimum(Q1.forward(s, null, aNew), Q2.forward(s, null, aNew));
         var actorLoss = (alpha * logP - qNew).mean();
+        double bcLoss = 0, kept = 0;
+        if (m > 0 && _config.BehaviourCloningWeight > 0)
+        {
+            // Behaviour cloning towards the demonstrated actions, only where the critics prefer them.
+            var sDemo = s.narrow(0, n, m);
+            var aDemo = a.narrow(0, n, m);
+            var aPolicy = Policy.DeterministicAction(sRaw.narrow(0, n, m), null);
+            Tensor keep;
+            using (no_grad())
+            {
+                var qDemo = minimum(Q1.forward(sDemo, null, aDemo), Q2.forward(sDemo, null, aDemo));
+                var qPolicy = minimum(Q1.forward(sDemo, null, aPolicy), Q2.forward(sDemo, null, aPolicy));
+                keep = (qDemo > qPolicy).to_type(ScalarType.Float32);
+            }
+            var bc = ((aPolicy - aDemo).pow(2).sum(1) * keep).mean();
+            actorLoss = actorLoss + _config.BehaviourCloningWeight * bc;
+            bcLoss = bc.item<float>();
+            kept = keep.mean().item<float>();
+        }
         _actorOptimizer.zero_grad();
         actorLoss.backward();
         _actorOptimizer.step();
@@ -87,7 +110,14 @@ public sealed class SacLearner : IDisposable
 
         PolyakUpdate(Q1, Q1Target, _config.Tau);
         PolyakUpdate(Q2, Q2Target, _config.Tau);
-        return new SacLosses(criticLoss.item<float>(), actorLoss.item<float>(), alphaLoss.item<float>(), alpha.item<float>());
+        return new SacLosses(criticLoss.item<float>(), actorLoss.item<float>(), alphaLoss.item<float>(), alpha.item<float>(), bcLoss, kept);
+    }
+
+    /// <summary>The batch's rows, followed by the demonstrations' if any, as one [n + m, width] tensor.</summary>
+    private static Tensor Rows(float[] batch, float[]? demonstrations, int n, int m, int width)
+    {
+        var rows = tensor(batch, n, width);
+        return demonstrations is null ? rows : cat([rows, tensor(demonstrations, m, width)], 0);
     }
 
     private static void CopyWeights(nn.Module from, nn.Module to) => PolyakUpdate(from, to, 1.0);

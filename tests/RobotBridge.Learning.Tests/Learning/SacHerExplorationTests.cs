@@ -2,6 +2,7 @@ using RobotBridge.Gym.Envs;
 using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning.Envs;
+using RobotBridge.Learning.Evaluation;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Learning.Sac;
 using TorchSharp;
@@ -39,14 +40,15 @@ public class SacHerExplorationTests
         trainer.Train(1);
 
         Assert.Equal(10, demonstrator.Episodes);
-        Assert.Equal(10, trainer.Buffer.Episodes);
+        Assert.Equal(10, trainer.DemonstrationBuffer!.Episodes);
+        Assert.Equal(0, trainer.Buffer.Episodes);
         Assert.Equal(10 * 50, trainer.Steps);
         Assert.Equal(0, trainer.Episodes); // the agent's own episodes: none yet
         Assert.True(trainer.DemonstrationSuccesses >= 9, $"{trainer.DemonstrationSuccesses}/10 demonstrations succeeded");
         // The stored first action is the demonstrator's, mapped into the policy's [-1, 1] units.
-        var start = trainer.Buffer.ObservationRow(0, 0);
-        var goal = trainer.Buffer.DesiredRow(0, 0);
-        var action = trainer.Buffer.ActionRow(0, 0);
+        var start = trainer.DemonstrationBuffer.ObservationRow(0, 0);
+        var goal = trainer.DemonstrationBuffer.DesiredRow(0, 0);
+        var action = trainer.DemonstrationBuffer.ActionRow(0, 0);
         for (int i = 0; i < 3; i++)
         {
             float expected = (float)Math.Clamp((goal[i] - start[i]) / (PointMassGoalEnv.MaxSpeed * PointMassGoalEnv.Dt), -1, 1);
@@ -56,6 +58,44 @@ public class SacHerExplorationTests
         trainer.Train(trainer.Steps + 50);
         Assert.Equal(10, demonstrator.Episodes); // only a fresh run is demonstrated
         Assert.Equal(1, trainer.Episodes);
+        Assert.Equal(1, trainer.Buffer.Episodes);
+
+        // A checkpoint keeps the demonstrations, also for a resumed run that is not told about them.
+        string path = Path.Combine(Directory.CreateTempSubdirectory("rb-demo-ckpt-").FullName, "c.rbckpt");
+        trainer.SaveCheckpoint(path);
+        using var resumedEnv = new PointMassGoalEnv();
+        using var resumed = new SacHerTrainer(resumedEnv, "PointMassGoal-v0", Small with { LearningStarts = 100_000 });
+        resumed.LoadCheckpoint(path);
+        Assert.Equal(10, resumed.DemonstrationBuffer?.Episodes);
+        Assert.Equal(1, resumed.Buffer.Episodes);
+        Assert.Equal(trainer.DemonstrationBuffer.ActionRow(3, 7).ToArray(), resumed.DemonstrationBuffer!.ActionRow(3, 7).ToArray());
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
+    public void Demonstrations_with_q_filtered_cloning_speed_up_learning()
+    {
+        // Behaviour-cloning weight 20: with weight 1 the same run reached 28 %, with 5 46 %.
+        // Same seed, same number of the agent's own steps (1000: 900 gradient steps after the warm-up), with and
+        // without 20 demonstrated episodes.
+        double SuccessAfter1000OwnSteps(int demonstrations)
+        {
+            using var env = new PointMassGoalEnv();
+            using var trainer = new SacHerTrainer(env, "PointMassGoal-v0",
+                new SacHerConfig { Seed = 3, Threads = 1, LearningStarts = demonstrations * 50 + 100, BufferTransitions = 20_000, DemonstrationEpisodes = demonstrations, BehaviourCloningWeight = 20 },
+                demonstrations > 0 ? new GoalSeeker() : null);
+            trainer.Train(demonstrations * 50 + 1000);
+            if (demonstrations > 0)
+            {
+                Assert.True(trainer.LatestLosses["q_filter"] > 0, "the Q-filter kept no demonstration");
+                Assert.True(trainer.LatestLosses.ContainsKey("bc"));
+            }
+            using var evalEnv = new PointMassGoalEnv();
+            return PolicyEvaluator.Evaluate(trainer.Policy, evalEnv, episodes: 50, seed: 1000).SuccessRate;
+        }
+
+        double without = SuccessAfter1000OwnSteps(0), with = SuccessAfter1000OwnSteps(20);
+        Assert.True(with >= 0.6 && with > without + 0.3, $"success with demonstrations {with:P0}, without {without:P0}");
     }
 
     [Fact]
