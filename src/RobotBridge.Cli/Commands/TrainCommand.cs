@@ -31,7 +31,8 @@ internal static class TrainCommand
         var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4)", DefaultValueFactory = _ => 1.0 };
         var randomActions = new Option<double>("--random-actions") { Description = "SAC+HER: probability of a uniformly random action at each step (default 0; the OpenAI baselines use 0.3)", DefaultValueFactory = _ => 0.0 };
         var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 };
-        var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 };
+        var demoBatch = new Option<int>("--demo-batch") { Description = "SAC+HER with --demos: keep the demonstrations apart and add this many of their transitions to every batch (default 0: they join the replay buffer)", DefaultValueFactory = _ => 0 };
+        var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos and --demo-batch: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 };
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train",
@@ -40,7 +41,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos, bcWeight }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -69,9 +70,15 @@ internal static class TrainCommand
             double updates = parse.GetValue(updatesPerStep), randomProbability = parse.GetValue(randomActions);
             int demoEpisodes = parse.GetValue(demos);
             double cloning = parse.GetValue(bcWeight);
-            if (!(cloning >= 0) || double.IsInfinity(cloning))
+            int demoBatchSize = parse.GetValue(demoBatch);
+            if (demoBatchSize < 0 || (demoBatchSize > 0 && demoEpisodes == 0))
             {
-                stderr.WriteLine($"robotbridge train: --bc-weight must be a number ≥ 0, got {cloning}");
+                stderr.WriteLine($"robotbridge train: --demo-batch must be ≥ 0 and needs --demos, got --demo-batch {demoBatchSize} with --demos {demoEpisodes}");
+                return Task.FromResult(InputError);
+            }
+            if (!(cloning >= 0) || double.IsInfinity(cloning) || (cloning > 0 && demoBatchSize == 0))
+            {
+                stderr.WriteLine($"robotbridge train: --bc-weight must be a number ≥ 0 and needs --demos and --demo-batch, got {cloning}");
                 return Task.FromResult(InputError);
             }
             if (!(updates >= 0) || double.IsInfinity(updates))
@@ -95,7 +102,7 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --demos needs --algo sac-her on a Fetch task (the scripted controller demonstrates those); got {algorithm} on '{envId}'");
                 return Task.FromResult(InputError);
             }
-            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, BehaviourCloningWeight = cloning };
+            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, DemonstrationBatchSize = demoBatchSize, BehaviourCloningWeight = cloning };
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,

@@ -30,17 +30,21 @@ public sealed record SacHerConfig
     /// entropy temperature, which matters where only touching an object gives any signal (Push).</summary>
     public double RandomActionProbability { get; init; }
 
-    /// <summary>Episodes of a scripted demonstrator stored, in a buffer of their own, before training
-    /// (0 = none). They count as env steps of the run.</summary>
+    /// <summary>Episodes of a scripted demonstrator stored before training (0 = none). They count as
+    /// env steps of the run.</summary>
     public int DemonstrationEpisodes { get; init; }
 
-    /// <summary>Demonstration transitions (HER-relabelled like the rest) added to every batch.</summary>
-    public int DemonstrationBatchSize { get; init; } = 64;
+    /// <summary>0 (the default): demonstrations join the agent's replay buffer and are sampled like its
+    /// own episodes, so their share of a batch shrinks as the agent's experience grows. Above 0: they
+    /// are kept in a buffer of their own and this many of their transitions (HER-relabelled like the
+    /// rest) join every batch.</summary>
+    public int DemonstrationBatchSize { get; init; }
 
-    /// <summary>Weight of the behaviour-cloning term on the batch's demonstration transitions. It
-    /// applies only where the critics rate the demonstrated action above the policy's own (the
-    /// Q-filter of Nair et al. 2018), so the policy may outgrow a worse demonstrator. 0 (the default)
-    /// learns from the demonstrations through the critics only.</summary>
+    /// <summary>Weight of the behaviour-cloning term on the batch's demonstration transitions (needs
+    /// <see cref="DemonstrationBatchSize"/> above 0). It applies only where the critics rate the
+    /// demonstrated action above the policy's own (the Q-filter of Nair et al. 2018), so the policy
+    /// may outgrow a worse demonstrator. 0 (the default) learns from demonstrations through the
+    /// critics only.</summary>
     public double BehaviourCloningWeight { get; init; }
 
     /// <summary>HER: relabelled goals per original goal ('future' strategy).</summary>

@@ -59,6 +59,8 @@ public sealed class SacHerTrainer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(config), $"behaviour-cloning weight must be a finite number ≥ 0, got {config.BehaviourCloningWeight}");
         if (config.DemonstrationBatchSize < 0)
             throw new ArgumentOutOfRangeException(nameof(config), $"demonstration batch size must be ≥ 0, got {config.DemonstrationBatchSize}");
+        if (config.BehaviourCloningWeight > 0 && (config.DemonstrationEpisodes == 0 || config.DemonstrationBatchSize == 0))
+            throw new ArgumentException($"behaviour cloning (weight {config.BehaviourCloningWeight}) needs demonstrations kept apart: demonstration episodes and a demonstration batch size above 0");
         _demonstrator = demonstrator;
         _env = env;
         _goalEnv = env.Unwrapped as IGoalEnv
@@ -76,7 +78,7 @@ public sealed class SacHerTrainer : IDisposable
         _buffer = new EpisodeReplayBuffer(config.BufferTransitions, _maxEpisodeSteps, _observationSize, goal, spec.ActionSize);
         _sampler = new HerSampler(_buffer, config.HerK, (a, d, r) => _goalEnv.ComputeReward(a, d, [], r));
         _batch = new HerBatch(config.BatchSize, spec.VectorSize, spec.ActionSize, goal);
-        if (config.DemonstrationEpisodes > 0) CreateDemonstrationBuffer(config.DemonstrationEpisodes);
+        if (config.DemonstrationEpisodes > 0 && config.DemonstrationBatchSize > 0) CreateDemonstrationBuffer(config.DemonstrationEpisodes);
         _vector = new float[spec.VectorSize];
         _unitAction = new float[spec.ActionSize];
         _envAction = new float[spec.ActionSize];
@@ -96,10 +98,10 @@ public sealed class SacHerTrainer : IDisposable
     /// <summary>Gradient steps taken by this trainer instance (not restored by a resume).</summary>
     public long GradientSteps { get; private set; }
 
-    /// <summary>The replay buffer of the agent's own episodes.</summary>
+    /// <summary>The replay buffer of the agent's own episodes (and of demonstrations not kept apart).</summary>
     public EpisodeReplayBuffer Buffer => _buffer;
 
-    /// <summary>The demonstrations' episodes, kept apart so that they stay in every batch; null without any.</summary>
+    /// <summary>The demonstrations' episodes when kept apart (<see cref="SacHerConfig.DemonstrationBatchSize"/> above 0); otherwise null.</summary>
     public EpisodeReplayBuffer? DemonstrationBuffer => _demoBuffer;
 
     /// <summary>Losses of the latest gradient step (critic, actor, alpha, and with demonstrations bc and q_filter).</summary>
@@ -154,7 +156,7 @@ public sealed class SacHerTrainer : IDisposable
     private (bool Success, double Return) RunEpisode(DictValue obs, ActionSource source)
     {
         var spec = Policy.Spec;
-        var buffer = source == ActionSource.Demonstrator ? _demoBuffer! : _buffer;
+        var buffer = source == ActionSource.Demonstrator && _demoBuffer is not null ? _demoBuffer : _buffer;
         ReadObservation(obs, _observation, _desired);
         buffer.BeginEpisode(_observation, obs.AchievedGoal());
         int rows = 0;

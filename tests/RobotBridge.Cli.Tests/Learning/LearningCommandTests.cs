@@ -57,6 +57,10 @@ public sealed class LearningCommandTests : IDisposable
         (code, _, error) = Run("train", "PointMassGoal-v0", "--random-actions", "1.5", "--out", Path.Combine(_dir, "bad-p"));
         Assert.Equal(1, code);
         Assert.Contains("--random-actions must be a probability in [0, 1], got 1.5", error);
+
+        (code, _, error) = Run("train", "FetchPush-v4", "--demos", "2", "--bc-weight", "5", "--out", Path.Combine(_dir, "bc"));
+        Assert.Equal(1, code);
+        Assert.Contains("--bc-weight must be a number ≥ 0 and needs --demos and --demo-batch, got 5", error);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public class SacHerExplorationTests
     {
         using var env = new PointMassGoalEnv();
         var demonstrator = new GoalSeeker();
-        using var trainer = new SacHerTrainer(env, "PointMassGoal-v0", Small with { DemonstrationEpisodes = 10, LearningStarts = 100_000 }, demonstrator);
+        using var trainer = new SacHerTrainer(env, "PointMassGoal-v0", Small with { DemonstrationEpisodes = 10, DemonstrationBatchSize = 16, LearningStarts = 100_000 }, demonstrator);
 
         trainer.Train(1);
 
@@ -82,7 +82,8 @@ public class SacHerExplorationTests
         {
             using var env = new PointMassGoalEnv();
             using var trainer = new SacHerTrainer(env, "PointMassGoal-v0",
-                new SacHerConfig { Seed = 3, Threads = 1, LearningStarts = demonstrations * 50 + 100, BufferTransitions = 20_000, DemonstrationEpisodes = demonstrations, BehaviourCloningWeight = 20 },
+                new SacHerConfig { Seed = 3, Threads = 1, LearningStarts = demonstrations * 50 + 100, BufferTransitions = 20_000, DemonstrationEpisodes = demonstrations,
+                    DemonstrationBatchSize = demonstrations > 0 ? 64 : 0, BehaviourCloningWeight = demonstrations > 0 ? 20 : 0 },
                 demonstrations > 0 ? new GoalSeeker() : null);
             trainer.Train(demonstrations * 50 + 1000);
             if (demonstrations > 0)
@@ -96,6 +97,26 @@ public class SacHerExplorationTests
 
         double without = SuccessAfter1000OwnSteps(0), with = SuccessAfter1000OwnSteps(20);
         Assert.True(with >= 0.6 && with > without + 0.3, $"success with demonstrations {with:P0}, without {without:P0}");
+    }
+
+    [Fact]
+    public void Demonstrations_without_a_batch_of_their_own_join_the_agents_buffer()
+    {
+        using var env = new PointMassGoalEnv();
+        using var trainer = new SacHerTrainer(env, "PointMassGoal-v0", Small with { DemonstrationEpisodes = 4, LearningStarts = 100_000 }, new GoalSeeker());
+        trainer.Train(4 * 50 + 50);
+        Assert.Null(trainer.DemonstrationBuffer);
+        Assert.Equal(5, trainer.Buffer.Episodes); // 4 demonstrated + 1 of the agent's
+        Assert.Equal(1, trainer.Episodes);
+    }
+
+    [Fact]
+    public void Behaviour_cloning_without_demonstrations_kept_apart_is_refused()
+    {
+        using var env = new PointMassGoalEnv();
+        var e = Assert.Throws<ArgumentException>(() => new SacHerTrainer(env, "PointMassGoal-v0",
+            Small with { DemonstrationEpisodes = 3, BehaviourCloningWeight = 1 }, new GoalSeeker()));
+        Assert.Contains("demonstration batch size above 0", e.Message);
     }
 
     [Fact]
