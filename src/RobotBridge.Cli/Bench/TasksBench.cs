@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RobotBridge.Gym;
+using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Gym.Vector;
@@ -71,6 +72,60 @@ internal static class TasksBench
             }
         }
         return (successes, episodes);
+    }
+
+    /// <summary>Uniformly random actions over seeded episodes: how often they succeed and, for object
+    /// tasks, how often they move the object more than 1 cm (HER learns nothing from the others).</summary>
+    public static (int Successes, int ObjectMoved, int Episodes) RandomActions(EnvRegistry registry, string id, int episodes)
+    {
+        using var env = registry.Make<DictValue, float[]>(id);
+        var rng = new Random(0);
+        var action = new float[4];
+        int successes = 0, moved = 0;
+        for (int e = 0; e < episodes; e++)
+        {
+            var (obs, _) = env.Reset(seed: e);
+            double[] start = obs.AchievedGoal().ToArray();
+            double farthest = 0;
+            while (true)
+            {
+                for (int k = 0; k < 4; k++) action[k] = (float)(rng.NextDouble() * 2 - 1);
+                var step = env.Step(action);
+                double[] achieved = step.Observation.AchievedGoal();
+                double dx = achieved[0] - start[0], dy = achieved[1] - start[1], dz = achieved[2] - start[2];
+                farthest = Math.Max(farthest, Math.Sqrt(dx * dx + dy * dy + dz * dz));
+                if (step.Done)
+                {
+                    successes += step.Info.Get(InfoKeys.IsSuccess) ? 1 : 0;
+                    moved += farthest > 0.01 ? 1 : 0;
+                    break;
+                }
+            }
+        }
+        return (successes, moved, episodes);
+    }
+
+    /// <summary>Mean grip displacement per step (m) under a sustained full action along one axis, over
+    /// steps 3–10 of an episode (after the arm has sped up): how fast the arm can explore that way.</summary>
+    public static double SustainedStepLength(EnvRegistry registry, string id, int axis, float sign)
+    {
+        using var env = registry.Make<DictValue, float[]>(id);
+        var (obs, _) = env.Reset(seed: 0);
+        var action = new float[4];
+        action[axis] = sign;
+        double[] previous = obs.Observation()[..3];
+        double total = 0;
+        for (int t = 1; t <= 10; t++)
+        {
+            double[] grip = env.Step(action).Observation.Observation()[..3];
+            if (t >= 3)
+            {
+                double dx = grip[0] - previous[0], dy = grip[1] - previous[1], dz = grip[2] - previous[2];
+                total += Math.Sqrt(dx * dx + dy * dy + dz * dz);
+            }
+            previous = grip;
+        }
+        return total / 8;
     }
 
     private static void Step(IEnv<DictValue, float[]> env, float[] action, Random rng, int steps)

@@ -43,6 +43,30 @@ internal static class TasksBenchCommand
                     var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count);
                     output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
                 }
+
+                output.WriteLine();
+                output.WriteLine($"Uniformly random actions, {count} seeded episodes each (what exploration finds before any learning)");
+                output.WriteLine("| task | success | object moved > 1 cm |");
+                output.WriteLine("| --- | --- | --- |");
+                foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+                {
+                    var (ok, moved, total) = TasksBench.RandomActions(registry, $"Fetch{kind}-v4", count);
+                    string movedText = kind == FetchTaskKind.Reach ? "no object" : $"{moved}/{total} = {100.0 * moved / total:F1} %";
+                    output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % | {movedText} |");
+                }
+            }
+
+            output.WriteLine();
+            output.WriteLine("Grip displacement per step under a sustained full action (mm, mean of steps 3-10; the base frame's x points away from the robot)");
+            output.WriteLine("| task | +x | -x | +y | -y | +z | -z |");
+            output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+            foreach (FetchTaskKind kind in new[] { FetchTaskKind.Reach, FetchTaskKind.Push })
+            {
+                var cells = new List<string>();
+                for (int axis = 0; axis < 3; axis++)
+                    foreach (float sign in new[] { 1f, -1f })
+                        cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}-v4", axis, sign):F1}");
+                output.WriteLine($"| {kind} | {string.Join(" | ", cells)} |");
             }
             return 0;
         });
