@@ -230,7 +230,7 @@ public sealed class SafetySupervisor : IRobot
                     Reject($"rejected trajectory: {why}");
                     return;
                 }
-                limited = TrajectoryLimiter.Enforce(trajectory, _reference.Position, _limits, _config.PositionMargin, out bool clamped);
+                limited = TrajectoryLimiter.Enforce(trajectory, _reference.Position, _reference.Velocity, _limits, _config.PositionMargin, out bool clamped);
                 if (!_workspace.PathInside(limited, _reference.Position, _config.WorkspaceMargin, out string? problem))
                 {
                     Interlocked.Increment(ref _rejected);

@@ -18,6 +18,15 @@ public static class TrajectoryLimiter
     /// already be valid (<see cref="JointTrajectory.Validate"/>).
     /// </summary>
     public static JointTrajectory Enforce(JointTrajectory trajectory, ReadOnlySpan<double> current,
+        IReadOnlyList<JointLimit> limits, double positionMargin, out bool clamped) =>
+        Enforce(trajectory, current, ReadOnlySpan<double>.Empty, limits, positionMargin, out clamped);
+
+    /// <summary>
+    /// As <see cref="Enforce(JointTrajectory, ReadOnlySpan{double}, IReadOnlyList{JointLimit}, double, out bool)"/>,
+    /// with the measured joint velocities <paramref name="currentVelocity"/> (full vector; empty = at rest)
+    /// as the start of the first segment.
+    /// </summary>
+    public static JointTrajectory Enforce(JointTrajectory trajectory, ReadOnlySpan<double> current, ReadOnlySpan<double> currentVelocity,
         IReadOnlyList<JointLimit> limits, double positionMargin, out bool clamped)
     {
         var joints = FetchJoints.Of(trajectory.Group);
@@ -49,7 +58,8 @@ public static class TrajectoryLimiter
                     clamped |= velocities[j] != point.Velocities[j];
                 }
                 clamped |= positions[j] != point.Positions[j];
-                minDuration = Math.Max(minDuration, MinimumDuration(Math.Abs(positions[j] - previous[j]), limit));
+                double startVelocity = p == 0 && !currentVelocity.IsEmpty ? currentVelocity[index[j]] : 0;
+                minDuration = Math.Max(minDuration, MinimumDuration(positions[j] - previous[j], startVelocity, limit));
                 previous[j] = positions[j];
             }
 
@@ -92,15 +102,49 @@ public static class TrajectoryLimiter
 
     /// <summary>Shortest rest-to-rest time to travel <paramref name="distance"/> under the joint's
     /// velocity and acceleration limits (triangular or trapezoidal profile).</summary>
-    public static double MinimumDuration(double distance, in JointLimit limit)
+    public static double MinimumDuration(double distance, in JointLimit limit) =>
+        RestToRest(Math.Abs(distance), limit.MaxVelocity, limit.MaxAcceleration);
+
+    /// <summary>
+    /// Shortest time to move by <paramref name="displacement"/> and stop there, starting at
+    /// <paramref name="startVelocity"/> (clamped to the velocity limit), under the joint's velocity and
+    /// acceleration limits. Moving toward the target shortens it below the rest-to-rest time; moving
+    /// away, or too fast to stop in time, adds the braking and the way back.
+    /// </summary>
+    public static double MinimumDuration(double displacement, double startVelocity, in JointLimit limit)
     {
-        double v = limit.MaxVelocity, a = limit.MaxAcceleration;
+        double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
+        double d = Math.Abs(displacement);
+        double v0 = Math.Clamp(displacement >= 0 ? startVelocity : -startVelocity, -vMax, vMax); // speed toward the target
+        if (v0 <= 0)
+        {
+            // Brake to a stop (moving away adds that distance), then rest to rest.
+            return -v0 / a + RestToRest(d + v0 * v0 / (2 * a), vMax, a);
+        }
+        double braking = v0 * v0 / (2 * a);
+        if (braking > d)
+        {
+            // Too fast to stop at the target: brake past it, then come back.
+            return v0 / a + RestToRest(braking - d, vMax, a);
+        }
+        // Speed up from v0 to a peak, then brake to rest at the target: (peak² − v0²)/2a + peak²/2a = d.
+        double peak = Math.Sqrt(a * d + v0 * v0 / 2);
+        if (peak <= vMax)
+        {
+            return (2 * peak - v0) / a;
+        }
+        double cruise = d - (2 * vMax * vMax - v0 * v0) / (2 * a);
+        return (2 * vMax - v0) / a + cruise / vMax;
+    }
+
+    private static double RestToRest(double distance, double vMax, double a)
+    {
         if (distance <= 0)
         {
             return 0;
         }
-        return distance <= v * v / a
+        return distance <= vMax * vMax / a
             ? 2 * Math.Sqrt(distance / a)
-            : distance / v + v / a;
+            : distance / vMax + vMax / a;
     }
 }
