@@ -3,6 +3,7 @@ using System.Net;
 using RobotBridge.Ros.Fetch;
 using RobotBridge.Ros.Protocol;
 using RobotBridge.Ros.Server;
+using RobotBridge.Sim.Tasks;
 using RobotBridge.Sim.Twin;
 
 namespace RobotBridge.Cli.Commands;
@@ -10,7 +11,8 @@ namespace RobotBridge.Cli.Commands;
 /// <summary>
 /// <c>robotbridge serve</c>: the MuJoCo twin in real time behind a rosbridge v2 server, under the
 /// real Fetch's topic, action and service names, so any rosbridge client (roslibjs, ROS#, our
-/// RosFetch) can drive it.
+/// RosFetch) can drive it. The task object's ground-truth pose is published as a perfect detector's
+/// would be (<see cref="FetchTopics.ObjectPose"/>), so object tasks deploy over ws:// to it unchanged.
 /// </summary>
 internal static class ServeCommand
 {
@@ -22,6 +24,12 @@ internal static class ServeCommand
         var camera = new Option<bool>("--no-camera") { Description = "Do not render the head camera (640x480 RGB-D at 15 Hz otherwise)." };
         var seed = new Option<int>("--seed") { Description = "Twin seed.", DefaultValueFactory = _ => 0 };
         var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 };
+        var sceneObject = new Option<string>("--object")
+        {
+            Description = "The task object whose ground-truth pose is published on " + FetchTopics.ObjectPose + " (PoseStamped, base_link, 30 Hz): " +
+                          "cube (FetchPush/PickAndPlace, on the standard table), puck (FetchSlide, on the slide table) or none.",
+            DefaultValueFactory = _ => "cube",
+        };
         var command = new Command("serve",
             "Serve the MuJoCo Fetch twin over rosbridge v2 (real-time physics, camera at its real rate) under the real Fetch's names.\n" +
             "Example: robotbridge serve --port 9090");
@@ -31,6 +39,7 @@ internal static class ServeCommand
         command.Options.Add(camera);
         command.Options.Add(seed);
         command.Options.Add(seconds);
+        command.Options.Add(sceneObject);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -51,6 +60,12 @@ internal static class ServeCommand
                 error.WriteLine($"robotbridge serve: --dialect must be ros1 or ros2, got '{parse.GetValue(dialect)}'");
                 return Program.UsageError;
             }
+            string objectName = parse.GetValue(sceneObject)?.ToLowerInvariant() ?? "";
+            if (objectName is not ("cube" or "puck" or "none"))
+            {
+                error.WriteLine($"robotbridge serve: --object must be cube, puck or none, got '{parse.GetValue(sceneObject)}'");
+                return Program.UsageError;
+            }
             using var twin = new FetchTwin(new FetchTwinOptions
             {
                 Seed = parse.GetValue(seed),
@@ -67,10 +82,17 @@ internal static class ServeCommand
                 error.WriteLine($"robotbridge serve: cannot listen on {ip}:{parse.GetValue(port)}: {e.Message}");
                 return 1;
             }
-            using var node = new FetchRobotNode(server, twin);
+            TwinObjectTracker? groundTruth = ServedTaskScene.Arrange(twin, objectName switch
+            {
+                "cube" => SceneObject.Cube,
+                "puck" => SceneObject.Puck,
+                _ => null,
+            });
+            using var node = new FetchRobotNode(server, twin, objectSource: groundTruth);
             server.ClientConnected += s => output.WriteLine($"client {s.Id} connected from {s.Remote}");
             server.ClientDisconnected += (s, clean) => output.WriteLine($"client {s.Id} disconnected ({(clean ? "closed" : "link lost")})");
-            output.WriteLine($"serving the MuJoCo Fetch twin on {server.Uri} ({d}, real time, camera {(parse.GetValue(camera) ? "off" : "640x480 @ 15 Hz")})");
+            output.WriteLine($"serving the MuJoCo Fetch twin on {server.Uri} ({d}, real time, camera {(parse.GetValue(camera) ? "off" : "640x480 @ 15 Hz")}, " +
+                             $"object {(groundTruth is null ? "none" : $"{groundTruth.Item.ToString().ToLowerInvariant()} on {FetchTopics.ObjectPose}")})");
             foreach (var (topic, type) in server.Topics())
             {
                 output.WriteLine($"  {topic}  [{type}]");

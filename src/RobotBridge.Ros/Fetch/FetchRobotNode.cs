@@ -5,6 +5,7 @@ using RobotBridge.Ros.Client;
 using RobotBridge.Ros.Messages;
 using RobotBridge.Ros.Serialization;
 using RobotBridge.Ros.Server;
+using RobotBridge.Tasks;
 
 namespace RobotBridge.Ros.Fetch;
 
@@ -21,6 +22,13 @@ public sealed record FetchNodeOptions
     /// so 10 Hz of a 15 Hz camera forwards every other frame).</summary>
     public double ThrottledCameraRate { get; init; } = 10;
 
+    /// <summary>Rate of the object pose (when the node has an object source): a detector on the head
+    /// camera's stream would manage about this.</summary>
+    public double ObjectPoseRate { get; init; } = 30;
+
+    /// <summary>Where the object pose is published (geometry_msgs/PoseStamped in base_link).</summary>
+    public string ObjectPoseTopic { get; init; } = FetchTopics.ObjectPose;
+
     /// <summary>Stop the robot when a client that commanded it disconnects without a close handshake.</summary>
     public bool StopOnCommanderLoss { get; init; } = true;
 }
@@ -30,7 +38,7 @@ public sealed record FetchNodeOptions
 /// names through a <see cref="RosbridgeServer"/>: /joint_states as two partial messages (body and
 /// gripper, as the real drivers publish), the head camera at its real rate, the controllers'
 /// actions (actionlib topics for ROS 1 clients, action ops for ROS 2), the twist topics and the
-/// software runstop. All robot calls happen on the node's own thread, which also paces a virtual
+/// software runstop; given an object source, the task object's pose as a detector would publish it. All robot calls happen on the node's own thread, which also paces a virtual
 /// clock in real time; a client that commanded the robot and then vanished stops it.
 /// </summary>
 public sealed class FetchRobotNode : IDisposable
@@ -75,6 +83,9 @@ public sealed class FetchRobotNode : IDisposable
     private readonly LocalPublisher<CameraInfo> _cameraInfo;
     private readonly LocalPublisher<Image> _depth;
     private readonly LocalPublisher<BoolMsg> _runstopState;
+    private readonly IObjectTracker? _objectSource;
+    private readonly LocalPublisher<PoseStamped>? _objectPose;
+    private readonly PoseStamped _objectMessage = new();
     private readonly RobotState _state = new();
     private readonly JointState _body = new();
     private readonly JointState _fingers = new();
@@ -85,11 +96,23 @@ public sealed class FetchRobotNode : IDisposable
     private bool _runstopCommanded;
     private long _ticks;
 
-    public FetchRobotNode(RosbridgeServer server, IRobot robot, FetchNodeOptions? options = null)
+    /// <param name="objectSource">The task object's pose in the robot's base frame, stamped on the robot's
+    /// clock (the twin's ground truth), published on <see cref="FetchNodeOptions.ObjectPoseTopic"/>; null for none.</param>
+    public FetchRobotNode(RosbridgeServer server, IRobot robot, FetchNodeOptions? options = null, IObjectTracker? objectSource = null)
     {
         _server = server;
         _robot = robot;
         _options = options ?? new FetchNodeOptions();
+        _objectSource = objectSource;
+        if (objectSource is not null)
+        {
+            if (!double.IsFinite(_options.ObjectPoseRate) || _options.ObjectPoseRate <= 0)
+            {
+                throw new ArgumentException($"object pose rate {_options.ObjectPoseRate} Hz must be positive");
+            }
+            _objectPose = server.AdvertiseLocal<PoseStamped>(_options.ObjectPoseTopic);
+            _objectMessage.Header.FrameId = FetchTopics.ObjectFrame;
+        }
         _jointStates = server.AdvertiseLocal<JointState>(FetchTopics.JointStates);
         _rgb = server.AdvertiseLocal<Image>(FetchTopics.RgbImage);
         _rgbThrottled = server.AdvertiseLocal<Image>(FetchTopics.RgbThrottled);
@@ -362,6 +385,8 @@ public sealed class FetchRobotNode : IDisposable
         var nextTick = TimeSpan.Zero;
         var nextFrame = TimeSpan.Zero;
         var nextStatus = TimeSpan.Zero;
+        var nextObject = TimeSpan.Zero;
+        var objectPeriod = TimeSpan.FromSeconds(1.0 / _options.ObjectPoseRate);
         while (!_stop.IsCancellationRequested)
         {
             nextTick += period;
@@ -396,6 +421,11 @@ public sealed class FetchRobotNode : IDisposable
                 {
                     nextFrame = wall.Elapsed + _options.CameraPeriod;
                     PublishCamera();
+                }
+                if (_objectPose is not null && wall.Elapsed >= nextObject)
+                {
+                    nextObject = wall.Elapsed + objectPeriod;
+                    PublishObjectPose();
                 }
                 if (wall.Elapsed >= nextStatus)
                 {
@@ -459,6 +489,25 @@ public sealed class FetchRobotNode : IDisposable
             v[i] = _state.Velocity[k];
             e[i] = _state.Effort[k];
         }
+    }
+
+    private void PublishObjectPose()
+    {
+        if (!_objectPose!.HasSubscribers || !_objectSource!.TryGetObjectState(out ObjectState state))
+        {
+            return;
+        }
+        var (x, y, z, w) = state.Orientation.ToQuaternion();
+        _objectMessage.Header.Seq++;
+        _objectMessage.Header.Stamp = RosTime.FromTimeSpan(state.Stamp);
+        _objectMessage.Pose.Position.X = state.Position.X;
+        _objectMessage.Pose.Position.Y = state.Position.Y;
+        _objectMessage.Pose.Position.Z = state.Position.Z;
+        _objectMessage.Pose.Orientation.X = x;
+        _objectMessage.Pose.Orientation.Y = y;
+        _objectMessage.Pose.Orientation.Z = z;
+        _objectMessage.Pose.Orientation.W = w;
+        _objectPose.Publish(_objectMessage);
     }
 
     private void PublishCamera()

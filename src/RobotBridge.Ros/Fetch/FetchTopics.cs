@@ -27,6 +27,15 @@ public static class FetchTopics
     public const string GripperAction = "/gripper_controller/gripper_action";
     public const string PointHeadAction = "/head_controller/point_head";
 
+    /// <summary>The task object's pose (geometry_msgs/PoseStamped in <see cref="ObjectFrame"/>, stamped
+    /// when measured) that <see cref="Tracking.RosObjectTracker"/> reads: published on a real Fetch by a
+    /// detector (e.g. an AR-marker tracker republished in base_link), by <c>robotbridge serve</c> from the
+    /// twin's ground truth.</summary>
+    public const string ObjectPose = "/robotbridge/object_pose";
+
+    /// <summary>The only frame the object pose may be given in (the robot base, the tasks' frame).</summary>
+    public const string ObjectFrame = "base_link";
+
     /// <summary>The FollowJointTrajectory action server of a controller group.</summary>
     public static string TrajectoryAction(JointGroup group) => group switch
     {

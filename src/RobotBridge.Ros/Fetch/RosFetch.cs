@@ -100,6 +100,10 @@ public sealed class RosFetch : IRobot
 
     public RosbridgeClient Client => _client;
 
+    /// <summary>How this robot's message stamps map onto <see cref="Clock"/> (learned from its joint
+    /// states), for other readers of the same robot such as an object tracker.</summary>
+    public StampAlignment Stamps => _stamps;
+
     public IRobotClock Clock => _clock;
 
     /// <summary>Connected while the socket is up and joint states are fresh; Lost otherwise (after the first connect).</summary>

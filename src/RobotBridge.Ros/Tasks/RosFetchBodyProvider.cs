@@ -1,6 +1,7 @@
 using RobotBridge.Gym.Registration;
 using RobotBridge.Model;
 using RobotBridge.Ros.Fetch;
+using RobotBridge.Ros.Tracking;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
 
@@ -14,12 +15,18 @@ namespace RobotBridge.Ros.Tasks;
 /// /head_camera/rgb/image_throttled, which <c>robotbridge serve</c> publishes too),
 /// <c>safety_config</c> (a safety JSON file; default the shipped fetch-safety.json), <c>link_timeout</c>
 /// (seconds without joint states before the link counts as lost; default RosFetch's).
+/// Object tasks read the object from the injected tracker or, without one, from a <see cref="RosObjectTracker"/>
+/// on the same connection: <c>object_topic</c> (geometry_msgs/PoseStamped in base_link; default
+/// <see cref="FetchTopics.ObjectPose"/>, which <c>robotbridge serve</c> publishes), <c>object_stale_after</c>
+/// (seconds after which the object counts as lost; default 0.5).
 /// </summary>
 public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObjectTracker? tracker = null) : IFetchBodyProvider
 {
     public const string CameraTopicOption = "camera_topic";
     public const string SafetyConfigOption = "safety_config";
     public const string LinkTimeoutOption = "link_timeout";
+    public const string ObjectTopicOption = "object_topic";
+    public const string ObjectStaleAfterOption = "object_stale_after";
 
     /// <summary>How long the body waits for the robot's first complete joint state.</summary>
     public static readonly TimeSpan FirstStateTimeout = TimeSpan.FromSeconds(15);
@@ -41,7 +48,25 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
         {
             fetchOptions = fetchOptions with { StaleAfter = TimeSpan.FromSeconds(seconds) };
         }
+        RosObjectTrackerOptions? trackerOptions = null;
+        if (spec.HasObject && tracker is null)
+        {
+            trackerOptions = new RosObjectTrackerOptions { Topic = options.Get(ObjectTopicOption, FetchTopics.ObjectPose) };
+            if (options.Get<double?>(ObjectStaleAfterOption, null) is double stale)
+            {
+                trackerOptions = trackerOptions with { StaleAfter = TimeSpan.FromSeconds(stale) };
+            }
+            try
+            {
+                trackerOptions.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new Gym.InvalidEnvArgumentException(e.Message);
+            }
+        }
         var fetch = new RosFetch(fetchOptions);
+        RosObjectTracker? ownTracker = null;
         try
         {
             // Supervise only once the robot has spoken: a supervisor started before the first joint
@@ -55,7 +80,8 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
             var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => fetch.Clock.Now, AuthorisedOperators = config.AuthorisedOperators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(fetch, latch, config, model);
-            var world = new RobotTaskWorld(supervisor, spec, model, tracker, prompt, safety: () =>
+            ownTracker = trackerOptions is null ? null : RosObjectTracker.For(fetch, trackerOptions);
+            var world = new RobotTaskWorld(supervisor, spec, model, tracker ?? ownTracker, prompt, safety: () =>
             {
                 supervisor.Monitor();
                 return supervisor.Safety;
@@ -64,12 +90,23 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             {
                 supervisor.Monitor();
                 return supervisor.Safety;
-            }, Owner: supervisor);
+            }, Owner: ownTracker is null ? supervisor : new TrackedBody(ownTracker, supervisor));
         }
         catch
         {
+            ownTracker?.Dispose();
             fetch.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The tracker this provider made goes with the body, before the connection it shares.</summary>
+    private sealed class TrackedBody(RosObjectTracker tracker, IDisposable supervisor) : IDisposable
+    {
+        public void Dispose()
+        {
+            tracker.Dispose();
+            supervisor.Dispose();
         }
     }
 }

@@ -14,8 +14,8 @@ namespace RobotBridge.Sim.Tasks;
 public sealed class TwinTaskWorld : ITaskWorld
 {
     /// <summary>Where unused objects wait: on the floor behind the robot, out of every view and reach.</summary>
-    private static readonly ScenePose CubeParking = ScenePose.At(-1.0, 0.5, 0.025);
-    private static readonly ScenePose PuckParking = ScenePose.At(-1.0, -0.5, 0.02);
+    internal static readonly ScenePose CubeParking = ScenePose.At(-1.0, 0.5, 0.025);
+    internal static readonly ScenePose PuckParking = ScenePose.At(-1.0, -0.5, 0.02);
     private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(200);
 
     private readonly FetchTwin _twin;
@@ -59,9 +59,8 @@ public sealed class TwinTaskWorld : ITaskWorld
         double dt = (now - _previousTime).TotalSeconds;
         if (_hasPrevious && dt > 0)
         {
-            linear = (1 / dt) * (position - new Vec3(_previousPose.X, _previousPose.Y, _previousPose.Z));
             Rotation3 previous = Rotation3.FromQuaternion(_previousPose.Qx, _previousPose.Qy, _previousPose.Qz, _previousPose.Qw);
-            angular = (1 / dt) * (orientation * previous.Transposed).ToRotationVector();
+            (linear, angular) = ObjectVelocity.Between(new Vec3(_previousPose.X, _previousPose.Y, _previousPose.Z), previous, position, orientation, dt);
         }
         _previousPose = pose;
         _previousTime = now;

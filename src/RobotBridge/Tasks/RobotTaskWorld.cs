@@ -21,6 +21,10 @@ public sealed record RobotTaskWorldOptions
 
     /// <summary>How long to wait for a first joint state.</summary>
     public TimeSpan StateTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long, after the operator confirmed, the tracker may take to report the object
+    /// measured after that confirmation.</summary>
+    public TimeSpan ObjectTimeout { get; init; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>
@@ -100,6 +104,25 @@ public sealed class RobotTaskWorld : ITaskWorld
             {
                 throw new TaskResetException($"the operator did not confirm that the {what} is in place");
             }
+            WaitForObject(what, cancellationToken);
+        }
+    }
+
+    /// <summary>An episode starts only from an object pose measured after the operator placed it: one
+    /// from before would be where the object was, not where it is.</summary>
+    private void WaitForObject(string what, CancellationToken cancellationToken)
+    {
+        TimeSpan placed = _robot.Clock.Now;
+        TimeSpan deadline = placed + _options.ObjectTimeout;
+        while (!(_tracker!.TryGetObjectState(out ObjectState state) && state.Stamp >= placed))
+        {
+            if (_robot.Clock.Now > deadline)
+            {
+                throw new TaskResetException(
+                    $"the object tracker has not reported the {what} within {_options.ObjectTimeout.TotalSeconds:F1} s of the operator placing it " +
+                    "(is it in view of the detector, and is its pose published in base_link?)");
+            }
+            _robot.Clock.WaitUntil(_robot.Clock.Now + TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
 

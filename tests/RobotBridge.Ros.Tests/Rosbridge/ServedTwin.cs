@@ -1,6 +1,7 @@
 using RobotBridge.Ros.Fetch;
 using RobotBridge.Ros.Protocol;
 using RobotBridge.Ros.Server;
+using RobotBridge.Sim.Tasks;
 using RobotBridge.Sim.Twin;
 
 namespace RobotBridge.Ros.Tests.Rosbridge;
@@ -8,7 +9,8 @@ namespace RobotBridge.Ros.Tests.Rosbridge;
 /// <summary>What <c>robotbridge serve</c> runs: the MuJoCo twin in real time behind our rosbridge server.</summary>
 internal sealed class ServedTwin : IAsyncDisposable
 {
-    public ServedTwin(bool camera = false, RosDialect dialect = RosDialect.Ros1)
+    /// <param name="sceneObject">Arranges the scene for that object's tasks and publishes its ground-truth pose, as `serve --object` does.</param>
+    public ServedTwin(bool camera = false, RosDialect dialect = RosDialect.Ros1, SceneObject? sceneObject = null)
     {
         Twin = new FetchTwin(new FetchTwinOptions
         {
@@ -17,7 +19,7 @@ internal sealed class ServedTwin : IAsyncDisposable
         });
         Server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0, Dialect = dialect });
         Server.Start();
-        Node = new FetchRobotNode(Server, Twin);
+        Node = new FetchRobotNode(Server, Twin, objectSource: sceneObject is null ? null : ServedTaskScene.Arrange(Twin, sceneObject));
     }
 
     public FetchTwin Twin { get; }
