@@ -29,9 +29,10 @@ public sealed record RobotTaskWorldOptions
 
 /// <summary>
 /// Episode set-up on a real body (a Fetch, or a twin served over rosbridge): the arm first lifts the
-/// gripper straight up clear of the table, then moves in joint space to the start pose, at a quarter
-/// of its speed limits, torso and head in parallel; the reset returns only when every joint is there.
-/// Object tasks ask the operator to place the object and read it from an <see cref="IObjectTracker"/>.
+/// gripper straight up clear of the table, swings to above the start grip position, then descends to
+/// the start pose, at a quarter of its speed limits, torso and head in parallel; the
+/// reset returns only when every joint is there. Object tasks ask the operator to place the object,
+/// then wait for the <see cref="IObjectTracker"/> to report it measured after that.
 /// </summary>
 public sealed class RobotTaskWorld : ITaskWorld
 {
@@ -72,18 +73,30 @@ public sealed class RobotTaskWorld : ITaskWorld
         double[] current = armIndices.Select(i => _state.Position[i]).ToArray();
         double[] goal = armIndices.Select(i => start[i]).ToArray();
 
-        // Lift first: the same orientation-keeping IK the task uses, aimed straight up.
+        // Lift first, then swing to a point above the start grip position, then descend: a straight
+        // joint-space swing from the tucked pose to a start just above the table sweeps the gripper
+        // through the table's near edge (down to z 0.33 m for Reach, 0.28 m for Push, with the table top
+        // at 0.40). The point above the start is solved warm-started from the start joints, so it lies on
+        // their IK branch and the descent is short; solved from the tucked pose it would wind the upper
+        // arm a whole turn. From the tucked pose this path keeps the gripper at z >= 0.43 m over the table
+        // (ModelGripperKinematics, ten samples a segment; Reach and Push alike).
         Vec3 grip = _arm.GripPosition(_state.Position);
         double clearZ = Math.Max(grip.Z, FetchTaskSpec.TableTop + _options.ClearanceAboveTable);
-        var lifted = new double[current.Length];
-        bool liftable = _arm.TrySolveStep(_state.Position, grip with { Z = clearZ }, lifted);
         var points = new List<TrajectoryPoint>();
         TimeSpan t = TimeSpan.Zero;
-        if (liftable && clearZ - grip.Z > 0.01)
+        var lifted = new double[current.Length];
+        if (clearZ - grip.Z > 0.01 && _arm.TrySolveStep(_state.Position, grip with { Z = clearZ }, lifted))
         {
             t += Duration(current, lifted);
             points.Add(new TrajectoryPoint(lifted, null, t));
             current = lifted;
+        }
+        var above = new double[current.Length];
+        if (_arm.TrySolveStep(start, _arm.GripPosition(start) with { Z = clearZ }, above))
+        {
+            t += Duration(current, above);
+            points.Add(new TrajectoryPoint(above, null, t));
+            current = above;
         }
         t += Duration(current, goal);
         points.Add(new TrajectoryPoint(goal, null, t));
