@@ -100,6 +100,10 @@ public sealed class RobotTaskWorld : ITaskWorld
         }
         t += Duration(current, goal);
         points.Add(new TrajectoryPoint(goal, null, t));
+        // Read once more before sending: a supervisor checks the path against the state it read last
+        // and refuses it if that is older than its bound (0.2 s shipped), which the IK above can take
+        // on a loaded machine. The arm is at rest, so the plan still starts where it is.
+        _robot.ReadState(_state);
         _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm, points));
 
         double[] torso = [start[FetchJoints.IndexOf(FetchJoints.TorsoLift)]];
