@@ -26,7 +26,7 @@ internal sealed class CliProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = true, // deploy and serve never read it; a closed stdin must not matter
+            RedirectStandardInput = true, // deploy reads it only for the operator's prompt (object tasks over rosbridge)
             UseShellExecute = false,
         };
         info.ArgumentList.Add(CliAssembly);
@@ -85,6 +85,13 @@ internal sealed class CliProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Types <paramref name="line"/> (and Enter) into the process, as an operator at its terminal would.</summary>
+    public void Answer(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
 
     /// <summary>The first line printed so far that matches, or null.</summary>
     public string? Line(Func<string, bool> match)
