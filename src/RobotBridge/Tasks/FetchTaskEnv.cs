@@ -75,6 +75,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
     private Vec3 _grip, _previousGrip, _object, _previousObject;
     private Rotation3 _objectOrientation = Rotation3.Identity;
     private Vec3 _objectAngularVelocity;
+    private bool _objectTracked;
     private TimeSpan _deadline;
     private TimeSpan _imageAge;
 
@@ -295,7 +296,8 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
             return;
         }
         _previousObject = _object;
-        if (_body.World.TryGetObjectState(out ObjectState o))
+        _objectTracked = _body.World.TryGetObjectState(out ObjectState o);
+        if (_objectTracked)
         {
             _object = o.Position;
             _objectOrientation = o.Orientation;
@@ -364,6 +366,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         Info.Set(FetchTaskInfoKeys.CommandLatency, _state.Stamp - commandTime);
         Info.Set(FetchTaskInfoKeys.IkFailed, ikFailed);
         Info.Set(FetchTaskInfoKeys.LinkLost, _robot.Link == LinkStatus.Lost);
+        if (_spec.HasObject)
+        {
+            Info.Set(FetchTaskInfoKeys.ObjectTracked, _objectTracked);
+        }
         Info.Set(InfoKeys.Safety, _body.Safety?.Invoke() ?? SafetySnapshot.Initial);
         if (_image is not null)
         {

@@ -14,6 +14,10 @@ public static class FetchTaskInfoKeys
     /// <summary>The IK could not follow the action this step (target outside the reachable space).</summary>
     public static readonly InfoKey<bool> IkFailed = new("ik_failed");
 
+    /// <summary>Object tasks: false when the object's state is not known this step (its tracker lost it or
+    /// reports nothing fresh); the observation then repeats the last known pose.</summary>
+    public static readonly InfoKey<bool> ObjectTracked = new("object_tracked");
+
     /// <summary>True while the link to the robot is down (the step is truncated).</summary>
     public static readonly InfoKey<bool> LinkLost = new("link_lost");
 }

@@ -57,6 +57,7 @@ public sealed partial class ServedPushTests
             obs = step.Observation;
             steps++;
             Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, step.Info.Get(InfoKeys.Safety).ToString());
+            Assert.True(step.Info.Get(FetchTaskInfoKeys.ObjectTracked), $"object not tracked at step {steps}");
             if (steps == 20)
             {
                 knockedTo = Truth(twin) + new Vec3(0, 0.06, 0);
@@ -78,6 +79,13 @@ public sealed partial class ServedPushTests
         // One 40 ms step for the next pose (30 Hz) to be published and arrive, a second at most under load.
         Assert.InRange(followedAt - knockedAt, 1, 3);
         Assert.True(worst < 0.02, $"object observation was up to {worst * 1000:F1} mm from the twin's ground truth");
+
+        // The detector goes quiet (here: the whole served node stops): once its last pose is older than
+        // the 0.5 s bound the step says the object is not tracked, instead of passing a frozen pose off as current.
+        node.Dispose();
+        Thread.Sleep(TimeSpan.FromSeconds(0.7));
+        step = env.Step(new float[4]);
+        Assert.False(step.Info.Get(FetchTaskInfoKeys.ObjectTracked), "a 0.7 s old object pose still counted as tracked");
     }
 
     private static Vec3 Object(DictValue obs)
