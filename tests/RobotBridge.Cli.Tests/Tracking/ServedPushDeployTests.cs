@@ -47,5 +47,13 @@ public sealed class ServedPushDeployTests : IDisposable
         Assert.False(serve.HasExited, "serve went down during the deployment");
     }
 
+    [Fact]
+    public void Serve_refuses_an_unknown_object()
+    {
+        var (code, _, error) = CliInvocation.Run("serve", "--port", "0", "--object", "banana");
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("--object must be cube, puck or none, got 'banana'", error);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
