@@ -49,9 +49,11 @@ internal static class TasksBench
         return calls * workers / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    public static (int Successes, int Episodes) Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes)
+    /// <summary>The scripted controller's successes over seeded episodes; <paramref name="options"/> e.g.
+    /// <c>safety=true</c> to put the safety supervisor in front of the twin, as deploy does.</summary>
+    public static (int Successes, int Episodes) Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
     {
-        using var env = registry.Make<DictValue, float[]>(id);
+        using var env = registry.Make<DictValue, float[]>(id, options);
         var controller = new ScriptedFetchController(kind);
         var action = new float[4];
         int successes = 0;

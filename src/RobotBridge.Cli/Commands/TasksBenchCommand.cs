@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RobotBridge.Cli.Bench;
 using RobotBridge.Cli.Composition;
+using RobotBridge.Gym.Registration;
 using RobotBridge.Tasks;
 
 namespace RobotBridge.Cli.Commands;
@@ -15,8 +16,10 @@ internal static class TasksBenchCommand
         var command = new Command("tasks",
             "Fetch tasks on the twin: env steps/s (proprio and 84x84 camera, single env and 2 threaded workers) and the scripted controllers' success rates.\n" +
             "Example: robotbridge bench tasks --steps 2000 --episodes 200");
+        var supervised = new Option<bool>("--supervised") { Description = "Also run the scripted controllers behind the safety supervisor (env option safety=true, as deploy runs)" };
         command.Options.Add(steps);
         command.Options.Add(episodes);
+        command.Options.Add(supervised);
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -42,6 +45,19 @@ internal static class TasksBenchCommand
                 {
                     var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count);
                     output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
+                }
+                if (parse.GetValue(supervised))
+                {
+                    output.WriteLine();
+                    output.WriteLine($"The same behind the safety supervisor (safety=true, the shipped fetch-safety.json), {count} seeded episodes each");
+                    output.WriteLine("| task | success |");
+                    output.WriteLine("| --- | --- |");
+                    var safe = EnvOptions.Default.With(RobotBridge.Sim.Tasks.SimFetchBodyProvider.SafetyOption, true);
+                    foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+                    {
+                        var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, safe);
+                        output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
+                    }
                 }
 
                 output.WriteLine();
