@@ -24,6 +24,7 @@ public sealed class SacHerTrainer : IDisposable
     private readonly SacHerConfig _config;
     private readonly int _maxEpisodeSteps;
     private readonly EpisodeReplayBuffer _buffer;
+    private readonly GoalRewardFunction _reward;
     private readonly HerSampler _sampler;
     private readonly HerBatch _batch;
     private readonly EpisodeWindow _window = new();
@@ -76,7 +77,8 @@ public sealed class SacHerTrainer : IDisposable
         _observationSize = ((DictSpace)env.ObservationSpace)[GoalObservation.ObservationKey].FlatDimension;
         int goal = _goalEnv.GoalDimension;
         _buffer = new EpisodeReplayBuffer(config.BufferTransitions, _maxEpisodeSteps, _observationSize, goal, spec.ActionSize);
-        _sampler = new HerSampler(_buffer, config.HerK, (a, d, r) => _goalEnv.ComputeReward(a, d, [], r));
+        _reward = (a, d, r) => _goalEnv.ComputeReward(a, d, [], r);
+        _sampler = new HerSampler(_buffer, config.HerK, _reward);
         _batch = new HerBatch(config.BatchSize, spec.VectorSize, spec.ActionSize, goal);
         if (config.DemonstrationEpisodes > 0 && config.DemonstrationBatchSize > 0) CreateDemonstrationBuffer(config.DemonstrationEpisodes);
         _vector = new float[spec.VectorSize];
@@ -111,7 +113,7 @@ public sealed class SacHerTrainer : IDisposable
     {
         var spec = Policy.Spec;
         _demoBuffer = new EpisodeReplayBuffer(episodes * _maxEpisodeSteps, _maxEpisodeSteps, _observationSize, _goalEnv.GoalDimension, spec.ActionSize);
-        _demoSampler = new HerSampler(_demoBuffer, _config.HerK, (a, d, r) => _goalEnv.ComputeReward(a, d, [], r));
+        _demoSampler = new HerSampler(_demoBuffer, _config.HerK, _reward);
         _demoBatch = new HerBatch(_config.DemonstrationBatchSize, spec.VectorSize, spec.ActionSize, _goalEnv.GoalDimension);
     }
 
@@ -282,7 +284,8 @@ public sealed class SacHerTrainer : IDisposable
         _buffer.Read(reader);
         if (reader.BaseStream.Position < reader.BaseStream.Length && reader.ReadInt32() is int demoEpisodes and > 0)
         {
-            // A resumed run keeps its demonstrations even when it is not told about them again.
+            // Kept even when this run is not told about them, so its own checkpoints still carry them;
+            // they join batches again only with a demonstration batch size above 0.
             if (_demoBuffer is null || _demoBuffer.EpisodeCapacity != demoEpisodes) CreateDemonstrationBuffer(demoEpisodes);
             _demoBuffer!.Read(reader);
         }

@@ -100,11 +100,6 @@ public static class TrajectoryLimiter
         return Math.Clamp(v, -brake, brake);
     }
 
-    /// <summary>Shortest rest-to-rest time to travel <paramref name="distance"/> under the joint's
-    /// velocity and acceleration limits (triangular or trapezoidal profile).</summary>
-    public static double MinimumDuration(double distance, in JointLimit limit) =>
-        RestToRest(Math.Abs(distance), limit.MaxVelocity, limit.MaxAcceleration);
-
     /// <summary>
     /// Shortest time to move by <paramref name="displacement"/> and stop there, starting at
     /// <paramref name="startVelocity"/> (clamped to the velocity limit), under the joint's velocity and
@@ -137,6 +132,7 @@ public static class TrajectoryLimiter
         return (2 * vMax - v0) / a + cruise / vMax;
     }
 
+    /// <summary>Shortest rest-to-rest time over <paramref name="distance"/> (triangular or trapezoidal profile).</summary>
     private static double RestToRest(double distance, double vMax, double a)
     {
         if (distance <= 0)

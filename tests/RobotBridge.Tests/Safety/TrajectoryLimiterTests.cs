@@ -77,7 +77,7 @@ public class TrajectoryLimiterTests
     [InlineData(1.0, 10.2)]            // trapezoidal: d/v + v/a
     public void Minimum_duration_matches_the_profile(double distance, double expected)
     {
-        Assert.Equal(expected, TrajectoryLimiter.MinimumDuration(distance, Limits[2]), 6);
+        Assert.Equal(expected, TrajectoryLimiter.MinimumDuration(distance, 0, Limits[2]), 6);
     }
 
     [Theory]
@@ -138,7 +138,7 @@ public class TrajectoryLimiterTests
         double reversing = TrajectoryLimiter.Enforce(trajectory, position, away, Limits, 0.02, out _).Points[0].TimeFromStart.TotalSeconds;
 
         // TimeSpan keeps 100 ns ticks.
-        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, Limits[2]), restToRest, 6);
+        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, 0, Limits[2]), restToRest, 6);
         Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, 0.08, Limits[2]), moving, 6);
         Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, -0.08, Limits[2]), reversing, 6);
         Assert.True(moving < restToRest && restToRest < reversing, $"moving {moving}, at rest {restToRest}, reversing {reversing}");
