@@ -5,9 +5,10 @@ namespace RobotBridge.Safety;
 /// <summary>
 /// Makes a joint trajectory respect the joint limits where that can be done safely: positions are
 /// clamped inside the range (minus the margin), given point velocities to what the joint can brake
-/// from (zero at the last point), and point
-/// times are stretched so no segment needs more than the velocity or acceleration limit (a
-/// rest-to-rest trapezoid bound, conservative for through-points). Never makes a trajectory faster.
+/// from (zero at the last point), and point times are stretched so no segment needs more than the
+/// velocity or acceleration limit to get from its start (position, velocity) to its end: the
+/// time-optimal bound of <see cref="MinimumDuration"/>, a point without velocities counting as at
+/// rest, the first segment starting from the measured state. Never makes a trajectory faster.
 /// </summary>
 public static class TrajectoryLimiter
 {
@@ -32,10 +33,12 @@ public static class TrajectoryLimiter
         var joints = FetchJoints.Of(trajectory.Group);
         Span<int> index = stackalloc int[joints.Count];
         Span<double> previous = stackalloc double[joints.Count];
+        Span<double> previousVelocity = stackalloc double[joints.Count];
         for (int j = 0; j < joints.Count; j++)
         {
             index[j] = FetchJoints.IndexOf(joints[j]);
             previous[j] = current[index[j]];
+            previousVelocity[j] = currentVelocity.IsEmpty ? 0 : currentVelocity[index[j]];
         }
 
         clamped = false;
@@ -58,9 +61,10 @@ public static class TrajectoryLimiter
                     clamped |= velocities[j] != point.Velocities[j];
                 }
                 clamped |= positions[j] != point.Positions[j];
-                double startVelocity = p == 0 && !currentVelocity.IsEmpty ? currentVelocity[index[j]] : 0;
-                minDuration = Math.Max(minDuration, MinimumDuration(positions[j] - previous[j], startVelocity, limit));
+                double endVelocity = velocities?[j] ?? 0;
+                minDuration = Math.Max(minDuration, MinimumDuration(positions[j] - previous[j], previousVelocity[j], endVelocity, limit));
                 previous[j] = positions[j];
+                previousVelocity[j] = endVelocity;
             }
 
             TimeSpan requested = point.TimeFromStart - previousTime;
@@ -101,46 +105,52 @@ public static class TrajectoryLimiter
     }
 
     /// <summary>
-    /// Shortest time to move by <paramref name="displacement"/> and stop there, starting at
-    /// <paramref name="startVelocity"/> (clamped to the velocity limit), under the joint's velocity and
-    /// acceleration limits. Moving toward the target shortens it below the rest-to-rest time; moving
-    /// away, or too fast to stop in time, adds the braking and the way back.
+    /// Shortest time to move by <paramref name="displacement"/>, starting at <paramref name="startVelocity"/>
+    /// and arriving at <paramref name="endVelocity"/> (both clamped to the velocity limit), under the
+    /// joint's velocity and acceleration limits: the time-optimal profile, full acceleration one way
+    /// then the other, cruising at the velocity limit when the peak would pass it. Moving toward the
+    /// target shortens it; moving away, or too fast to arrive at the end speed in time, adds the way
+    /// past the target and back. A segment shaped at constant acceleration within the limits (as
+    /// <see cref="Control.JointGoalStreamer"/> makes them) needs at most its own duration.
     /// </summary>
-    public static double MinimumDuration(double displacement, double startVelocity, in JointLimit limit)
+    public static double MinimumDuration(double displacement, double startVelocity, double endVelocity, in JointLimit limit)
     {
         double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
+        // Mirror so the displacement is forward; speeds are then positive toward the target.
+        double direction = displacement >= 0 ? 1 : -1;
         double d = Math.Abs(displacement);
-        double v0 = Math.Clamp(displacement >= 0 ? startVelocity : -startVelocity, -vMax, vMax); // speed toward the target
-        if (v0 <= 0)
-        {
-            // Brake to a stop (moving away adds that distance), then rest to rest.
-            return -v0 / a + RestToRest(d + v0 * v0 / (2 * a), vMax, a);
-        }
-        double braking = v0 * v0 / (2 * a);
-        if (braking > d)
-        {
-            // Too fast to stop at the target: brake past it, then come back.
-            return v0 / a + RestToRest(braking - d, vMax, a);
-        }
-        // Speed up from v0 to a peak, then brake to rest at the target: (peak² − v0²)/2a + peak²/2a = d.
-        double peak = Math.Sqrt(a * d + v0 * v0 / 2);
-        if (peak <= vMax)
-        {
-            return (2 * peak - v0) / a;
-        }
-        double cruise = d - (2 * vMax * vMax - v0 * v0) / (2 * a);
-        return (2 * vMax - v0) / a + cruise / vMax;
-    }
+        double v0 = Math.Clamp(direction * startVelocity, -vMax, vMax);
+        double v1 = Math.Clamp(direction * endVelocity, -vMax, vMax);
+        double ends = (v0 * v0 + v1 * v1) / 2;
+        double best = double.PositiveInfinity;
 
-    /// <summary>Shortest rest-to-rest time over <paramref name="distance"/> (triangular or trapezoidal profile).</summary>
-    private static double RestToRest(double distance, double vMax, double a)
-    {
-        if (distance <= 0)
+        // Speed up to a peak above both end speeds, then slow down: (peak² − v0²)/2a + (peak² − v1²)/2a = d.
+        double peak = Math.Sqrt(a * d + ends);
+        if (peak >= Math.Max(v0, v1))
         {
-            return 0;
+            best = peak <= vMax
+                ? (2 * peak - v0 - v1) / a
+                : (2 * vMax - v0 - v1) / a + (d - (vMax * vMax - ends) / a) / vMax;
         }
-        return distance <= vMax * vMax / a
-            ? 2 * Math.Sqrt(distance / a)
-            : distance / vMax + vMax / a;
+
+        // Slow down to a valley below both end speeds, then speed up: the same balance with the valley.
+        // A negative valley runs past the target and comes back (cruising backward at the limit if need be).
+        double valleySquared = ends - a * d;
+        if (valleySquared >= 0)
+        {
+            double root = Math.Sqrt(valleySquared);
+            foreach (double valley in (ReadOnlySpan<double>)[root, -root])
+            {
+                if (valley > Math.Min(v0, v1))
+                {
+                    continue;
+                }
+                double time = valley >= -vMax
+                    ? (v0 + v1 - 2 * valley) / a
+                    : (v0 + v1 + 2 * vMax) / a + ((ends - vMax * vMax) / a - d) / vMax;
+                best = Math.Min(best, time);
+            }
+        }
+        return best;
     }
 }

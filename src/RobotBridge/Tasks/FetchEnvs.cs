@@ -1,3 +1,4 @@
+using RobotBridge.Gym;
 using RobotBridge.Gym.Envs;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
@@ -17,6 +18,7 @@ public static class FetchEnvs
     public const int DefaultImageSize = 84;
     public const string RobotOption = "robot";
     public const string ImageSizeOption = "image_size";
+    public const string ArmMotionOption = "arm_motion";
 
     private static readonly (string Suffix, GoalRewardType Reward, bool Camera)[] Variants =
     [
@@ -50,6 +52,7 @@ public static class FetchEnvs
                         {
                             RewardType = reward,
                             ImageSize = camera ? options.Get(ImageSizeOption, DefaultImageSize) : 0,
+                            ArmMotion = ArmMotion(options),
                         };
                         string robot = options.Get(RobotOption, "sim");
                         FetchTaskBody body = bodies.Create(robot, spec, options);
@@ -71,6 +74,17 @@ public static class FetchEnvs
         }
     }
 
+    /// <summary>The <c>arm_motion</c> option: <c>direct</c> (the default) or <c>streamed</c>.</summary>
+    public static FetchArmMotion ArmMotion(EnvOptions options)
+    {
+        string value = options.Get(ArmMotionOption, "direct");
+        return value.ToLowerInvariant() switch
+        {
+            "direct" => FetchArmMotion.Direct,
+            "streamed" => FetchArmMotion.Streamed,
+            _ => throw new InvalidEnvArgumentException($"env option \"{ArmMotionOption}\" = \"{value}\" is not one of: direct, streamed"),
+        };
+    }
 
     /// <summary>The task an id such as "FetchPushDense-v4" names, or false for an id that is not a Fetch task.</summary>
     public static bool TryGetKind(string id, out FetchTaskKind kind)

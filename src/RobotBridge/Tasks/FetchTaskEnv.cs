@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RobotBridge.Control;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Envs;
 using RobotBridge.Gym.Goals;
@@ -69,6 +70,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
     private readonly RobotState _state = new();
     private readonly double[] _armTargets = new double[FetchJoints.Arm.Count];
     private readonly double[] _currentArm = new double[FetchJoints.Arm.Count];
+    private readonly JointGoalStreamer _armStream;
     private readonly int[] _armIndices;
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
@@ -92,6 +94,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         var (pan, tilt) = _arm.AimHead(HeadTarget, StartTorso);
         _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, StartTorso, pan, tilt);
         _armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
+        // Streamed within the shipped safety limits, so the supervisor in front of a deployed policy
+        // passes the same motion the policy trained on.
+        var limits = ModelSafety.Limits(model, SafetyConfig.Default()).Joints;
+        _armStream = new JointGoalStreamer(JointGroup.Arm, _armIndices.Select(i => limits[i]).ToArray(), FetchTaskSpec.Period);
 
         _observation = new double[spec.ObservationSize];
         var extras = new List<(string, Space)>();
@@ -155,6 +161,11 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
             _robot.SendGripper(0, GripperEffort);
         }
         _robot.ReadState(_state);
+        for (int i = 0; i < _armIndices.Length; i++)
+        {
+            _currentArm[i] = _state.Position[_armIndices[i]];
+        }
+        _armStream.Reset(_currentArm);
         _deadline = _robot.Clock.Now;
         _grip = _previousGrip = _arm.GripPosition(_state.Position);
         ReadObject(initial: true);
@@ -174,12 +185,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         var displacement = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f)) * FetchTaskSpec.ActionScale;
         Vec3 target = Clamp(_grip + displacement, GripBounds.Min, GripBounds.Max);
         bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
-        for (int i = 0; i < _armIndices.Length; i++)
-        {
-            _currentArm[i] = _state.Position[_armIndices[i]];
-        }
-        _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm,
-            [new TrajectoryPoint((double[])_armTargets.Clone(), null, MoveDuration(_currentArm, _armTargets))]));
+        _robot.SendTrajectory(_spec.ArmMotion == FetchArmMotion.Streamed ? _armStream.Next(_armTargets) : DirectGoal());
         if (!_spec.BlockGripper)
         {
             double opening = _state.GripperSeparation + 0.1 * Math.Clamp(action[3], -1f, 1f);
@@ -251,14 +257,16 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         }
     }
 
-    private TimeSpan MoveDuration(ReadOnlySpan<double> from, ReadOnlySpan<double> to)
+    /// <summary>The step's joint targets as one goal (<see cref="FetchArmMotion.Direct"/>).</summary>
+    private JointTrajectory DirectGoal()
     {
         double seconds = FetchTaskSpec.Period.TotalSeconds;
-        for (int i = 0; i < from.Length; i++)
+        for (int i = 0; i < _armIndices.Length; i++)
         {
-            seconds = Math.Max(seconds, Math.Abs(to[i] - from[i]) / (0.9 * _arm.ArmVelocityLimits[i]));
+            double from = _state.Position[_armIndices[i]];
+            seconds = Math.Max(seconds, Math.Abs(_armTargets[i] - from) / (0.9 * _arm.ArmVelocityLimits[i]));
         }
-        return TimeSpan.FromSeconds(seconds);
+        return new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint((double[])_armTargets.Clone(), null, TimeSpan.FromSeconds(seconds))]);
     }
 
     private void SampleGoal(IReadOnlyDictionary<string, object?>? options)

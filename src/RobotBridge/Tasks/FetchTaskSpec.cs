@@ -12,6 +12,21 @@ public enum FetchTaskKind
     PickAndPlace,
 }
 
+/// <summary>How an action's grip displacement becomes arm motion.</summary>
+public enum FetchArmMotion
+{
+    /// <summary>Each step's joint targets as one goal, reached within the step at up to 90 % of the URDF
+    /// velocity limits and no acceleration limit: the quick arm Gymnasium's mocap-driven Fetch has, for
+    /// comparing with published results. A real Fetch does not move like this: behind the safety
+    /// supervisor these goals are retimed to the acceleration limits and the arm crawls.</summary>
+    Direct,
+
+    /// <summary>Joint targets streamed within 90 % of the safety limits, velocity and acceleration
+    /// (<see cref="Control.JointGoalStreamer"/>): how a real Fetch can move, and what the supervisor passes
+    /// unchanged. Train policies meant for a real Fetch this way.</summary>
+    Streamed,
+}
+
 /// <summary>Which table stands in front of the robot.</summary>
 public enum FetchTable
 {
@@ -62,6 +77,9 @@ public sealed record FetchTaskSpec
     /// <summary>Side of the square head-camera image in the observation ("image", uint8 side x side x 3),
     /// or 0 for a proprioceptive task.</summary>
     public int ImageSize { get; init; }
+
+    /// <summary>How actions move the arm (env option <c>arm_motion</c>).</summary>
+    public FetchArmMotion ArmMotion { get; init; } = FetchArmMotion.Direct;
 
     public int ObservationSize => HasObject ? 25 : 10;
 

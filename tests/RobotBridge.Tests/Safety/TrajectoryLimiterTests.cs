@@ -77,7 +77,7 @@ public class TrajectoryLimiterTests
     [InlineData(1.0, 10.2)]            // trapezoidal: d/v + v/a
     public void Minimum_duration_matches_the_profile(double distance, double expected)
     {
-        Assert.Equal(expected, TrajectoryLimiter.MinimumDuration(distance, 0, Limits[2]), 6);
+        Assert.Equal(expected, TrajectoryLimiter.MinimumDuration(distance, 0, 0, Limits[2]), 6);
     }
 
     [Theory]
@@ -90,7 +90,7 @@ public class TrajectoryLimiterTests
     [InlineData(0.01, 0.5, 0.2)]             // above the limit counts as the limit: braking from 0.1 m/s takes exactly the 10 mm
     public void Minimum_duration_from_a_moving_start_matches_the_profile(double displacement, double startVelocity, double expected)
     {
-        Assert.Equal(expected, TrajectoryLimiter.MinimumDuration(displacement, startVelocity, Limits[2]), 6);
+        Assert.Equal(expected, TrajectoryLimiter.MinimumDuration(displacement, startVelocity, 0, Limits[2]), 6);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public class TrajectoryLimiterTests
                 t += dt;
                 Assert.True(t < 20, $"simulation did not settle: d {d}, v0 {v0}");
             }
-            double bound = TrajectoryLimiter.MinimumDuration(d, v0, limit);
+            double bound = TrajectoryLimiter.MinimumDuration(d, v0, 0, limit);
             Assert.True(Math.Abs(bound - t) < 0.005, $"d {d}, v0 {v0}: bound {bound} s, simulated {t} s");
         }
     }
@@ -138,9 +138,9 @@ public class TrajectoryLimiterTests
         double reversing = TrajectoryLimiter.Enforce(trajectory, position, away, Limits, 0.02, out _).Points[0].TimeFromStart.TotalSeconds;
 
         // TimeSpan keeps 100 ns ticks.
-        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, 0, Limits[2]), restToRest, 6);
-        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, 0.08, Limits[2]), moving, 6);
-        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, -0.08, Limits[2]), reversing, 6);
+        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, 0, 0, Limits[2]), restToRest, 6);
+        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, 0.08, 0, Limits[2]), moving, 6);
+        Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, -0.08, 0, Limits[2]), reversing, 6);
         Assert.True(moving < restToRest && restToRest < reversing, $"moving {moving}, at rest {restToRest}, reversing {reversing}");
     }
 }

@@ -1,0 +1,134 @@
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+
+namespace RobotBridge.Control;
+
+/// <summary>
+/// Turns a stream of joint targets, one per control period, into FollowJointTrajectory goals an arm
+/// can follow within its velocity and acceleration limits. Each goal carries two points: where a
+/// reference moved at constant acceleration toward the target will be one period from now (still
+/// moving), then that reference braked to rest. A stream that continues replaces the braking before
+/// it begins, so the arm moves smoothly across periods; a stream that stops leaves the arm braking to
+/// a standstill, never coasting and never jerking to a halt.
+/// </summary>
+/// <remarks>
+/// The reference is the setpoint the controller itself will hold: robot_controllers'
+/// FollowJointTrajectoryController (and the twin) start a new goal from their current setpoint, and
+/// the first segment of each goal, a cubic between two states joined at constant acceleration, is
+/// exactly that constant acceleration. Goals sent point-to-rest each period instead would make the
+/// safety supervisor's acceleration bound (and a real arm) crawl: they can cover only a·T²/4 per period.
+/// </remarks>
+public sealed class JointGoalStreamer
+{
+    private const double MinimumBraking = 1e-6;
+
+    private readonly JointGroup _group;
+    private readonly double[] _maxVelocity;
+    private readonly double[] _maxAcceleration;
+    private readonly double _period;
+    private readonly double[] _position;
+    private readonly double[] _velocity;
+
+    /// <param name="group">The joint group the goals are for.</param>
+    /// <param name="limits">Limits of the group's joints, in <see cref="FetchJoints.Of"/> order.</param>
+    /// <param name="period">Time between targets.</param>
+    /// <param name="limitFraction">Share of each velocity and acceleration limit the reference may use;
+    /// below 1 it leaves the supervisor, which measures the arm rather than the setpoint, room for tracking lag.</param>
+    public JointGoalStreamer(JointGroup group, IReadOnlyList<JointLimit> limits, TimeSpan period, double limitFraction = 0.9)
+    {
+        int count = FetchJoints.Of(group).Count;
+        if (limits.Count != count)
+        {
+            throw new ArgumentException($"{group} has {count} joints; got {limits.Count} limits", nameof(limits));
+        }
+        if (period <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(period), period, "the period must be positive");
+        }
+        if (!(limitFraction > 0 && limitFraction <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(limitFraction), limitFraction, "the limit fraction must be in (0, 1]");
+        }
+        for (int j = 0; j < count; j++)
+        {
+            if (!(limits[j].MaxVelocity > 0 && limits[j].MaxAcceleration > 0))
+            {
+                throw new ArgumentException($"{limits[j].Joint} needs positive velocity and acceleration limits to be streamed " +
+                    $"(velocity {limits[j].MaxVelocity}, acceleration {limits[j].MaxAcceleration})", nameof(limits));
+            }
+        }
+        _group = group;
+        _maxVelocity = limits.Select(l => limitFraction * l.MaxVelocity).ToArray();
+        _maxAcceleration = limits.Select(l => limitFraction * l.MaxAcceleration).ToArray();
+        _period = period.TotalSeconds;
+        _position = new double[count];
+        _velocity = new double[count];
+    }
+
+    /// <summary>Where the reference will be when the last goal's first point is reached (group order).</summary>
+    public ReadOnlySpan<double> Position => _position;
+
+    /// <summary>The reference's velocity there.</summary>
+    public ReadOnlySpan<double> Velocity => _velocity;
+
+    /// <summary>Starts the reference at rest at <paramref name="position"/> (group order): where the arm
+    /// stands at the start of an episode.</summary>
+    public void Reset(ReadOnlySpan<double> position)
+    {
+        position.CopyTo(_position);
+        Array.Clear(_velocity);
+    }
+
+    /// <summary>Advances the reference one period toward <paramref name="target"/> (group order) and
+    /// returns the goal to send now.</summary>
+    public JointTrajectory Next(ReadOnlySpan<double> target)
+    {
+        int count = _position.Length;
+        if (target.Length != count)
+        {
+            throw new ArgumentException($"{_group} has {count} joints; the target has {target.Length}", nameof(target));
+        }
+        double t = _period;
+        double braking = 0;
+        for (int j = 0; j < count; j++)
+        {
+            double error = target[j] - _position[j];
+            if (!double.IsFinite(error))
+            {
+                throw new ArgumentException($"target for {FetchJoints.Of(_group)[j]} is not finite ({target[j]})", nameof(target));
+            }
+            double direction = error >= 0 ? 1 : -1;
+            double distance = Math.Abs(error);
+            double speed = direction * _velocity[j]; // toward the target
+            double a = _maxAcceleration[j], vMax = _maxVelocity[j];
+
+            // The fastest end speed from which the joint still stops at the target after this period,
+            // braking at a: v1² = 2a·(distance − (speed + v1)·t/2). Near the target it lands on it exactly.
+            double discriminant = a * a * t * t + 4 * (2 * a * distance - a * t * speed);
+            double stoppable = discriminant > 0 ? (-a * t + Math.Sqrt(discriminant)) / 2 : double.NegativeInfinity;
+            double next = Math.Clamp(Math.Min(vMax, stoppable), speed - a * t, speed + a * t);
+            next = Math.Clamp(next, -vMax, vMax);
+
+            double velocity = direction * next;
+            _position[j] += (_velocity[j] + velocity) / 2 * t;
+            _velocity[j] = velocity;
+            braking = Math.Max(braking, Math.Abs(velocity) / a);
+        }
+
+        if (braking < MinimumBraking)
+        {
+            // At rest to within a micro-radian per second: one point, and no braking segment shorter
+            // than a trajectory's time resolution.
+            Array.Clear(_velocity);
+            return new JointTrajectory(_group, [new TrajectoryPoint((double[])_position.Clone(), new double[count], TimeSpan.FromSeconds(t))]);
+        }
+        var first = new TrajectoryPoint((double[])_position.Clone(), (double[])_velocity.Clone(), TimeSpan.FromSeconds(t));
+        // All joints brake over the same time, each at constant deceleration no more than its limit.
+        var rest = new double[count];
+        for (int j = 0; j < count; j++)
+        {
+            rest[j] = _position[j] + _velocity[j] * braking / 2;
+        }
+        return new JointTrajectory(_group, [first, new TrajectoryPoint(rest, new double[count], TimeSpan.FromSeconds(t + braking))]);
+    }
+}
