@@ -131,8 +131,15 @@ internal static class DeployCommand
         string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, string? cameraTopic, CancellationToken cancel)
     {
         TextWriter? perStep = quiet ? null : stdout;
-        // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch.
-        var options = EnvOptions.Default.With("robot", robot).With("safety", true);
+        // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch, through
+        // the env options the policy trained with (its arm motion above all).
+        var options = policy.Spec.EnvOptions().With("robot", robot).With("safety", true);
+        if (FetchEnvs.TryGetKind(envId, out _) && FetchEnvs.ArmMotion(options) == FetchArmMotion.Direct)
+        {
+            stdout.WriteLine("note: this policy was trained with arm_motion=direct, Gymnasium's quick arm. The safety supervisor " +
+                "retimes those goals to the Fetch's acceleration limits, so the arm moves slower than the policy learned and it may fail. " +
+                "For a Fetch, train with --env-option arm_motion=streamed.");
+        }
         if (safetyConfigPath is not null)
         {
             options = options.With("safety_config", safetyConfigPath);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using RobotBridge.Cli.Composition;
 using RobotBridge.Learning.Training;
+using RobotBridge.Tasks;
 using Spectre.Console;
 
 namespace RobotBridge.Cli.Commands;
@@ -33,6 +34,12 @@ internal static class TrainCommand
         var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 };
         var demoBatch = new Option<int>("--demo-batch") { Description = "SAC+HER with --demos: keep the demonstrations apart and add this many of their transitions to every batch (default 0: they join the replay buffer)", DefaultValueFactory = _ => 0 };
         var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos and --demo-batch: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 };
+        var envOption = new Option<string[]>("--env-option")
+        {
+            Description = "Env option KEY=VALUE to train with, kept in the policy file for eval and deploy (repeatable); " +
+                $"Fetch tasks take {FetchEnvs.ArmMotionOption}=direct|streamed (streamed: the arm moves within the Fetch's acceleration limits, as deploy runs it)",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
 
         var command = new Command("train",
@@ -41,7 +48,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -96,6 +103,11 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --demos must be ≥ 0, got {demoEpisodes}");
                 return Task.FromResult(InputError);
             }
+            if (!TryParseEnvOptions(parse.GetValue(envOption) ?? [], out var envSettings, out string? envOptionError))
+            {
+                stderr.WriteLine($"robotbridge train: {envOptionError}");
+                return Task.FromResult(InputError);
+            }
             var demonstrator = demoEpisodes > 0 ? ScriptedDemonstrator.For(envId) : null;
             if (demoEpisodes > 0 && (demonstrator is null || algorithm != "sac-her"))
             {
@@ -110,6 +122,7 @@ internal static class TrainCommand
                 Sac = widths is null ? sac : sac with { HiddenSizes = widths },
                 Demonstrator = demonstrator,
                 Ppo = widths is null ? new() : new() { HiddenSizes = widths },
+                EnvSettings = envSettings,
                 CheckpointEvery = parse.GetValue(checkpointEvery), EvalEpisodes = parse.GetValue(evalEpisodes), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
             };
             try
@@ -132,6 +145,33 @@ internal static class TrainCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Env options a training run may set: the ones that change what the policy learns, not
+    /// which body runs it (that is deploy's --robot).</summary>
+    private static readonly string[] TrainingEnvOptions = [FetchEnvs.ArmMotionOption, FetchEnvs.ImageSizeOption];
+
+    private static bool TryParseEnvOptions(string[] pairs, out Dictionary<string, string> settings, out string? error)
+    {
+        settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in pairs)
+        {
+            int eq = pair.IndexOf('=');
+            string key = eq > 0 ? pair[..eq].Trim() : "";
+            if (eq <= 0 || eq == pair.Length - 1)
+            {
+                error = $"--env-option must be KEY=VALUE, got '{pair}'";
+                return false;
+            }
+            if (Array.IndexOf(TrainingEnvOptions, key) < 0)
+            {
+                error = $"--env-option '{key}' is not an option training takes; it takes: {string.Join(", ", TrainingEnvOptions)}";
+                return false;
+            }
+            settings[key] = pair[(eq + 1)..].Trim();
+        }
+        error = null;
+        return true;
     }
 }
 

@@ -19,11 +19,12 @@ public static class PolicyInputs
     public const double DefaultNormalizerMinStd = 0.01;
 
     /// <summary>A spec describing what a policy for <paramref name="env"/> reads and writes.</summary>
-    public static PolicySpec SpecFor(IEnv env, string envId, string algorithm, int[] hiddenSizes) =>
-        SpecFor(env.ObservationSpace, env.ActionSpace, envId, algorithm, hiddenSizes);
+    public static PolicySpec SpecFor(IEnv env, string envId, string algorithm, int[] hiddenSizes, IReadOnlyDictionary<string, string>? envSettings = null) =>
+        SpecFor(env.ObservationSpace, env.ActionSpace, envId, algorithm, hiddenSizes, envSettings);
 
     /// <summary>A spec for an env with these (single-env) spaces, e.g. a vector env's.</summary>
-    public static PolicySpec SpecFor(Space observationSpace, Space actionSpace, string envId, string algorithm, int[] hiddenSizes)
+    public static PolicySpec SpecFor(Space observationSpace, Space actionSpace, string envId, string algorithm, int[] hiddenSizes,
+        IReadOnlyDictionary<string, string>? envSettings = null)
     {
         if (actionSpace is not Box<float> action)
             throw new NotSupportedException($"env '{envId}' has action space {actionSpace.ToJson()}; policies here act in a float32 Box");
@@ -66,6 +67,7 @@ public static class PolicyInputs
             ObservationSpaceJson = observationSpace.ToJson(),
             ActionSpaceJson = actionSpace.ToJson(),
             Algorithm = algorithm,
+            EnvSettings = envSettings is { Count: > 0 } ? new Dictionary<string, string>(envSettings, StringComparer.Ordinal) : null,
         };
     }
 

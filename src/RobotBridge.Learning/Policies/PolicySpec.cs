@@ -48,6 +48,14 @@ public sealed record PolicySpec
     public string ObservationSpaceJson { get; init; } = "";
     public string ActionSpaceJson { get; init; } = "";
 
+    /// <summary>Env options the policy was trained with, such as <c>arm_motion=streamed</c>: eval and
+    /// deploy make the env with them, so the policy acts through the dynamics it learned. Null (files
+    /// written before it existed too) means the env's defaults.</summary>
+    public IReadOnlyDictionary<string, string>? EnvSettings { get; init; }
+
+    /// <summary>Env options that make the env this policy was trained on: <see cref="EnvSettings"/>.</summary>
+    public RobotBridge.Gym.Registration.EnvOptions EnvOptions() => RobotBridge.Gym.Registration.EnvOptions.Of(EnvSettings);
+
     /// <summary>"sac-her" or "ppo".</summary>
     public string Algorithm { get; init; } = "";
 

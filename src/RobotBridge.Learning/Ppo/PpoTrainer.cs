@@ -28,13 +28,14 @@ public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
     private readonly double[] _episodeReturn;
     private readonly TObs?[] _reuse;
 
-    public PpoTrainer(IVectorEnv<TObs, float[]> env, string envId, PpoConfig config)
+    /// <param name="envSettings">Env options <paramref name="env"/> was made with; the policy file keeps them.</param>
+    public PpoTrainer(IVectorEnv<TObs, float[]> env, string envId, PpoConfig config, IReadOnlyDictionary<string, string>? envSettings = null)
     {
         _env = env;
         _config = config;
         TorchRuntime.Configure(config.Seed, config.Threads);
         _rng = new Random(config.Seed);
-        var spec = PolicyInputs.SpecFor(env.SingleObservationSpace, env.SingleActionSpace, envId, "ppo", config.HiddenSizes);
+        var spec = PolicyInputs.SpecFor(env.SingleObservationSpace, env.SingleActionSpace, envId, "ppo", config.HiddenSizes, envSettings);
         Policy = new SquashedGaussianPolicy(spec);
         Value = new ValueNetwork(spec);
         _update = new PpoUpdate(Policy, Value, config);

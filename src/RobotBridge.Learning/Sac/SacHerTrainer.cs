@@ -48,7 +48,9 @@ public sealed class SacHerTrainer : IDisposable
     /// <param name="env">The (time-limited) goal env; its unwrapped env must implement <see cref="IGoalEnv"/>.</param>
     /// <param name="envId">Recorded in the policy file.</param>
     /// <param name="demonstrator">Scripted controller for <see cref="SacHerConfig.DemonstrationEpisodes"/>, if any.</param>
-    public SacHerTrainer(IEnv<DictValue, float[]> env, string envId, SacHerConfig config, IDemonstrator? demonstrator = null)
+    /// <param name="envSettings">Env options <paramref name="env"/> was made with; the policy file keeps them.</param>
+    public SacHerTrainer(IEnv<DictValue, float[]> env, string envId, SacHerConfig config, IDemonstrator? demonstrator = null,
+        IReadOnlyDictionary<string, string>? envSettings = null)
     {
         if (config.DemonstrationEpisodes > 0 && demonstrator is null)
             throw new ArgumentException($"{config.DemonstrationEpisodes} demonstration episodes asked for, but '{envId}' has no demonstrator");
@@ -70,7 +72,7 @@ public sealed class SacHerTrainer : IDisposable
         TorchRuntime.Configure(config.Seed, config.Threads);
         _rng = new Random(config.Seed);
         _maxEpisodeSteps = env.Spec?.MaxEpisodeSteps ?? 50;
-        var spec = PolicyInputs.SpecFor(env, envId, "sac-her", config.HiddenSizes);
+        var spec = PolicyInputs.SpecFor(env, envId, "sac-her", config.HiddenSizes, envSettings);
         if (spec.Image is not null) throw new NotSupportedException($"SAC+HER here trains vector policies; '{envId}' has a camera image (use ppo)");
         Policy = new SquashedGaussianPolicy(spec);
         Learner = new SacLearner(Policy, config);

@@ -43,6 +43,12 @@ public sealed record TrainRequest
 
     /// <summary>PPO settings (seed and threads are taken from this request).</summary>
     public PpoConfig Ppo { get; init; } = new();
+
+    /// <summary>Env options to train with (e.g. <c>arm_motion=streamed</c>); the policy file keeps them.</summary>
+    public IReadOnlyDictionary<string, string> EnvSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><see cref="EnvSettings"/> as the registry takes them.</summary>
+    public EnvOptions EnvOptions() => Gym.Registration.EnvOptions.Of(EnvSettings);
 }
 
 /// <summary>Files a training run produced.</summary>
@@ -77,9 +83,9 @@ public static class PolicyTraining
         {
             case "sac-her":
             {
-                using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId);
-                using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId);
-                using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator);
+                using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
+                using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
+                using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator, request.EnvSettings);
                 if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
                 else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
                 while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
@@ -123,22 +129,24 @@ public static class PolicyTraining
         return (training, evaluation);
     }
 
-    /// <summary>Loads a policy file and evaluates it on a fresh env from the registry.</summary>
+    /// <summary>Loads a policy file and evaluates it on a fresh env from the registry, made with the
+    /// env options the policy was trained with.</summary>
     public static EvaluationResult Evaluate(string policyPath, string envId, int episodes, int seed)
     {
         using var policy = PolicyFile.Load(policyPath);
         var spec = EnvRegistry.Default.Spec(envId);
+        var options = policy.Spec.EnvOptions();
         if (spec.ObservationType == typeof(DictValue))
         {
-            using var env = GymEnvs.Make<DictValue, float[]>(envId);
+            using var env = GymEnvs.Make<DictValue, float[]>(envId, options);
             return PolicyEvaluator.Evaluate(policy, env, episodes, seed);
         }
         if (spec.ObservationType == typeof(double[]))
         {
-            using var env = GymEnvs.Make<double[], float[]>(envId);
+            using var env = GymEnvs.Make<double[], float[]>(envId, options);
             return PolicyEvaluator.Evaluate(policy, env, episodes, seed);
         }
-        using var floatEnv = GymEnvs.Make<float[], float[]>(envId);
+        using var floatEnv = GymEnvs.Make<float[], float[]>(envId, options);
         return PolicyEvaluator.Evaluate(policy, floatEnv, episodes, seed);
     }
 
@@ -156,10 +164,10 @@ public static class PolicyTraining
     private static (long, long) TrainPpo<TObs>(TrainRequest request, ITrainingObserver observers, TrainingLog log, string policyPath, string checkpointPath, CancellationToken cancel)
         where TObs : notnull
     {
-        using var vec = GymEnvs.MakeVec<TObs, float[]>(request.EnvId, request.NumEnvs);
+        using var vec = GymEnvs.MakeVec<TObs, float[]>(request.EnvId, request.NumEnvs, request.EnvOptions());
         // The evaluation env exists only when asked for: each twin env holds a physics model (and a renderer for camera tasks).
-        using var evalEnv = request.EvalEpisodes > 0 ? GymEnvs.Make<TObs, float[]>(request.EnvId) : null;
-        using var trainer = new PpoTrainer<TObs>(vec, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads });
+        using var evalEnv = request.EvalEpisodes > 0 ? GymEnvs.Make<TObs, float[]>(request.EnvId, request.EnvOptions()) : null;
+        using var trainer = new PpoTrainer<TObs>(vec, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads }, request.EnvSettings);
         if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
         var counter = new EpisodeCounter(observers);
         while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using RobotBridge.Cli.Commands;
 using RobotBridge.Gym;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning;
@@ -102,5 +103,44 @@ public sealed class LearningCommandTests : IDisposable
         Assert.Contains("safety Running", output);
         Assert.Contains("FetchReach-v4 on sim: ", output);
         Assert.Contains("policy inference: p50", output);
+    }
+
+    [Fact]
+    public void Train_keeps_its_env_options_in_the_policy_and_deploy_runs_with_them()
+    {
+        string run = Path.Combine(_dir, "streamed");
+        var (code, output, error) = Run("train", "FetchReach-v4", "--steps", "150", "--checkpoint-every", "150", "--out", run,
+            "--env-option", "arm_motion=streamed");
+        Assert.True(code == 0, error + output);
+        string policyPath = Path.Combine(run, "policy.rbpolicy");
+        using (var policy = PolicyFile.Load(policyPath))
+        {
+            Assert.Equal("streamed", policy.Spec.EnvSettings?["arm_motion"]);
+        }
+
+        // Deploy makes the env with the policy's options: no warning about Gymnasium's quick arm.
+        (code, output, error) = Run("deploy", policyPath, "--robot", "sim", "--episodes", "1", "--quiet");
+        Assert.True(code == 0, error + output);
+        Assert.DoesNotContain("arm_motion=direct", output);
+
+        // A policy trained with the default (direct) arm is deployed with a warning that says what to do.
+        string direct = Path.Combine(_dir, "direct");
+        (code, output, error) = Run("train", "FetchReach-v4", "--steps", "150", "--checkpoint-every", "150", "--out", direct);
+        Assert.True(code == 0, error + output);
+        (code, output, error) = Run("deploy", Path.Combine(direct, "policy.rbpolicy"), "--robot", "sim", "--episodes", "1", "--quiet");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("trained with arm_motion=direct", output);
+        Assert.Contains("--env-option arm_motion=streamed", output);
+    }
+
+    [Theory]
+    [InlineData("arm_motion", "--env-option must be KEY=VALUE, got 'arm_motion'")]
+    [InlineData("robot=sim", "it takes: arm_motion, image_size")]
+    [InlineData("arm_motion=bogus", "is not one of: direct, streamed")]
+    public void Train_refuses_a_bad_env_option_saying_what_is_wrong(string option, string message)
+    {
+        var (code, output, error) = Run("train", "FetchReach-v4", "--steps", "100", "--out", Path.Combine(_dir, "bad"), "--env-option", option);
+        Assert.Equal(TrainCommand.InputError, code);
+        Assert.Contains(message, error + output);
     }
 }

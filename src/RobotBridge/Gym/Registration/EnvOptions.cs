@@ -32,6 +32,10 @@ public sealed record EnvOptions
         return this with { Settings = settings };
     }
 
+    /// <summary>Settings from string keys and values (a policy file's, a training request's).</summary>
+    public static EnvOptions Of(IEnumerable<KeyValuePair<string, string>>? settings) =>
+        new() { Settings = (settings ?? []).ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal) };
+
     /// <summary>Settings from <c>key=value</c> pairs (command lines, config files).</summary>
     public static EnvOptions Parse(IEnumerable<string> pairs)
     {
