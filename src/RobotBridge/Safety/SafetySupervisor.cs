@@ -44,6 +44,7 @@ public sealed class SafetySupervisor : IRobot
     private readonly object _gate = new();
     private readonly RobotState _reference = new();
     private readonly RobotState _monitorState = new();
+    private readonly CommandedSetpoints _setpoints = new();
     private readonly List<HeartbeatWatchdog> _heartbeats = [];
     private readonly TimeSpan _createdAt;
     private TimeSpan? _lastCameraStamp;
@@ -230,7 +231,11 @@ public sealed class SafetySupervisor : IRobot
                     Reject($"rejected trajectory: {why}");
                     return;
                 }
-                limited = TrajectoryLimiter.Enforce(trajectory, _reference.Position, _reference.Velocity, _limits, _config.PositionMargin, out bool clamped);
+                TimeSpan now = _inner.Clock.Now;
+                Span<double> start = stackalloc double[FetchJoints.Count];
+                Span<double> startVelocity = stackalloc double[FetchJoints.Count];
+                StartOfNextGoalLocked(trajectory.Group, now, start, startVelocity);
+                limited = TrajectoryLimiter.Enforce(trajectory, start, startVelocity, _limits, _config.PositionMargin, out bool clamped);
                 if (!_workspace.PathInside(limited, _reference.Position, _config.WorkspaceMargin, out string? problem))
                 {
                     Interlocked.Increment(ref _rejected);
@@ -241,6 +246,7 @@ public sealed class SafetySupervisor : IRobot
                 {
                     Interlocked.Increment(ref _clamped);
                 }
+                _setpoints.Forwarded(limited, now, start, startVelocity);
             }
             Forward(() => _inner.SendTrajectory(limited));
         }
@@ -348,7 +354,36 @@ public sealed class SafetySupervisor : IRobot
     }
 
     /// <summary>Passes straight through (a stop is never refused); does not trip the latch.</summary>
-    public void Stop(string reason) => _inner.Stop(reason);
+    public void Stop(string reason)
+    {
+        _setpoints.Clear();
+        _inner.Stop(reason);
+    }
+
+    /// <summary>
+    /// Farther than this (rad or m) from its modelled setpoint, a joint is not following what was
+    /// commanded (blocked, pushed, driven by another client, or put back by a twin's reset), and its
+    /// measured state is the better start for the next goal. Tracking errors measured on the twin
+    /// while streaming at the limits stay under 0.03 rad.
+    /// </summary>
+    public const double SetpointTrackingTolerance = 0.1;
+
+    /// <summary>Where the controller will start the next goal: each of the group's joints at its
+    /// modelled setpoint while it tracks it, otherwise (and every other joint) at its measured state.</summary>
+    private void StartOfNextGoalLocked(JointGroup group, TimeSpan now, Span<double> position, Span<double> velocity)
+    {
+        _reference.Position.CopyTo(position);
+        _reference.Velocity.CopyTo(velocity);
+        foreach (string joint in FetchJoints.Of(group))
+        {
+            int i = FetchJoints.IndexOf(joint);
+            if (_setpoints.TrySample(i, now, out double q, out double v) && Math.Abs(q - position[i]) <= SetpointTrackingTolerance)
+            {
+                position[i] = q;
+                velocity[i] = v;
+            }
+        }
+    }
 
     public void SetRunstop(bool engaged) => _inner.SetRunstop(engaged);
 
@@ -439,6 +474,12 @@ public sealed class SafetySupervisor : IRobot
         Latch.Clear(StaleStateSource, "joint state fresh");
         if (state != _reference)
         {
+            if (_reference.IsValid && JumpedLocked(state))
+            {
+                // The joints moved faster than they can: the twin restored a state, or the encoders were
+                // re-zeroed. The goals sent before no longer say where the controllers are.
+                _setpoints.Clear();
+            }
             state.CopyTo(_reference);
         }
 
@@ -453,6 +494,25 @@ public sealed class SafetySupervisor : IRobot
         }
         ReportEdge(ref _workspaceViolationReported, workspaceProblem, WorkspaceSource);
     }
+
+    /// <summary>True when some joint moved between the last state and <paramref name="state"/> farther
+    /// than its velocity limit (times the measured-velocity allowance) allows in the time between them.</summary>
+    private bool JumpedLocked(RobotState state)
+    {
+        double dt = Math.Max((state.Stamp - _reference.Stamp).TotalSeconds, 0);
+        for (int i = 0; i < _limits.Count; i++)
+        {
+            double reach = _limits[i].MaxVelocity * _config.MeasuredVelocityFactor * dt + JumpTolerance;
+            if (Math.Abs(state.Position[i] - _reference.Position[i]) > reach)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Position noise (rad or m) below which a change between two states never counts as a jump.</summary>
+    private const double JumpTolerance = 0.005;
 
     private string? FindLimitViolation(RobotState state)
     {
@@ -515,6 +575,7 @@ public sealed class SafetySupervisor : IRobot
         {
             // Bookkeeping only; never let it delay the stop.
         }
+        _setpoints.Clear();
         try
         {
             _inner.Stop(reason);
