@@ -78,9 +78,9 @@ internal static class TasksBench
 
     /// <summary>Uniformly random actions over seeded episodes: how often they succeed and, for object
     /// tasks, how often they move the object more than 1 cm (HER learns nothing from the others).</summary>
-    public static (int Successes, int ObjectMoved, int Episodes) RandomActions(EnvRegistry registry, string id, int episodes)
+    public static (int Successes, int ObjectMoved, int Episodes) RandomActions(EnvRegistry registry, string id, int episodes, EnvOptions? options = null)
     {
-        using var env = registry.Make<DictValue, float[]>(id);
+        using var env = registry.Make<DictValue, float[]>(id, options);
         var rng = new Random(0);
         var action = new float[4];
         int successes = 0, moved = 0;
@@ -109,9 +109,9 @@ internal static class TasksBench
 
     /// <summary>Mean grip displacement per step (m) under a sustained full action along one axis, over
     /// steps 3–10 of an episode (after the arm has sped up): how fast the arm can explore that way.</summary>
-    public static double SustainedStepLength(EnvRegistry registry, string id, int axis, float sign)
+    public static double SustainedStepLength(EnvRegistry registry, string id, int axis, float sign, EnvOptions? options = null)
     {
-        using var env = registry.Make<DictValue, float[]>(id);
+        using var env = registry.Make<DictValue, float[]>(id, options);
         var (obs, _) = env.Reset(seed: 0);
         var action = new float[4];
         action[axis] = sign;

@@ -19,11 +19,23 @@ internal static class TasksBenchCommand
         var supervised = new Option<bool>("--supervised") { Description = "Also run the scripted controllers behind the safety supervisor (env option safety=true, as deploy runs)" };
         command.Options.Add(steps);
         command.Options.Add(episodes);
+        var armMotion = new Option<string>("--arm-motion") { Description = "Env option arm_motion for the success rates and step lengths: direct (Gymnasium's quick arm) or streamed (within the Fetch's acceleration limits)", DefaultValueFactory = _ => "direct" };
         command.Options.Add(supervised);
+        command.Options.Add(armMotion);
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             var registry = EnvComposition.Registry;
+            var motion = EnvOptions.Default.With(FetchEnvs.ArmMotionOption, parse.GetValue(armMotion));
+            try
+            {
+                FetchEnvs.ArmMotion(motion);
+            }
+            catch (RobotBridge.Gym.InvalidEnvArgumentException e)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"robotbridge bench tasks: {e.Message}");
+                return Program.UsageError;
+            }
             int n = Math.Max(100, parse.GetValue(steps));
             output.WriteLine($"Fetch tasks on the MuJoCo twin (lockstep), {Environment.ProcessorCount} cores, {n} random-action steps per figure");
             output.WriteLine("| task | proprio, 1 env | proprio, 2 workers | 84x84 camera, 1 env | 84x84 camera, 2 workers |");
@@ -38,12 +50,12 @@ internal static class TasksBenchCommand
             if (count > 0)
             {
                 output.WriteLine();
-                output.WriteLine($"Scripted proportional controllers, {count} seeded episodes (seeds 0..{count - 1}) each");
+                output.WriteLine($"Scripted proportional controllers, arm_motion={parse.GetValue(armMotion)}, {count} seeded episodes (seeds 0..{count - 1}) each");
                 output.WriteLine("| task | success |");
                 output.WriteLine("| --- | --- |");
                 foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                 {
-                    var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count);
+                    var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, motion);
                     output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
                 }
                 if (parse.GetValue(supervised))
@@ -52,7 +64,7 @@ internal static class TasksBenchCommand
                     output.WriteLine($"The same behind the safety supervisor (safety=true, the shipped fetch-safety.json), {count} seeded episodes each");
                     output.WriteLine("| task | success |");
                     output.WriteLine("| --- | --- |");
-                    var safe = EnvOptions.Default.With(RobotBridge.Sim.Tasks.SimFetchBodyProvider.SafetyOption, true);
+                    var safe = motion.With(RobotBridge.Sim.Tasks.SimFetchBodyProvider.SafetyOption, true);
                     foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                     {
                         var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, safe);
@@ -66,7 +78,7 @@ internal static class TasksBenchCommand
                 output.WriteLine("| --- | --- | --- |");
                 foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                 {
-                    var (ok, moved, total) = TasksBench.RandomActions(registry, $"Fetch{kind}-v4", count);
+                    var (ok, moved, total) = TasksBench.RandomActions(registry, $"Fetch{kind}-v4", count, motion);
                     string movedText = kind == FetchTaskKind.Reach ? "no object" : $"{moved}/{total} = {100.0 * moved / total:F1} %";
                     output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % | {movedText} |");
                 }
@@ -81,7 +93,7 @@ internal static class TasksBenchCommand
                 var cells = new List<string>();
                 for (int axis = 0; axis < 3; axis++)
                     foreach (float sign in new[] { 1f, -1f })
-                        cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}-v4", axis, sign):F1}");
+                        cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}-v4", axis, sign, motion):F1}");
                 output.WriteLine($"| {kind} | {string.Join(" | ", cells)} |");
             }
             return 0;
