@@ -88,24 +88,25 @@ public sealed class JointGoalStreamer
         {
             throw new ArgumentException($"{_group} has {count} joints; the target has {target.Length}", nameof(target));
         }
+        // Checked before any joint moves: a refused target sends no goal, so the reference must stay.
+        for (int j = 0; j < count; j++)
+        {
+            if (!double.IsFinite(target[j]))
+            {
+                throw new ArgumentException($"target for {FetchJoints.Of(_group)[j]} is not finite ({target[j]})", nameof(target));
+            }
+        }
         double t = _period;
         double braking = 0;
         for (int j = 0; j < count; j++)
         {
             double error = target[j] - _position[j];
-            if (!double.IsFinite(error))
-            {
-                throw new ArgumentException($"target for {FetchJoints.Of(_group)[j]} is not finite ({target[j]})", nameof(target));
-            }
             double direction = error >= 0 ? 1 : -1;
             double distance = Math.Abs(error);
             double speed = direction * _velocity[j]; // toward the target
             double a = _maxAcceleration[j], vMax = _maxVelocity[j];
 
-            // The fastest end speed from which the joint still stops at the target after this period,
-            // braking at a: v1² = 2a·(distance − (speed + v1)·t/2). Near the target it lands on it exactly.
-            double discriminant = a * a * t * t + 4 * (2 * a * distance - a * t * speed);
-            double stoppable = discriminant > 0 ? (-a * t + Math.Sqrt(discriminant)) / 2 : double.NegativeInfinity;
+            double stoppable = StoppableSpeed(distance, speed, a, t);
             double next = Math.Clamp(Math.Min(vMax, stoppable), speed - a * t, speed + a * t);
             next = Math.Clamp(next, -vMax, vMax);
 
@@ -130,5 +131,24 @@ public sealed class JointGoalStreamer
             rest[j] = _position[j] + _velocity[j] * braking / 2;
         }
         return new JointTrajectory(_group, [first, new TrajectoryPoint(rest, new double[count], TimeSpan.FromSeconds(t + braking))]);
+    }
+
+    /// <summary>
+    /// The fastest speed toward the target at the end of this period from which the reference still
+    /// stops on the target, braking in whole periods at constant deceleration ≤ a as it moves. From
+    /// v = m·a·t + r (0 ≤ r &lt; a·t), shedding a·t a period and r in the last, the stop covers
+    /// t·(m+1)(m·a·t + 2r)/2 − v·t/2; with this period's (speed + v)·t/2 that is the distance.
+    /// The continuous braking distance v²/2a undercounts whole-period braking: aimed by it, the
+    /// reference arrives too close with too much speed and then chatters just short of the target
+    /// (velocity flipping sign every period) instead of landing on it.
+    /// </summary>
+    private static double StoppableSpeed(double distance, double speed, double a, double t)
+    {
+        double budget = distance - speed * t / 2;
+        double shed = a * t;
+        // Already too close to stop (budget < 0) extends the last piece linearly: the reference lands
+        // a little past, or turns back, instead of jumping to full braking on a rounding error.
+        double m = budget > 0 ? Math.Floor((Math.Sqrt(1 + 8 * budget / (shed * t)) - 1) / 2) : 0;
+        return m * shed / 2 + budget / (t * (m + 1));
     }
 }
