@@ -1,3 +1,5 @@
+using RobotBridge.Control;
+using RobotBridge.Model;
 using RobotBridge.Robots;
 using RobotBridge.Safety;
 
@@ -143,4 +145,152 @@ public class TrajectoryLimiterTests
         Assert.Equal(TrajectoryLimiter.MinimumDuration(0.008, -0.08, 0, Limits[2]), reversing, 6);
         Assert.True(moving < restToRest && restToRest < reversing, $"moving {moving}, at rest {restToRest}, reversing {reversing}");
     }
+
+    [Theory]
+    [InlineData(FetchJoints.ShoulderLift)]
+    [InlineData(FetchJoints.WristFlex)]
+    [InlineData(FetchJoints.TorsoLift)]
+    public void Minimum_duration_with_an_end_velocity_is_the_first_time_the_end_state_is_reachable(string joint)
+    {
+        // Independent of the closed form: at a time t, the end states (x, v1) reachable from (0, v0)
+        // under |acc| ≤ a, |v| ≤ vMax are, for each v1 with |v1 − v0| ≤ a·t, the displacements between
+        // ReachableMax(v0 → v1) (full acceleration, cruise at the cap, full deceleration) and its
+        // mirror. The first such t is found on a fine grid (a first reachable window narrower than
+        // the grid step would be missed, which would show as a disagreement) and refined by bisection.
+        var limit = ShippedLimits[FetchJoints.IndexOf(joint)];
+        double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
+        var rng = new Random(joint.Length);
+        for (int trial = 0; trial < 150; trial++)
+        {
+            double d = (rng.NextDouble() * 2 - 1) * 3 * vMax * vMax / a;
+            double v0 = (rng.NextDouble() * 2 - 1) * vMax, v1 = (rng.NextDouble() * 2 - 1) * vMax;
+            double horizon = 3 * vMax / a + (Math.Abs(d) + 2 * vMax * vMax / a) / vMax + 1;
+            const int Steps = 100_000;
+            double step = horizon / Steps;
+            int first = Enumerable.Range(1, Steps).First(k => Reachable(d, v0, v1, k * step, vMax, a));
+            double lo = (first - 1) * step, hi = first * step;
+            for (int i = 0; i < 60; i++)
+            {
+                double mid = (lo + hi) / 2;
+                (Reachable(d, v0, v1, mid, vMax, a) ? ref hi : ref lo) = mid;
+            }
+            double bound = TrajectoryLimiter.MinimumDuration(d, v0, v1, limit);
+            string where = $"{joint}, d {d}, v0 {v0}, v1 {v1}";
+            // Reachability is decided on displacements to ~1e-15 m and the reachable edge moves at
+            // speeds of order vMax here, so the bisected time is good to ~1e-12 s: 1e-6 relative is loose
+            // for the closed form's rounding and tight against any wrong profile.
+            Assert.True(Math.Abs(bound - hi) <= 1e-6 * Math.Max(hi, 1e-3), $"{where}: bound {bound} s, first reachable at {hi} s");
+            // Swapping the ends (time reversal) or mirroring the motion changes nothing.
+            Assert.Equal(bound, TrajectoryLimiter.MinimumDuration(d, v1, v0, limit), 9);
+            Assert.Equal(bound, TrajectoryLimiter.MinimumDuration(-d, -v0, -v1, limit), 9);
+        }
+    }
+
+    /// <summary>Whether (d, v1) can be reached from (0, v0) in exactly t under |acc| ≤ a, |v| ≤ vMax.</summary>
+    private static bool Reachable(double d, double v0, double v1, double t, double vMax, double a)
+    {
+        if (a * t < Math.Abs(v1 - v0))
+        {
+            return false;
+        }
+        const double Slack = 1e-13;
+        return -ReachableMax(-v0, -v1, t, vMax, a) - Slack <= d && d <= ReachableMax(v0, v1, t, vMax, a) + Slack;
+    }
+
+    /// <summary>The farthest forward displacement ending at v1 after t from v0: accelerate to the peak
+    /// (a·t + v0 + v1)/2, or to vMax and cruise, then decelerate to v1.</summary>
+    private static double ReachableMax(double v0, double v1, double t, double vMax, double a)
+    {
+        double peak = (a * t + v0 + v1) / 2;
+        if (peak <= vMax)
+        {
+            return (2 * peak * peak - v0 * v0 - v1 * v1) / (2 * a);
+        }
+        double up = (vMax - v0) / a, down = (vMax - v1) / a;
+        return (2 * vMax * vMax - v0 * v0 - v1 * v1) / (2 * a) + vMax * (t - up - down);
+    }
+
+    [Theory]
+    [InlineData(0.5, 0.04)]
+    [InlineData(0.9, 0.04)]
+    [InlineData(-0.7, 1.0)]
+    [InlineData(1.0, 0.04)]
+    [InlineData(-1.0, 2.0)]
+    public void Cruising_needs_no_more_than_its_own_duration(double speedShare, double duration)
+    {
+        // Moving at v through v·T takes at most T; faster is possible below the cap, not at it.
+        var limit = ShippedLimits[FetchJoints.IndexOf(FetchJoints.ShoulderLift)];
+        double v = speedShare * limit.MaxVelocity;
+        double bound = TrajectoryLimiter.MinimumDuration(v * duration, v, v, limit);
+        Assert.True(bound <= duration + 1e-12, $"cruise at {v} over {duration} s needs {bound} s");
+        if (Math.Abs(speedShare) == 1)
+        {
+            Assert.Equal(duration, bound, 12);
+        }
+        else
+        {
+            Assert.True(bound < duration, $"below the cap the joint could go faster, yet needs {bound} s of {duration} s");
+        }
+    }
+
+    [Fact]
+    public void Streamed_goals_pass_unchanged_when_the_arm_is_where_the_streamer_put_it()
+    {
+        var streamer = new JointGoalStreamer(JointGroup.Arm, ShippedArmLimits, StreamPeriod);
+        double[] start = [0.0, 0.2, 0.0, 0.5, 0.0, 0.3, 0.0];
+        double[] ahead = [0.8, -0.3, 1.5, 1.2, -0.6, -0.7, 1.0];
+        streamer.Reset(start);
+        var position = new double[FetchJoints.Count];
+        var velocity = new double[FetchJoints.Count];
+        int twoPointGoals = 0;
+        // Out to one target, and halfway there back to the start: acceleration, cruise, reversal, landing.
+        for (int step = 0; step < 160; step++)
+        {
+            double[] target = step < 20 || step >= 80 ? ahead : start;
+            for (int j = 0; j < 7; j++)
+            {
+                position[FetchJoints.IndexOf(FetchJoints.Arm[j])] = streamer.Position[j];
+                velocity[FetchJoints.IndexOf(FetchJoints.Arm[j])] = streamer.Velocity[j];
+            }
+            var goal = streamer.Next(target);
+            twoPointGoals += goal.Points.Count == 2 ? 1 : 0;
+            var limited = TrajectoryLimiter.Enforce(goal, position, velocity, ShippedLimits, SafetyConfig.Default().PositionMargin, out bool clamped);
+            Assert.False(clamped, $"step {step}: retimed {goal.Points[^1].TimeFromStart} → {limited.Points[^1].TimeFromStart}");
+            Assert.Same(goal, limited);
+        }
+        Assert.True(twoPointGoals > 100, $"only {twoPointGoals} goals were in motion");
+    }
+
+    [Fact]
+    public void A_goal_that_reverses_a_fast_joint_within_one_period_is_retimed()
+    {
+        var limit = ShippedLimits[FetchJoints.IndexOf(FetchJoints.ElbowFlex)];
+        double v = 0.9 * limit.MaxVelocity;
+        var position = new double[FetchJoints.Count];
+        var velocity = new double[FetchJoints.Count];
+        int elbow = FetchJoints.IndexOf(FetchJoints.ElbowFlex), inArm = FetchJoints.Arm.ToList().IndexOf(FetchJoints.ElbowFlex);
+        velocity[elbow] = v;
+        // Where a reversal at full acceleration would leave the elbow after one period, at −v.
+        var moving = new double[7];
+        moving[inArm] = -v;
+        var braked = new double[7];
+        braked[inArm] = -v * v / limit.MaxAcceleration / 2;
+        var goal = new JointTrajectory(JointGroup.Arm,
+        [
+            new TrajectoryPoint(new double[7], moving, StreamPeriod),
+            new TrajectoryPoint(braked, new double[7], StreamPeriod + TimeSpan.FromSeconds(v / limit.MaxAcceleration)),
+        ]);
+        var limited = TrajectoryLimiter.Enforce(goal, position, velocity, ShippedLimits, SafetyConfig.Default().PositionMargin, out bool clamped);
+        Assert.True(clamped);
+        // Turning from +v to −v takes 2v/a at the least; the braking segment keeps its own time.
+        double needed = TrajectoryLimiter.MinimumDuration(0, v, -v, limit);
+        Assert.True(needed >= 2 * v / limit.MaxAcceleration - 1e-12, $"reversal needs {needed} s");
+        Assert.Equal(needed, limited.Points[0].TimeFromStart.TotalSeconds, 6);
+        Assert.Equal((goal.Points[1].TimeFromStart - goal.Points[0].TimeFromStart).TotalSeconds,
+            (limited.Points[1].TimeFromStart - limited.Points[0].TimeFromStart).TotalSeconds, 6);
+    }
+
+    private static readonly TimeSpan StreamPeriod = TimeSpan.FromMilliseconds(40);
+    private static readonly IReadOnlyList<JointLimit> ShippedLimits = ModelSafety.Limits(FetchModel.Load(), SafetyConfig.Default()).Joints;
+    private static readonly JointLimit[] ShippedArmLimits = FetchJoints.Arm.Select(j => ShippedLimits[FetchJoints.IndexOf(j)]).ToArray();
 }
