@@ -1,0 +1,82 @@
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
+using Xunit.Abstractions;
+
+namespace RobotBridge.Sim.Tests.Tasks;
+
+/// <summary>
+/// arm_motion on the twin behind the safety supervisor: streamed goals are what the supervisor passes
+/// unchanged; direct goals (Gymnasium's quick arm) are what it has to retime.
+/// </summary>
+public class StreamedArmMotionTests(ITestOutputHelper output)
+{
+    // Fails today: on the twin the arm lags the setpoint the streamer tracks (0.55 mrad and 0.021 rad/s
+    // after the first 40 ms on shoulder_pan; up to 5.5 mrad and 0.067 rad/s over the episode without the
+    // supervisor), while the supervisor times each goal's first segment from the measured state, where
+    // the 0.9 limit fraction leaves about 0.1 mrad of room: 40 of 50 streamed goals are retimed, which
+    // then lets the reference run ahead of the arm by up to 104 mrad.
+    [Fact(Skip = "the supervisor retimes streamed goals on the twin: it times the first segment from the measured (lagging) arm, not from the controller's setpoint")]
+    public void Streamed_arm_motion_passes_the_supervisor_unchanged()
+    {
+        var (streamed, success) = RunScriptedReach("streamed", seed: 3);
+        output.WriteLine($"streamed: {streamed}, success {success}");
+        Assert.Equal(0, streamed.Clamped);
+        Assert.Equal(0, streamed.Rejected);
+        Assert.Equal(0, streamed.StopsIssued);
+        Assert.True(streamed.Forwarded > 0);
+        Assert.True(success, "the scripted controller did not reach the goal with streamed motion");
+    }
+
+    [Fact]
+    public void Direct_arm_motion_is_retimed_by_the_supervisor()
+    {
+        // Gymnasium's quick arm: each step's goal reached within the step at velocity limits and no
+        // acceleration limit, which the supervisor has to slow to its acceleration limits.
+        var (direct, success) = RunScriptedReach("direct", seed: 3);
+        output.WriteLine($"direct: {direct}, success {success}");
+        Assert.True(direct.Clamped > direct.Forwarded / 2, $"direct goals were rarely retimed: {direct}");
+        Assert.Equal(0, direct.Rejected);
+        Assert.Equal(0, direct.StopsIssued);
+    }
+
+    [Fact]
+    public void An_unknown_arm_motion_is_refused_naming_the_option_and_the_choices()
+    {
+        var error = Assert.Throws<InvalidEnvArgumentException>(() =>
+            FetchTaskFixture.Make("FetchReach-v4", new EnvOptions().With(FetchEnvs.ArmMotionOption, "bogus")));
+        Assert.Contains("arm_motion", error.Message);
+        Assert.Contains("bogus", error.Message);
+        Assert.Contains("direct", error.Message);
+        Assert.Contains("streamed", error.Message);
+    }
+
+    private static (SupervisorCounters Counters, bool Success) RunScriptedReach(string armMotion, int seed)
+    {
+        using var env = FetchTaskFixture.Make("FetchReach-v4",
+            new EnvOptions().With("safety", true).With(FetchEnvs.ArmMotionOption, armMotion));
+        var supervisor = Assert.IsType<SafetySupervisor>(((FetchTaskEnv)env.Unwrapped).Robot);
+        var controller = new ScriptedFetchController(FetchTaskKind.Reach);
+        var action = new float[4];
+        var (obs, _) = env.Reset(seed: seed);
+        controller.Reset();
+        var before = supervisor.Counters;
+        bool success = false;
+        while (true)
+        {
+            controller.Act(obs, action);
+            var step = env.Step(action);
+            obs = step.Observation;
+            success = step.Info.Get(InfoKeys.IsSuccess);
+            Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, $"{armMotion}: {step.Info.Get(InfoKeys.Safety)}");
+            if (step.Done)
+            {
+                break;
+            }
+        }
+        var after = supervisor.Counters;
+        return (new SupervisorCounters(after.Forwarded - before.Forwarded, after.Clamped - before.Clamped, after.Rejected - before.Rejected,
+            after.DroppedWhileStopped - before.DroppedWhileStopped, after.StopsIssued - before.StopsIssued), success);
+    }
+}
