@@ -7,8 +7,9 @@ namespace RobotBridge.Safety;
 /// clamped inside the range (minus the margin), given point velocities to what the joint can brake
 /// from (zero at the last point), and point times are stretched so no segment needs more than the
 /// velocity or acceleration limit to get from its start (position, velocity) to its end: the
-/// time-optimal bound of <see cref="MinimumDuration"/>, a point without velocities counting as at
-/// rest, the first segment starting from the measured state. Never makes a trajectory faster.
+/// time-optimal bound of <see cref="MinimumDuration"/>, and out of the <see cref="UnreachableWindow"/>
+/// a segment between two moving ends can have; a point without velocities counts as at rest, the
+/// first segment starts from the measured state. Never makes a trajectory faster.
 /// </summary>
 public static class TrajectoryLimiter
 {
@@ -34,6 +35,8 @@ public static class TrajectoryLimiter
         Span<int> index = stackalloc int[joints.Count];
         Span<double> previous = stackalloc double[joints.Count];
         Span<double> previousVelocity = stackalloc double[joints.Count];
+        Span<double> windowStart = stackalloc double[joints.Count];
+        Span<double> windowEnd = stackalloc double[joints.Count];
         for (int j = 0; j < joints.Count; j++)
         {
             index[j] = FetchJoints.IndexOf(joints[j]);
@@ -63,12 +66,13 @@ public static class TrajectoryLimiter
                 clamped |= positions[j] != point.Positions[j];
                 double endVelocity = velocities?[j] ?? 0;
                 minDuration = Math.Max(minDuration, MinimumDuration(positions[j] - previous[j], previousVelocity[j], endVelocity, limit));
+                (windowStart[j], windowEnd[j]) = UnreachableWindow(positions[j] - previous[j], previousVelocity[j], endVelocity, limit);
                 previous[j] = positions[j];
                 previousVelocity[j] = endVelocity;
             }
 
             TimeSpan requested = point.TimeFromStart - previousTime;
-            TimeSpan needed = TimeSpan.FromSeconds(minDuration);
+            TimeSpan needed = TimeSpan.FromSeconds(FirstReachable(Math.Max(minDuration, requested.TotalSeconds), windowStart, windowEnd));
             if (needed > requested)
             {
                 shift += needed - requested;
@@ -81,6 +85,25 @@ public static class TrajectoryLimiter
         return clamped
             ? trajectory with { Points = points }
             : trajectory;
+    }
+
+    /// <summary>The first time from <paramref name="duration"/> on that lies in no joint's unreachable window.</summary>
+    private static double FirstReachable(double duration, ReadOnlySpan<double> windowStart, ReadOnlySpan<double> windowEnd)
+    {
+        bool moved = true;
+        while (moved)
+        {
+            moved = false;
+            for (int j = 0; j < windowStart.Length; j++)
+            {
+                if (windowStart[j] < duration && duration < windowEnd[j])
+                {
+                    duration = windowEnd[j];
+                    moved = true;
+                }
+            }
+        }
+        return duration;
     }
 
     /// <summary>
@@ -152,5 +175,37 @@ public static class TrajectoryLimiter
             }
         }
         return best;
+    }
+
+    /// <summary>
+    /// The durations, longer than <see cref="MinimumDuration"/>, in which the move cannot be made:
+    /// when both ends move toward the target faster than its distance needs, the joint can arrive early
+    /// (slowing only a little on the way) or late (running past and coming back), but in between it
+    /// would have to cover less ground than the slowest profile, decelerating to a valley ±v and back,
+    /// allows. (∞, ∞) when every duration from the minimum on can be made.
+    /// </summary>
+    public static (double Start, double End) UnreachableWindow(double displacement, double startVelocity, double endVelocity, in JointLimit limit)
+    {
+        double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
+        double direction = displacement >= 0 ? 1 : -1;
+        double d = Math.Abs(displacement);
+        double v0 = Math.Clamp(direction * startVelocity, -vMax, vMax);
+        double v1 = Math.Clamp(direction * endVelocity, -vMax, vMax);
+        double ends = (v0 * v0 + v1 * v1) / 2;
+        double valleySquared = ends - a * d;
+        if (!(valleySquared > 0))
+        {
+            return (double.PositiveInfinity, double.PositiveInfinity);
+        }
+        double root = Math.Sqrt(valleySquared);
+        if (root > Math.Min(v0, v1))
+        {
+            return (double.PositiveInfinity, double.PositiveInfinity);
+        }
+        double start = (v0 + v1 - 2 * root) / a;
+        double end = root <= vMax
+            ? (v0 + v1 + 2 * root) / a
+            : (v0 + v1 + 2 * vMax) / a + ((ends - vMax * vMax) / a - d) / vMax;
+        return (start, end);
     }
 }

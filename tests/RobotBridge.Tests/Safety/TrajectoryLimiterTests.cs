@@ -290,6 +290,91 @@ public class TrajectoryLimiterTests
             (limited.Points[1].TimeFromStart - limited.Points[0].TimeFromStart).TotalSeconds, 6);
     }
 
+    [Fact]
+    public void A_segment_asked_in_a_time_it_cannot_be_made_in_is_retimed_past_that_window()
+    {
+        // The elbow moves at 1 rad/s and is asked to be 20 mm (rad) further, still at 1 rad/s, 40 ms
+        // later: 20 ms would do at speed, but in 40 ms it would have to cover 20 mrad while keeping
+        // 1 rad/s at both ends, and the least it can cover is v·T − a·T²/4 = 39.4 mrad; the cubic the
+        // controller would run needs −75 rad/s². The next time it can be made is after running past
+        // and coming back: (v0 + v1 + 2·sqrt(v² − a·d))/a.
+        var limit = ShippedLimits[FetchJoints.IndexOf(FetchJoints.ElbowFlex)];
+        int elbow = FetchJoints.IndexOf(FetchJoints.ElbowFlex), inArm = FetchJoints.Arm.ToList().IndexOf(FetchJoints.ElbowFlex);
+        var position = new double[FetchJoints.Count];
+        var velocity = new double[FetchJoints.Count];
+        velocity[elbow] = 1.0;
+        var through = new double[7];
+        through[inArm] = 0.02;
+        var moving = new double[7];
+        moving[inArm] = 1.0;
+        var rest = new double[7];
+        rest[inArm] = 0.52;
+        var goal = new JointTrajectory(JointGroup.Arm,
+        [
+            new TrajectoryPoint(through, moving, StreamPeriod),
+            new TrajectoryPoint(rest, new double[7], StreamPeriod + TimeSpan.FromSeconds(1)),
+        ]);
+        Assert.True(TrajectoryLimiter.MinimumDuration(0.02, 1.0, 1.0, limit) < 0.04);
+
+        var limited = TrajectoryLimiter.Enforce(goal, position, velocity, ShippedLimits, SafetyConfig.Default().PositionMargin, out bool clamped);
+        Assert.True(clamped);
+        double expected = (2 + 2 * Math.Sqrt(1 - limit.MaxAcceleration * 0.02)) / limit.MaxAcceleration;
+        Assert.Equal(expected, limited.Points[0].TimeFromStart.TotalSeconds, 6);
+        Assert.Equal(1.0, (limited.Points[1].TimeFromStart - limited.Points[0].TimeFromStart).TotalSeconds, 6);
+    }
+
+    [Fact]
+    public void Each_segment_is_timed_to_the_first_time_at_or_after_the_request_it_can_be_made_in()
+    {
+        // Independent check with the reachability search above, on a joint without a range.
+        int roll = FetchJoints.IndexOf(FetchJoints.UpperarmRoll), inArm = FetchJoints.Arm.ToList().IndexOf(FetchJoints.UpperarmRoll);
+        var limit = ShippedLimits[roll];
+        double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
+        var rng = new Random(17);
+        int retimed = 0, inWindow = 0;
+        for (int trial = 0; trial < 400; trial++)
+        {
+            double d = (rng.NextDouble() * 2 - 1) * (rng.Next(2) == 0 ? 0.05 : 1.5);
+            double v0 = (rng.NextDouble() * 2 - 1) * vMax, v1 = (rng.NextDouble() * 2 - 1) * vMax;
+            if (trial % 2 == 0)
+            {
+                // Both ends moving toward the target: where unreachable windows are.
+                (v0, v1) = (Math.CopySign(v0, d), Math.CopySign(v1, d));
+            }
+            var requested = TimeSpan.FromTicks(rng.NextInt64(1, 30_000_000));
+            var position = new double[FetchJoints.Count];
+            var velocity = new double[FetchJoints.Count];
+            velocity[roll] = v0;
+            var through = new double[7];
+            through[inArm] = d;
+            var moving = new double[7];
+            moving[inArm] = v1;
+            var goal = new JointTrajectory(JointGroup.Arm,
+            [
+                new TrajectoryPoint(through, moving, requested),
+                // Ample time to brake from v1 and come back: this segment is never the one retimed.
+                new TrajectoryPoint(through, new double[7], requested + TimeSpan.FromSeconds(100)),
+            ]);
+            var limited = TrajectoryLimiter.Enforce(goal, position, velocity, ShippedLimits, SafetyConfig.Default().PositionMargin, out bool clamped);
+            double asked = requested.TotalSeconds, given = limited.Points[0].TimeFromStart.TotalSeconds;
+            string where = $"d {d}, v0 {v0}, v1 {v1}, asked {asked} s, given {given} s";
+            Assert.True(given >= asked, where);
+            Assert.Equal(given > asked, clamped);
+            // Point times are whole 100 ns ticks, cut: the edge of a reachable window may be one tick early.
+            Assert.True(Reachable(d, v0, v1, given, vMax, a) || Reachable(d, v0, v1, given + 1e-7, vMax, a), $"{where}: not reachable then");
+            for (int k = 0; k < 2000 && given > asked; k++)
+            {
+                double t = asked + (given - asked - 2e-7) * k / 2000;
+                Assert.False(Reachable(d, v0, v1, t, vMax, a), $"{where}: already reachable at {t} s");
+            }
+            retimed += clamped ? 1 : 0;
+            var (start, end) = TrajectoryLimiter.UnreachableWindow(d, v0, v1, limit);
+            inWindow += start < asked && asked < end ? 1 : 0;
+        }
+        // Both kinds of retiming occur: too soon for the limits, and inside a window.
+        Assert.True(retimed > 50 && inWindow > 10, $"retimed {retimed}, asked inside the window {inWindow}");
+    }
+
     private static readonly TimeSpan StreamPeriod = TimeSpan.FromMilliseconds(40);
     private static readonly IReadOnlyList<JointLimit> ShippedLimits = ModelSafety.Limits(FetchModel.Load(), SafetyConfig.Default()).Joints;
     private static readonly JointLimit[] ShippedArmLimits = FetchJoints.Arm.Select(j => ShippedLimits[FetchJoints.IndexOf(j)]).ToArray();
