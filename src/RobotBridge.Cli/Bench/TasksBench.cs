@@ -51,7 +51,9 @@ internal static class TasksBench
 
     /// <summary>The scripted controller's successes over seeded episodes; <paramref name="options"/> e.g.
     /// <c>safety=true</c> to put the safety supervisor in front of the twin, as deploy does.</summary>
-    public static (int Successes, int Episodes) Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
+    /// <returns>Successes, episodes run, and what stopped the run early: behind the supervisor a
+    /// latched safety stop ends the measurement (nobody is there to reset it), null otherwise.</returns>
+    public static (int Successes, int Episodes, string? StoppedBy) Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
     {
         using var env = registry.Make<DictValue, float[]>(id, options);
         var controller = new ScriptedFetchController(kind);
@@ -59,7 +61,15 @@ internal static class TasksBench
         int successes = 0;
         for (int e = 0; e < episodes; e++)
         {
-            var (obs, _) = env.Reset(seed: e);
+            DictValue obs;
+            try
+            {
+                (obs, _) = env.Reset(seed: e);
+            }
+            catch (TaskResetException stopped)
+            {
+                return (successes, e, $"episode {e + 1}: {stopped.Message}");
+            }
             controller.Reset();
             while (true)
             {
@@ -73,7 +83,7 @@ internal static class TasksBench
                 }
             }
         }
-        return (successes, episodes);
+        return (successes, episodes, null);
     }
 
     /// <summary>Uniformly random actions over seeded episodes: how often they succeed and, for object

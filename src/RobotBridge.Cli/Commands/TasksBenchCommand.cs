@@ -55,8 +55,8 @@ internal static class TasksBenchCommand
                 output.WriteLine("| --- | --- |");
                 foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                 {
-                    var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, motion);
-                    output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
+                    var (ok, total, stoppedBy) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, motion);
+                    output.WriteLine(SuccessRow(kind, ok, total, stoppedBy));
                 }
                 if (parse.GetValue(supervised))
                 {
@@ -67,8 +67,8 @@ internal static class TasksBenchCommand
                     var safe = motion.With(RobotBridge.Sim.Tasks.SimFetchBodyProvider.SafetyOption, true);
                     foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                     {
-                        var (ok, total) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, safe);
-                        output.WriteLine($"| {kind} | {ok}/{total} = {100.0 * ok / total:F1} % |");
+                        var (ok, total, stoppedBy) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, safe);
+                        output.WriteLine(SuccessRow(kind, ok, total, stoppedBy));
                     }
                 }
 
@@ -100,4 +100,9 @@ internal static class TasksBenchCommand
         });
         return command;
     }
+
+    private static string SuccessRow(FetchTaskKind kind, int ok, int total, string? stoppedBy) =>
+        stoppedBy is null
+            ? $"| {kind} | {ok}/{total} = {100.0 * ok / Math.Max(total, 1):F1} % |"
+            : $"| {kind} | {ok}/{total} before a safety stop ended the run ({stoppedBy}) |";
 }

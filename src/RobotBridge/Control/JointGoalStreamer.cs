@@ -22,6 +22,10 @@ public sealed class JointGoalStreamer
 {
     private const double MinimumBraking = 1e-6;
 
+    /// <summary>Stopping times closer than this (s) share one knot: ten of a trajectory's 100 ns
+    /// ticks, so knots never collide, while a joint waits at rest for at most a microsecond.</summary>
+    private const double KnotMerge = 1e-6;
+
     private readonly JointGroup _group;
     private readonly double[] _maxVelocity;
     private readonly double[] _maxAcceleration;
@@ -123,14 +127,48 @@ public sealed class JointGoalStreamer
             Array.Clear(_velocity);
             return new JointTrajectory(_group, [new TrajectoryPoint((double[])_position.Clone(), new double[count], TimeSpan.FromSeconds(t))]);
         }
-        var first = new TrajectoryPoint((double[])_position.Clone(), (double[])_velocity.Clone(), TimeSpan.FromSeconds(t));
-        // All joints brake over the same time, each at constant deceleration no more than its limit.
-        var rest = new double[count];
+        var points = new List<TrajectoryPoint>(count + 1)
+        {
+            new((double[])_position.Clone(), (double[])_velocity.Clone(), TimeSpan.FromSeconds(t)),
+        };
+        AppendBraking(points, t);
+        return new JointTrajectory(_group, points);
+    }
+
+    /// <summary>
+    /// The braking after the first point: every joint decelerates at its own limit and stops where that
+    /// leaves it, so none runs past the distance it needs to stop. A knot at each joint's stopping time
+    /// (stopping times within a microsecond share the later one) keeps every segment at constant
+    /// acceleration per joint, which the controllers' cubic segments then follow exactly.
+    /// </summary>
+    private void AppendBraking(List<TrajectoryPoint> points, double start)
+    {
+        int count = _position.Length;
+        Span<double> stops = stackalloc double[count];
         for (int j = 0; j < count; j++)
         {
-            rest[j] = _position[j] + _velocity[j] * braking / 2;
+            stops[j] = Math.Abs(_velocity[j]) / _maxAcceleration[j];
         }
-        return new JointTrajectory(_group, [first, new TrajectoryPoint(rest, new double[count], TimeSpan.FromSeconds(t + braking))]);
+        stops.Sort();
+        for (int k = 0; k < count; k++)
+        {
+            double knot = stops[k];
+            if (knot < MinimumBraking || k + 1 < count && stops[k + 1] - knot < KnotMerge)
+            {
+                continue; // at rest already, or merged into the next stop
+            }
+            var positions = new double[count];
+            var velocities = new double[count];
+            for (int j = 0; j < count; j++)
+            {
+                double v = _velocity[j], brake = Math.Sign(v) * _maxAcceleration[j];
+                double stop = Math.Abs(v) / _maxAcceleration[j]; // as sorted above, so the last knot stops every joint exactly
+                double tau = Math.Min(knot, stop);
+                positions[j] = _position[j] + v * tau - brake * tau * tau / 2;
+                velocities[j] = knot >= stop ? 0 : v - brake * knot;
+            }
+            points.Add(new TrajectoryPoint(positions, velocities, TimeSpan.FromSeconds(start + knot)));
+        }
     }
 
     /// <summary>

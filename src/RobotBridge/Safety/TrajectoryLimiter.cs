@@ -13,6 +13,10 @@ namespace RobotBridge.Safety;
 /// </summary>
 public static class TrajectoryLimiter
 {
+    /// <summary>Shortfalls up to this are not retimed: a point time is kept in 100 ns ticks, so a
+    /// segment asked in exactly its minimum time can come out a tick short.</summary>
+    private static readonly TimeSpan TimingResolution = TimeSpan.FromMicroseconds(1);
+
     /// <summary>
     /// Returns the limited trajectory (the same instance when nothing changed) and whether anything
     /// was clamped or retimed. <paramref name="current"/> is the measured full joint vector in
@@ -73,7 +77,7 @@ public static class TrajectoryLimiter
 
             TimeSpan requested = point.TimeFromStart - previousTime;
             TimeSpan needed = TimeSpan.FromSeconds(FirstReachable(Math.Max(minDuration, requested.TotalSeconds), windowStart, windowEnd));
-            if (needed > requested)
+            if (needed - requested > TimingResolution)
             {
                 shift += needed - requested;
                 clamped = true;
@@ -96,7 +100,9 @@ public static class TrajectoryLimiter
             moved = false;
             for (int j = 0; j < windowStart.Length; j++)
             {
-                if (windowStart[j] < duration && duration < windowEnd[j])
+                // A duration within rounding of the window's start is the latest arrival without
+                // running past, which can be made.
+                if (windowStart[j] + TimingResolution.TotalSeconds < duration && duration < windowEnd[j])
                 {
                     duration = windowEnd[j];
                     moved = true;

@@ -12,12 +12,10 @@ namespace RobotBridge.Sim.Tests.Tasks;
 /// </summary>
 public class StreamedArmMotionTests(ITestOutputHelper output)
 {
-    // Fails today: on the twin the arm lags the setpoint the streamer tracks (0.55 mrad and 0.021 rad/s
-    // after the first 40 ms on shoulder_pan; up to 5.5 mrad and 0.067 rad/s over the episode without the
-    // supervisor), while the supervisor times each goal's first segment from the measured state, where
-    // the 0.9 limit fraction leaves about 0.1 mrad of room: 43 of 50 streamed goals are retimed, which
-    // then lets the reference run ahead of the arm by up to 104 mrad.
-    [Fact(Skip = "the supervisor retimes streamed goals on the twin: it times the first segment from the measured (lagging) arm, not from the controller's setpoint")]
+    // The supervisor times each goal's first segment from the setpoint it modelled from the goals it
+    // forwarded (CommandedSetpoints). Timed from the measured arm instead, which lags that setpoint by up
+    // to 5.5 mrad and 0.067 rad/s on shoulder_pan, 43 of these 50 goals were retimed.
+    [Fact]
     public void Streamed_arm_motion_passes_the_supervisor_unchanged()
     {
         var (streamed, success) = RunScriptedReach("streamed", seed: 3);
