@@ -20,13 +20,15 @@ internal static class TasksBenchCommand
         command.Options.Add(steps);
         command.Options.Add(episodes);
         var armMotion = new Option<string>("--arm-motion") { Description = "Env option arm_motion for the success rates and step lengths: direct (Gymnasium's quick arm) or streamed (within the Fetch's acceleration limits)", DefaultValueFactory = _ => "direct" };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default 50, Gymnasium's)", DefaultValueFactory = _ => FetchEnvs.MaxEpisodeSteps };
         command.Options.Add(supervised);
         command.Options.Add(armMotion);
+        command.Options.Add(maxSteps);
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             var registry = EnvComposition.Registry;
-            var motion = EnvOptions.Default.With(FetchEnvs.ArmMotionOption, parse.GetValue(armMotion));
+            var motion = EnvOptions.Default.With(FetchEnvs.ArmMotionOption, parse.GetValue(armMotion)) with { MaxEpisodeSteps = Math.Max(1, parse.GetValue(maxSteps)) };
             try
             {
                 FetchEnvs.ArmMotion(motion);
@@ -50,7 +52,7 @@ internal static class TasksBenchCommand
             if (count > 0)
             {
                 output.WriteLine();
-                output.WriteLine($"Scripted proportional controllers, arm_motion={parse.GetValue(armMotion)}, {count} seeded episodes (seeds 0..{count - 1}) each");
+                output.WriteLine($"Scripted proportional controllers, arm_motion={parse.GetValue(armMotion)}, {motion.MaxEpisodeSteps}-step episodes, {count} seeded episodes (seeds 0..{count - 1}) each");
                 output.WriteLine("| task | success |");
                 output.WriteLine("| --- | --- |");
                 foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
