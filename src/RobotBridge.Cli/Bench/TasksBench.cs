@@ -4,6 +4,7 @@ using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Gym.Vector;
+using RobotBridge.Safety;
 using RobotBridge.Tasks;
 
 namespace RobotBridge.Cli.Bench;
@@ -51,11 +52,10 @@ internal static class TasksBench
 
     /// <summary>The scripted controller's successes over seeded episodes; <paramref name="options"/> e.g.
     /// <c>safety=true</c> to put the safety supervisor in front of the twin, as deploy does.</summary>
-    /// <returns>Successes, episodes run, and what stopped the run early: behind the supervisor a
-    /// latched safety stop ends the measurement (nobody is there to reset it), null otherwise.</returns>
-    public static (int Successes, int Episodes, string? StoppedBy) Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
+    public static ScriptedRun Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
     {
         using var env = registry.Make<DictValue, float[]>(id, options);
+        var supervisor = ((FetchTaskEnv)env.Unwrapped).Robot as SafetySupervisor;
         var controller = new ScriptedFetchController(kind);
         var action = new float[4];
         int successes = 0;
@@ -68,7 +68,7 @@ internal static class TasksBench
             }
             catch (TaskResetException stopped)
             {
-                return (successes, e, $"episode {e + 1}: {stopped.Message}");
+                return new ScriptedRun(successes, e, supervisor?.Counters, $"episode {e + 1}: {stopped.Message}");
             }
             controller.Reset();
             while (true)
@@ -83,8 +83,13 @@ internal static class TasksBench
                 }
             }
         }
-        return (successes, episodes, null);
+        return new ScriptedRun(successes, episodes, supervisor?.Counters, null);
     }
+
+    /// <summary>Successes over the episodes run; what the supervisor did to the commands (null on the
+    /// bare twin); and what stopped the run early: behind the supervisor a latched safety stop ends the
+    /// measurement (nobody is there to reset it).</summary>
+    public sealed record ScriptedRun(int Successes, int Episodes, SupervisorCounters? Supervisor, string? StoppedBy);
 
     /// <summary>Uniformly random actions over seeded episodes: how often they succeed and, for object
     /// tasks, how often they move the object more than 1 cm (HER learns nothing from the others).</summary>

@@ -57,20 +57,18 @@ internal static class TasksBenchCommand
                 output.WriteLine("| --- | --- |");
                 foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                 {
-                    var (ok, total, stoppedBy) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, motion);
-                    output.WriteLine(SuccessRow(kind, ok, total, stoppedBy));
+                    output.WriteLine(SuccessRow(kind, TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, motion)));
                 }
                 if (parse.GetValue(supervised))
                 {
                     output.WriteLine();
                     output.WriteLine($"The same behind the safety supervisor (safety=true, the shipped fetch-safety.json), {count} seeded episodes each");
-                    output.WriteLine("| task | success |");
-                    output.WriteLine("| --- | --- |");
+                    output.WriteLine("| task | success | goals the supervisor retimed or clamped |");
+                    output.WriteLine("| --- | --- | --- |");
                     var safe = motion.With(RobotBridge.Sim.Tasks.SimFetchBodyProvider.SafetyOption, true);
                     foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
                     {
-                        var (ok, total, stoppedBy) = TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, safe);
-                        output.WriteLine(SuccessRow(kind, ok, total, stoppedBy));
+                        output.WriteLine(SuccessRow(kind, TasksBench.Scripted(registry, $"Fetch{kind}-v4", kind, count, safe)));
                     }
                 }
 
@@ -103,8 +101,13 @@ internal static class TasksBenchCommand
         return command;
     }
 
-    private static string SuccessRow(FetchTaskKind kind, int ok, int total, string? stoppedBy) =>
-        stoppedBy is null
-            ? $"| {kind} | {ok}/{total} = {100.0 * ok / Math.Max(total, 1):F1} % |"
-            : $"| {kind} | {ok}/{total} before a safety stop ended the run ({stoppedBy}) |";
+    private static string SuccessRow(FetchTaskKind kind, TasksBench.ScriptedRun run)
+    {
+        string success = run.StoppedBy is null
+            ? $"{run.Successes}/{run.Episodes} = {100.0 * run.Successes / Math.Max(run.Episodes, 1):F1} %"
+            : $"{run.Successes}/{run.Episodes} before a safety stop ended the run ({run.StoppedBy})";
+        return run.Supervisor is { } counters
+            ? $"| {kind} | {success} | {counters.Clamped} of {counters.Forwarded} commands |"
+            : $"| {kind} | {success} |";
+    }
 }
