@@ -1,5 +1,6 @@
 using RobotBridge.Gym;
 using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
 using Xunit.Abstractions;
@@ -50,16 +51,46 @@ public class StreamedArmMotionTests(ITestOutputHelper output)
         Assert.Contains("streamed", error.Message);
     }
 
-    private static (SupervisorCounters Counters, bool Success) RunScriptedReach(string armMotion, int seed)
+    [Fact]
+    public void Streamed_goals_after_a_reset_pass_unchanged_too()
+    {
+        // Each reset puts the twin's arm back at the start pose in an instant, while the supervisor's
+        // model of the setpoint still holds the last episode's goal: it must notice the jump and time
+        // the new episode's first goal from the measured arm (else those goals are retimed).
+        var (counters, _) = RunScriptedReach("streamed", seed: 3, episodes: 3);
+        output.WriteLine($"3 streamed episodes: {counters}");
+        Assert.Equal(0, counters.Clamped);
+        Assert.Equal(0, counters.StopsIssued);
+    }
+
+    private static (SupervisorCounters Counters, bool Success) RunScriptedReach(string armMotion, int seed, int episodes = 1)
     {
         using var env = FetchTaskFixture.Make("FetchReach-v4",
             new EnvOptions().With("safety", true).With(FetchEnvs.ArmMotionOption, armMotion));
         var supervisor = Assert.IsType<SafetySupervisor>(((FetchTaskEnv)env.Unwrapped).Robot);
         var controller = new ScriptedFetchController(FetchTaskKind.Reach);
         var action = new float[4];
+        // The env's first reset moves the arm from the model's home pose: count from there.
         var (obs, _) = env.Reset(seed: seed);
         controller.Reset();
         var before = supervisor.Counters;
+        bool success = false;
+        for (int episode = 0; episode < episodes; episode++)
+        {
+            if (episode > 0)
+            {
+                (obs, _) = env.Reset(seed: seed + episode);
+                controller.Reset();
+            }
+            success = RunEpisode(env, controller, obs, action, armMotion);
+        }
+        var after = supervisor.Counters;
+        return (new SupervisorCounters(after.Forwarded - before.Forwarded, after.Clamped - before.Clamped, after.Rejected - before.Rejected,
+            after.DroppedWhileStopped - before.DroppedWhileStopped, after.StopsIssued - before.StopsIssued), success);
+    }
+
+    private static bool RunEpisode(IEnv<DictValue, float[]> env, ScriptedFetchController controller, DictValue obs, float[] action, string armMotion)
+    {
         bool success = false;
         while (true)
         {
@@ -70,11 +101,8 @@ public class StreamedArmMotionTests(ITestOutputHelper output)
             Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, $"{armMotion}: {step.Info.Get(InfoKeys.Safety)}");
             if (step.Done)
             {
-                break;
+                return success;
             }
         }
-        var after = supervisor.Counters;
-        return (new SupervisorCounters(after.Forwarded - before.Forwarded, after.Clamped - before.Clamped, after.Rejected - before.Rejected,
-            after.DroppedWhileStopped - before.DroppedWhileStopped, after.StopsIssued - before.StopsIssued), success);
     }
 }
