@@ -69,6 +69,10 @@ public sealed class JointGoalStreamer
         _velocity = new double[count];
     }
 
+    /// <summary>The last goal as knots (time from its sending, positions, velocities), its start first;
+    /// every segment between knots is constant acceleration per joint. Empty before the first goal.</summary>
+    private readonly List<(double Time, double[] Position, double[] Velocity)> _lastGoal = [];
+
     /// <summary>Where the reference will be when the last goal's first point is reached (group order).</summary>
     public ReadOnlySpan<double> Position => _position;
 
@@ -81,11 +85,20 @@ public sealed class JointGoalStreamer
     {
         position.CopyTo(_position);
         Array.Clear(_velocity);
+        _lastGoal.Clear();
     }
 
     /// <summary>Advances the reference one period toward <paramref name="target"/> (group order) and
     /// returns the goal to send now.</summary>
-    public JointTrajectory Next(ReadOnlySpan<double> target)
+    public JointTrajectory Next(ReadOnlySpan<double> target) => Next(target, null);
+
+    /// <summary>
+    /// As <see cref="Next(ReadOnlySpan{double})"/>, when the last goal went out
+    /// <paramref name="sinceLastGoal"/> ago rather than exactly one period ago (a control step that ran
+    /// late or early on a wall clock): the new goal starts where the last one has taken the
+    /// controller's setpoint by now, which is where the controller will start it.
+    /// </summary>
+    public JointTrajectory Next(ReadOnlySpan<double> target, TimeSpan? sinceLastGoal)
     {
         int count = _position.Length;
         if (target.Length != count)
@@ -100,6 +113,11 @@ public sealed class JointGoalStreamer
                 throw new ArgumentException($"target for {FetchJoints.Of(_group)[j]} is not finite ({target[j]})", nameof(target));
             }
         }
+        if (sinceLastGoal is { } elapsed && _lastGoal.Count > 0 && elapsed.TotalSeconds != _period)
+        {
+            SampleLastGoal(Math.Max(elapsed.TotalSeconds, 0));
+        }
+        var start = ((double[])_position.Clone(), (double[])_velocity.Clone());
         double t = _period;
         double braking = 0;
         for (int j = 0; j < count; j++)
@@ -125,14 +143,56 @@ public sealed class JointGoalStreamer
             // At rest to within a micro-radian per second: one point, and no braking segment shorter
             // than a trajectory's time resolution.
             Array.Clear(_velocity);
-            return new JointTrajectory(_group, [new TrajectoryPoint((double[])_position.Clone(), new double[count], TimeSpan.FromSeconds(t))]);
+            var still = new JointTrajectory(_group, [new TrajectoryPoint((double[])_position.Clone(), new double[count], TimeSpan.FromSeconds(t))]);
+            Remember(start, still, t);
+            return still;
         }
         var points = new List<TrajectoryPoint>(count + 1)
         {
             new((double[])_position.Clone(), (double[])_velocity.Clone(), TimeSpan.FromSeconds(t)),
         };
-        AppendBraking(points, t);
-        return new JointTrajectory(_group, points);
+        var knots = AppendBraking(points, t);
+        var goal = new JointTrajectory(_group, points);
+        Remember(start, goal, t, knots);
+        return goal;
+    }
+
+    private void Remember((double[] Position, double[] Velocity) start, JointTrajectory goal, double period, List<double>? brakingKnots = null)
+    {
+        _lastGoal.Clear();
+        _lastGoal.Add((0, start.Position, start.Velocity));
+        for (int p = 0; p < goal.Points.Count; p++)
+        {
+            // Exact knot times (a point's TimeSpan keeps 100 ns ticks).
+            double time = p == 0 ? period : period + brakingKnots![p - 1];
+            _lastGoal.Add((time, goal.Points[p].Positions, goal.Points[p].Velocities!));
+        }
+    }
+
+    /// <summary>Moves the reference to where the last goal has the setpoint <paramref name="elapsed"/> s after it was sent.</summary>
+    private void SampleLastGoal(double elapsed)
+    {
+        var last = _lastGoal[^1];
+        if (elapsed >= last.Time)
+        {
+            last.Position.CopyTo(_position, 0);
+            Array.Clear(_velocity);
+            return;
+        }
+        int k = 0;
+        while (_lastGoal[k + 1].Time <= elapsed)
+        {
+            k++;
+        }
+        var (t0, q0, v0) = _lastGoal[k];
+        var (t1, _, v1) = _lastGoal[k + 1];
+        double s = elapsed - t0;
+        for (int j = 0; j < _position.Length; j++)
+        {
+            double a = (v1[j] - v0[j]) / (t1 - t0);
+            _position[j] = q0[j] + v0[j] * s + a * s * s / 2;
+            _velocity[j] = v0[j] + a * s;
+        }
     }
 
     /// <summary>
@@ -141,8 +201,10 @@ public sealed class JointGoalStreamer
     /// (stopping times within a microsecond share the later one) keeps every segment at constant
     /// acceleration per joint, which the controllers' cubic segments then follow exactly.
     /// </summary>
-    private void AppendBraking(List<TrajectoryPoint> points, double start)
+    /// <returns>The knots' exact times after the first point.</returns>
+    private List<double> AppendBraking(List<TrajectoryPoint> points, double start)
     {
+        var times = new List<double>(_position.Length);
         int count = _position.Length;
         Span<double> stops = stackalloc double[count];
         for (int j = 0; j < count; j++)
@@ -168,7 +230,9 @@ public sealed class JointGoalStreamer
                 velocities[j] = knot >= stop ? 0 : v - brake * knot;
             }
             points.Add(new TrajectoryPoint(positions, velocities, TimeSpan.FromSeconds(start + knot)));
+            times.Add(knot);
         }
+        return times;
     }
 
     /// <summary>

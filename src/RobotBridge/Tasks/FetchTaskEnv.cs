@@ -71,6 +71,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
     private readonly double[] _armTargets = new double[FetchJoints.Arm.Count];
     private readonly double[] _currentArm = new double[FetchJoints.Arm.Count];
     private readonly JointGoalStreamer _armStream;
+    private TimeSpan? _lastStreamedAt;
     private readonly int[] _armIndices;
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
@@ -166,6 +167,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
             _currentArm[i] = _state.Position[_armIndices[i]];
         }
         _armStream.Reset(_currentArm);
+        _lastStreamedAt = null;
         _deadline = _robot.Clock.Now;
         _grip = _previousGrip = _arm.GripPosition(_state.Position);
         ReadObject(initial: true);
@@ -185,7 +187,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         var displacement = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f)) * FetchTaskSpec.ActionScale;
         Vec3 target = Clamp(_grip + displacement, GripBounds.Min, GripBounds.Max);
         bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
-        _robot.SendTrajectory(_spec.ArmMotion == FetchArmMotion.Streamed ? _armStream.Next(_armTargets) : DirectGoal());
+        _robot.SendTrajectory(_spec.ArmMotion == FetchArmMotion.Streamed ? StreamedGoal() : DirectGoal());
         if (!_spec.BlockGripper)
         {
             double opening = _state.GripperSeparation + 0.1 * Math.Clamp(action[3], -1f, 1f);
@@ -255,6 +257,16 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
                 throw new InvalidEnvArgumentException($"{_spec.Kind} action element {i} is {action[i]}; actions must be finite (the robot was stopped)");
             }
         }
+    }
+
+    /// <summary>The step's joint targets streamed (<see cref="FetchArmMotion.Streamed"/>), from where the
+    /// last goal has the controller by now: on a wall clock a step rarely starts exactly a period later.</summary>
+    private JointTrajectory StreamedGoal()
+    {
+        TimeSpan now = _robot.Clock.Now;
+        TimeSpan? sinceLast = _lastStreamedAt is { } last ? now - last : null;
+        _lastStreamedAt = now;
+        return _armStream.Next(_armTargets, sinceLast);
     }
 
     /// <summary>The step's joint targets as one goal (<see cref="FetchArmMotion.Direct"/>).</summary>

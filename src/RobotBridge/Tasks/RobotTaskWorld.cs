@@ -113,6 +113,7 @@ public sealed class RobotTaskWorld : ITaskWorld
         _robot.SendGripper(0, 60);
 
         WaitUntilHome(start, t + _options.Slack, cancellationToken);
+        Settle(cancellationToken);
 
         if (objectPosition is Vec3 p && _prompt is not null)
         {
@@ -184,6 +185,36 @@ public sealed class RobotTaskWorld : ITaskWorld
             _robot.Clock.WaitUntil(_robot.Clock.Now + TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Ends the move home with the arm's setpoint at rest where the arm stands. The wait above ends as
+    /// soon as the arm is within tolerance, while the controller may still be finishing the move (the
+    /// supervisor may have slowed it); an episode streamed from the measured pose would then start from
+    /// a setpoint the controller does not have, and the supervisor would retime every goal that follows.
+    /// </summary>
+    private void Settle(CancellationToken cancellationToken)
+    {
+        // First let the move home run out: the arm stops moving only once the controller's setpoint has.
+        TimeSpan deadline = _robot.Clock.Now + SettleTimeout;
+        int still = 0;
+        while (still < 3 && _robot.Clock.Now < deadline)
+        {
+            _robot.Clock.WaitUntil(_robot.Clock.Now + TimeSpan.FromMilliseconds(20), cancellationToken);
+            _robot.ReadState(_state);
+            bool moving = FetchJoints.Arm.Any(j => Math.Abs(_state.Velocity[FetchJoints.IndexOf(j)]) > RestSpeed);
+            still = moving ? 0 : still + 1;
+        }
+        _robot.ReadState(_state);
+        double[] here = FetchJoints.Arm.Select(j => _state.Position[FetchJoints.IndexOf(j)]).ToArray();
+        _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint(here, new double[here.Length], SettleTime)]));
+        _robot.Clock.WaitUntil(_robot.Clock.Now + SettleTime + SettleTime, cancellationToken);
+    }
+
+    private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Joint speed (rad/s) below which the arm counts as at rest.</summary>
+    private const double RestSpeed = 0.01;
 
     private void WaitUntilHome(double[] start, TimeSpan allowed, CancellationToken cancellationToken)
     {

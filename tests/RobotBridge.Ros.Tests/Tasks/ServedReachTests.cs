@@ -10,10 +10,12 @@ using RobotBridge.Tasks;
 namespace RobotBridge.Ros.Tests.Tasks;
 
 /// <summary>The Fetch task env unchanged on a rosbridge body: RosFetch → our server → the real-time twin.</summary>
-public class ServedReachTests
+public class ServedReachTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    [Fact]
-    public async Task FetchReach_runs_an_episode_through_rosbridge_and_reaches_the_goal()
+    [Theory]
+    [InlineData("direct")]
+    [InlineData("streamed")]
+    public async Task FetchReach_runs_an_episode_through_rosbridge_and_reaches_the_goal(string armMotion)
     {
         await using var served = new ServedTwin();
         var registry = new EnvRegistry();
@@ -32,13 +34,16 @@ public class ServedReachTests
         using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
             .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
             .With(RosFetchBodyProvider.SafetyConfigOption, config)
-            .With(RosFetchBodyProvider.LinkTimeoutOption, 2.0));
+            .With(RosFetchBodyProvider.LinkTimeoutOption, 2.0)
+            .With(FetchEnvs.ArmMotionOption, armMotion));
+        var supervisor = Assert.IsType<SafetySupervisor>(((FetchTaskEnv)env.Unwrapped).Robot);
 
         var (obs, _) = env.Reset(seed: 7);
         double[] start = (double[])obs.AchievedGoal().Clone();
         // The reset drove the served arm from its tucked home to the task's start pose.
         Assert.Equal(FetchTaskSpec.For(FetchTaskKind.Reach).StartGripPosition.Z, start[2], 0.03);
 
+        var before = supervisor.Counters;
         var controller = new ScriptedFetchController(FetchTaskKind.Reach);
         var action = new float[4];
         StepResult<DictValue> step = default;
@@ -53,6 +58,8 @@ public class ServedReachTests
                 break;
             }
         }
+        var after = supervisor.Counters;
+        output.WriteLine($"{armMotion}: {after.Clamped - before.Clamped} of {after.Forwarded - before.Forwarded} commands retimed or clamped");
         double distance = Math.Sqrt(obs.AchievedGoal().Zip(obs.DesiredGoal(), (a, d) => (a - d) * (a - d)).Sum());
         Assert.True(step.Info.Get(InfoKeys.IsSuccess), $"final distance to goal {distance:F3} m");
         StepTiming timing = step.Info.Get(InfoKeys.Timing);
