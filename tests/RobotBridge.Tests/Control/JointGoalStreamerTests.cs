@@ -26,6 +26,67 @@ public class JointGoalStreamerTests
 
     private static double[] Start => [0.1, -0.2, 0.3, 1.0, -0.4, 0.5, -0.6];
 
+    [Theory]
+    [InlineData(0.030)] // early: still in the last goal's first segment
+    [InlineData(0.052)] // late: 12 ms into its braking
+    [InlineData(5.000)] // long after it: braked to rest
+    public void A_goal_sent_off_period_starts_where_the_last_goal_has_the_setpoint_by_then(double elapsed)
+    {
+        double[] start = Start;
+        double[] target = [.. start.Select(q => q + 1.0)];
+        var streamer = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        streamer.Reset(start);
+        for (int step = 0; step < 4; step++)
+        {
+            streamer.Next(target);
+        }
+        // The last goal starts from the reference as it is now.
+        var knots = new List<(double Time, double[] Q, double[] V)> { (0, streamer.Position.ToArray(), streamer.Velocity.ToArray()) };
+        var last = streamer.Next(target);
+        foreach (var point in last.Points)
+        {
+            knots.Add((point.TimeFromStart.TotalSeconds, point.Positions, point.Velocities!));
+        }
+        // Where that goal, constant acceleration between knots, has the setpoint after `elapsed`.
+        var expectedQ = new double[7];
+        var expectedV = new double[7];
+        for (int j = 0; j < 7; j++)
+        {
+            int k = knots.FindLastIndex(n => n.Time <= elapsed);
+            if (k == knots.Count - 1)
+            {
+                expectedQ[j] = knots[k].Q[j];
+                continue;
+            }
+            double h = knots[k + 1].Time - knots[k].Time, s = elapsed - knots[k].Time;
+            double a = (knots[k + 1].V[j] - knots[k].V[j]) / h;
+            expectedQ[j] = knots[k].Q[j] + knots[k].V[j] * s + a * s * s / 2;
+            expectedV[j] = knots[k].V[j] + a * s;
+        }
+
+        var next = streamer.Next(target, TimeSpan.FromSeconds(elapsed));
+
+        // The new first point is one period on from that state at constant acceleration.
+        for (int j = 0; j < 7; j++)
+        {
+            double q1 = next.Points[0].Positions[j], v1 = next.Points[0].Velocities![j];
+            Assert.Equal(expectedQ[j] + (expectedV[j] + v1) / 2 * T, q1, 6);
+            Assert.True(Math.Abs(v1 - expectedV[j]) <= Fraction * ArmLimits[j].MaxAcceleration * T + 1e-6,
+                $"{FetchJoints.Arm[j]}: {expectedV[j]} → {v1} in one period");
+        }
+        // Sent exactly a period later, the goal is the same as without the elapsed time.
+        var a1 = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        var a2 = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        a1.Reset(start);
+        a2.Reset(start);
+        for (int step = 0; step < 6; step++)
+        {
+            var g1 = a1.Next(target);
+            var g2 = a2.Next(target, step == 0 ? null : Period);
+            Assert.Equal(g1.Points[0].Positions, g2.Points[0].Positions);
+        }
+    }
+
     [Fact]
     public void A_far_target_is_reached_within_the_limits_without_overshoot_and_held()
     {
