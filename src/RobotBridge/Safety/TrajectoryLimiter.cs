@@ -145,12 +145,7 @@ public static class TrajectoryLimiter
     public static double MinimumDuration(double displacement, double startVelocity, double endVelocity, in JointLimit limit)
     {
         double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
-        // Mirror so the displacement is forward; speeds are then positive toward the target.
-        double direction = displacement >= 0 ? 1 : -1;
-        double d = Math.Abs(displacement);
-        double v0 = Math.Clamp(direction * startVelocity, -vMax, vMax);
-        double v1 = Math.Clamp(direction * endVelocity, -vMax, vMax);
-        double ends = (v0 * v0 + v1 * v1) / 2;
+        var (d, v0, v1, ends) = Forward(displacement, startVelocity, endVelocity, vMax);
         double best = double.PositiveInfinity;
 
         // Speed up to a peak above both end speeds, then slow down: (peak² − v0²)/2a + (peak² − v1²)/2a = d.
@@ -183,6 +178,16 @@ public static class TrajectoryLimiter
         return best;
     }
 
+    /// <summary>The move mirrored so its displacement is forward: distance, end speeds toward the
+    /// target (clamped to the velocity limit), and the mean of their squares.</summary>
+    private static (double Distance, double V0, double V1, double Ends) Forward(double displacement, double startVelocity, double endVelocity, double vMax)
+    {
+        double direction = displacement >= 0 ? 1 : -1;
+        double v0 = Math.Clamp(direction * startVelocity, -vMax, vMax);
+        double v1 = Math.Clamp(direction * endVelocity, -vMax, vMax);
+        return (Math.Abs(displacement), v0, v1, (v0 * v0 + v1 * v1) / 2);
+    }
+
     /// <summary>
     /// The durations, longer than <see cref="MinimumDuration"/>, in which the move cannot be made:
     /// when both ends move toward the target faster than its distance needs, the joint can arrive early
@@ -193,11 +198,7 @@ public static class TrajectoryLimiter
     public static (double Start, double End) UnreachableWindow(double displacement, double startVelocity, double endVelocity, in JointLimit limit)
     {
         double vMax = limit.MaxVelocity, a = limit.MaxAcceleration;
-        double direction = displacement >= 0 ? 1 : -1;
-        double d = Math.Abs(displacement);
-        double v0 = Math.Clamp(direction * startVelocity, -vMax, vMax);
-        double v1 = Math.Clamp(direction * endVelocity, -vMax, vMax);
-        double ends = (v0 * v0 + v1 * v1) / 2;
+        var (d, v0, v1, ends) = Forward(displacement, startVelocity, endVelocity, vMax);
         double valleySquared = ends - a * d;
         if (!(valleySquared > 0))
         {
