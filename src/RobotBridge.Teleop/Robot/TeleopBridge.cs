@@ -64,6 +64,9 @@ public sealed class TeleopBridge : IAsyncDisposable
     private long _baseUntilMs = -1;
     private string? _motionOperator;
     private long _nextTelemetryMs;
+    private long _nextRetainedRefreshMs;
+    private readonly object _retainedGate = new();
+    private readonly Dictionary<string, MqttApplicationMessage> _retained = new(StringComparer.Ordinal);
     private int _disposed;
     private volatile string? _lastConnectError;
     private Brokers.EmbeddedBroker? _watchedBroker;
@@ -102,6 +105,11 @@ public sealed class TeleopBridge : IAsyncDisposable
         _client.DisconnectedAsync += OnDisconnected;
         _latch.Tripped += OnTripped;
         _latch.EventRaised += OnSafetyEvent;
+        // Seeded only if no event got there first: every later change of the latch raises an event.
+        lock (_retainedGate)
+        {
+            _retained.TryAdd(_topics.EStopState, StateMessage(_latch.Snapshot, eventSeq: _latch.Log.Count));
+        }
         // Not connected yet: the link is down until proven up (fail safe).
         _latch.Trip(LinkSource, $"not connected to broker {options.Broker} yet");
     }
@@ -198,11 +206,11 @@ public sealed class TeleopBridge : IAsyncDisposable
                     }
                     await SubscribeAsync(token).ConfigureAwait(false);
                     Stats.CountConnect();
-                    Enqueue(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
+                    PublishRetained(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
                     {
                         Online = true, Robot = _robot.Link.ToString(), TimeUtc = _time.GetUtcNow(),
                     })));
-                    Enqueue(StateMessage(_latch.Snapshot, eventSeq: _latch.Log.Count));
+                    RepublishRetained();
                     _latch.Clear(LinkSource, $"connected to broker {_options.Broker}");
                     _firstConnect.TrySetResult();
                 }
@@ -525,6 +533,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             Watchdog.Check();
             ExpireMotion(nowMs);
             PublishTelemetry(nowMs);
+            RefreshRetained(nowMs);
         }
         catch (Exception ex)
         {
@@ -621,7 +630,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             TimeUtc = safetyEvent.WallTime,
             RobotTimeS = safetyEvent.RobotTime?.TotalSeconds,
         })));
-        Enqueue(StateMessage(_latch.Snapshot, safetyEvent.Sequence));
+        PublishRetained(StateMessage(_latch.Snapshot, safetyEvent.Sequence));
     }
 
     private MqttApplicationMessage StateMessage(SafetySnapshot snapshot, long eventSeq) =>
@@ -638,6 +647,42 @@ public sealed class TeleopBridge : IAsyncDisposable
         }));
 
     private void Enqueue(MqttApplicationMessage message) => _outbox.Writer.TryWrite(message);
+
+    /// <summary>Publishes a retained state message and remembers it for <see cref="RefreshRetained"/>.
+    /// Remember and enqueue happen under one lock, so a refresh never queues an older state after a newer one.</summary>
+    private void PublishRetained(MqttApplicationMessage message)
+    {
+        lock (_retainedGate)
+        {
+            _retained[message.Topic] = message;
+            Enqueue(message);
+        }
+    }
+
+    /// <summary>Publishes the latest retained state again every <see cref="TeleopBridgeOptions.RetainedRefreshPeriod"/>.
+    /// A retained message alone does not reach every late subscriber: MQTTnet's broker reads its retained
+    /// store before it adds a new subscription, so a state published between the two is missed by that
+    /// subscriber, which keeps the older state (seen in CI: a console connecting at a trip saw no trip).</summary>
+    private void RefreshRetained(long nowMs)
+    {
+        if (_options.RetainedRefreshPeriod <= TimeSpan.Zero || nowMs < _nextRetainedRefreshMs || !_client.IsConnected)
+        {
+            return;
+        }
+        _nextRetainedRefreshMs = nowMs + (long)_options.RetainedRefreshPeriod.TotalMilliseconds;
+        RepublishRetained();
+    }
+
+    private void RepublishRetained()
+    {
+        lock (_retainedGate)
+        {
+            foreach (var message in _retained.Values)
+            {
+                Enqueue(message);
+            }
+        }
+    }
 
     private async Task PublishLoopAsync()
     {

@@ -26,6 +26,11 @@ public sealed record TeleopBridgeOptions
     /// <summary>Period of the joint-state and loop-timing telemetry; zero turns it off.</summary>
     public TimeSpan TelemetryPeriod { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>Period at which the retained <c>state/estop</c> and <c>state/link</c> are published again
+    /// (unchanged); zero turns it off. Bounds how long an operator can see an outdated e-stop state when a
+    /// broker lost a retained update for it.</summary>
+    public TimeSpan RetainedRefreshPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Delay between reconnection attempts after the broker went away.</summary>
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 

@@ -85,8 +85,43 @@ public abstract class TeleopBrokerTests
 
         var late = await rig.ConnectAsync(TestUsers.Visitor);
         await Eventually.True(() => late.EStopState is { Stopped: true, Cause: "person in the cell" },
-            "a client connecting after the trip receives the retained e-stop state");
+            () => $"a client connecting after the trip receives the retained e-stop state (it holds {Describe(late.EStopState)})");
     }
+
+    [Fact]
+    public async Task An_operator_holding_an_outdated_estop_state_is_corrected_within_the_refresh_period()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        await rig.ArmAsync();
+        var visitor = await rig.ConnectAsync(TestUsers.Visitor);
+        await visitor.TripAsync("person in the cell");
+        await Eventually.True(() => visitor.EStopState is { Stopped: true }, "the visitor sees the trip");
+
+        // What a lost retained update leaves behind (MQTTnet's broker can miss a subscriber that subscribes
+        // while the state is being published): the broker's copy and the console both say "running".
+        using (var robotAccount = new MqttClientFactory().CreateMqttClient())
+        {
+            await robotAccount.ConnectAsync(broker.EndpointFor(TestUsers.Robot).ToClientOptions("robot-outdated-state"));
+            await robotAccount.PublishAsync(Protocol.TeleopDelivery.RetainedState(rig.Bridge.Topics.EStopState,
+                Protocol.TeleopJson.Encode(new Protocol.EStopStateMessage
+                {
+                    State = "Running", Stopped = false, TripCount = 0, ActiveSources = [], EventSeq = 0, TimeUtc = DateTimeOffset.UtcNow,
+                })));
+            await robotAccount.DisconnectAsync();
+        }
+        await Eventually.True(() => visitor.EStopState is { Stopped: false }, "the outdated state reaches the console");
+
+        var corrected = Stopwatch.StartNew();
+        await Eventually.True(() => visitor.EStopState is { Stopped: true, Cause: "person in the cell" },
+            () => $"the bridge publishes the real state again (the console holds {Describe(visitor.EStopState)})");
+        Assert.True(corrected.Elapsed < TimeSpan.FromSeconds(3), $"corrected after {corrected.Elapsed.TotalSeconds:F2} s (refresh period 1 s)");
+        var late = await rig.ConnectAsync(TestUsers.Visitor);
+        await Eventually.True(() => late.EStopState is { Stopped: true }, "the broker's retained copy is corrected too");
+    }
+
+    private static string Describe(Protocol.EStopStateMessage? state) =>
+        state is null ? "no state" : $"stopped={state.Stopped} cause='{state.Cause}' state={state.State}";
 
     [Fact]
     public async Task Unauthorised_clients_cannot_move_the_robot_or_reset_but_can_trip()
