@@ -4,6 +4,7 @@ using System.Globalization;
 using RobotBridge.Learning;
 using RobotBridge.Learning.Deployment;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 
 namespace RobotBridge.Cli.Bench;
 

@@ -1,3 +1,4 @@
+using RobotBridge.Learning.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -31,7 +32,7 @@ public sealed class CnnEncoder : Module<Tensor, Tensor>
     public override Tensor forward(Tensor imagesHwc)
     {
         using var scope = NewDisposeScope();
-        var x = imagesHwc.to_type(ScalarType.Float32).div(255f).permute(0, 3, 1, 2);
+        var x = imagesHwc.to_type(ScalarType.Float32).DividedBy(255).permute(0, 3, 1, 2);
         return head.forward(convs.forward(x)).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using RobotBridge.Learning.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,7 +74,7 @@ public sealed class RunningNormalizer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var normalised = ((x - mean) / (var + Epsilon).sqrt().clamp_min(_minStd)).clamp(-_clip, _clip);
+        var normalised = ((x - mean) / var.Plus(Epsilon).sqrt().AtLeast(_minStd)).Clamped(-_clip, _clip);
         return normalised.MoveToOuterDisposeScope();
     }
 
@@ -93,7 +94,7 @@ public sealed class RunningNormalizer : nn.Module<Tensor, Tensor>
             using var newVar = tensor(_var.Select(v => (float)v).ToArray());
             mean.copy_(newMean);
             var.copy_(newVar);
-            count.fill_(_count);
+            count.FillInPlace(_count);
         }
     }
 }

@@ -1,3 +1,4 @@
+using RobotBridge.Learning.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -52,7 +53,7 @@ public sealed class SquashedGaussianPolicy : Module<Tensor, Tensor?, (Tensor Mea
         }
         var h = trunk.forward(x);
         var mu = mean.forward(h);
-        var logStd = log_std.forward(h).clamp(LogStdMin, LogStdMax);
+        var logStd = log_std.forward(h).Clamped(LogStdMin, LogStdMax);
         return (mu.MoveToOuterDisposeScope(), logStd.MoveToOuterDisposeScope());
     }
 
@@ -70,9 +71,9 @@ public sealed class SquashedGaussianPolicy : Module<Tensor, Tensor?, (Tensor Mea
         using var scope = NewDisposeScope();
         var (mu, logStd) = forward(vector, image);
         var std = logStd.exp();
-        var u = mu + std * randn_like(mu);
+        var u = mu.Plus(std * randn_like(mu));
         var action = u.tanh();
-        var logProb = GaussianLogProb(u, mu, logStd) - (1 - action.pow(2) + 1e-6).log().sum(1);
+        var logProb = GaussianLogProb(u, mu, logStd) - action.Squared().SubtractedFrom(1).Plus(1e-6).log().sum(1);
         return (action.MoveToOuterDisposeScope(), logProb.MoveToOuterDisposeScope());
     }
 
@@ -81,7 +82,7 @@ public sealed class SquashedGaussianPolicy : Module<Tensor, Tensor?, (Tensor Mea
     {
         using var scope = NewDisposeScope();
         var z = (u - mu) / logStd.exp();
-        var perDim = -0.5 * z.pow(2) - logStd - 0.5 * Math.Log(2 * Math.PI);
+        var perDim = (z.Squared().Times(-0.5) - logStd).Minus(0.5 * Math.Log(2 * Math.PI));
         return perDim.sum(1).MoveToOuterDisposeScope();
     }
 

@@ -4,6 +4,7 @@ using RobotBridge.Gym.Spaces;
 using RobotBridge.Gym.Vector;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 using RobotBridge.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -177,7 +178,7 @@ public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
         using var noGrad = no_grad();
         var (v, img) = Inputs(b.Vectors, b.Images, row0, count);
         var (mu, logStd) = Policy.forward(v, img);
-        var u = sample ? mu + logStd.exp() * randn_like(mu) : mu;
+        var u = sample ? mu.Plus(logStd.exp() * randn_like(mu)) : mu;
         var logP = SquashedGaussianPolicy.GaussianLogProb(u, mu, logStd);
         var values = Value.forward(Policy.Normalizer.forward(v), img);
         u.data<float>().CopyTo(b.PreSquashActions, row0 * b.ActionSize);

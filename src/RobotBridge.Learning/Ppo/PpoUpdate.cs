@@ -1,4 +1,5 @@
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,14 +19,14 @@ public sealed class PpoUpdate : IDisposable
     private readonly SquashedGaussianPolicy _policy;
     private readonly ValueNetwork _value;
     private readonly PpoConfig _config;
-    private readonly optim.Optimizer _optimizer;
+    private readonly AdamOptimizer _optimizer;
 
     public PpoUpdate(SquashedGaussianPolicy policy, ValueNetwork value, PpoConfig config)
     {
         _policy = policy;
         _value = value;
         _config = config;
-        _optimizer = optim.Adam(policy.parameters().Concat(value.parameters()), config.LearningRate, eps: 1e-5);
+        _optimizer = new AdamOptimizer(policy.parameters().Concat(value.parameters()), config.LearningRate, epsilon: 1e-5);
     }
 
     public PpoLosses Run(RolloutBuffer b, Random rng)
@@ -48,27 +49,27 @@ public sealed class PpoUpdate : IDisposable
                 var oldLogP = Gather(b.LogProbs, idx, 1).squeeze(1);
                 var adv = Gather(b.Advantages, idx, 1).squeeze(1);
                 var returns = Gather(b.Returns, idx, 1).squeeze(1);
-                adv = (adv - adv.mean()) / (adv.std() + 1e-8);
+                adv = (adv - adv.mean()) / adv.std().Plus(1e-8);
 
                 var (mu, logStd) = _policy.forward(vectors, images);
                 var logP = SquashedGaussianPolicy.GaussianLogProb(u, mu, logStd);
                 var ratio = (logP - oldLogP).exp();
-                var surrogate = minimum(ratio * adv, ratio.clamp(1 - _config.ClipRange, 1 + _config.ClipRange) * adv);
+                var surrogate = minimum(ratio * adv, ratio.Clamped(1 - _config.ClipRange, 1 + _config.ClipRange) * adv);
                 var pLoss = -surrogate.mean();
                 var v = _value.forward(_policy.Normalizer.forward(vectors), images);
-                var vLoss = (v - returns).pow(2).mean();
-                var ent = (logStd + 0.5 * (1 + Math.Log(2 * Math.PI))).sum(1).mean();
-                var loss = pLoss + _config.ValueCoefficient * vLoss - _config.EntropyCoefficient * ent;
+                var vLoss = (v - returns).Squared().mean();
+                var ent = logStd.Plus(0.5 * (1 + Math.Log(2 * Math.PI))).sum(1).mean();
+                var loss = pLoss.Plus(vLoss.Times(_config.ValueCoefficient)) - ent.Times(_config.EntropyCoefficient);
 
-                _optimizer.zero_grad();
+                _optimizer.ZeroGrad();
                 loss.backward();
                 nn.utils.clip_grad_norm_(_policy.parameters().Concat(_value.parameters()), _config.MaxGradNorm);
-                _optimizer.step();
+                _optimizer.Step();
 
                 policyLoss += pLoss.item<float>();
                 valueLoss += vLoss.item<float>();
                 entropy += ent.item<float>();
-                clipped += ((ratio - 1).abs() > _config.ClipRange).to_type(ScalarType.Float32).mean().item<float>();
+                clipped += ratio.Minus(1).abs().GreaterThan(_config.ClipRange).to_type(ScalarType.Float32).mean().item<float>();
                 updates++;
             }
         }

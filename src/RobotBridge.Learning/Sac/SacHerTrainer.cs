@@ -5,6 +5,7 @@ using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 using RobotBridge.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,9 +17,9 @@ public readonly record struct SacLosses(double Critic, double Actor, double Alph
 public sealed class SacLearner : IDisposable
 {
     private readonly SacHerConfig _config;
-    private readonly optim.Optimizer _actorOptimizer;
-    private readonly optim.Optimizer _criticOptimizer;
-    private readonly optim.Optimizer _alphaOptimizer;
+    private readonly AdamOptimizer _actorOptimizer;
+    private readonly AdamOptimizer _criticOptimizer;
+    private readonly AdamOptimizer _alphaOptimizer;
     private readonly double _targetEntropy;
 
     public SacLearner(SquashedGaussianPolicy policy, SacHerConfig config)
@@ -34,9 +35,9 @@ public sealed class SacLearner : IDisposable
         foreach (var p in Q1Target.parameters().Concat(Q2Target.parameters())) p.requires_grad = false;
         LogAlpha = nn.Parameter(tensor(Math.Log(config.InitialAlpha), dtype: float32));
         _targetEntropy = config.TargetEntropyPerDimension * policy.Spec.ActionSize;
-        _actorOptimizer = optim.Adam(policy.parameters(), config.LearningRate);
-        _criticOptimizer = optim.Adam(Q1.parameters().Concat(Q2.parameters()), config.LearningRate);
-        _alphaOptimizer = optim.Adam([LogAlpha], config.LearningRate);
+        _actorOptimizer = new AdamOptimizer(policy.parameters(), config.LearningRate);
+        _criticOptimizer = new AdamOptimizer(Q1.parameters().Concat(Q2.parameters()), config.LearningRate);
+        _alphaOptimizer = new AdamOptimizer([LogAlpha], config.LearningRate);
     }
 
     public SquashedGaussianPolicy Policy { get; }
@@ -68,12 +69,12 @@ public sealed class SacLearner : IDisposable
         {
             var (aNext, logPNext) = Policy.Sample(sNextRaw, null);
             var qNext = minimum(Q1Target.forward(sNext, null, aNext), Q2Target.forward(sNext, null, aNext)) - alpha * logPNext;
-            target = r + _config.Gamma * notDone * qNext;
+            target = r.Plus(notDone.Times(_config.Gamma) * qNext);
         }
-        var criticLoss = nn.functional.mse_loss(Q1.forward(s, null, a), target) + nn.functional.mse_loss(Q2.forward(s, null, a), target);
-        _criticOptimizer.zero_grad();
+        var criticLoss = nn.functional.mse_loss(Q1.forward(s, null, a), target).Plus(nn.functional.mse_loss(Q2.forward(s, null, a), target));
+        _criticOptimizer.ZeroGrad();
         criticLoss.backward();
-        _criticOptimizer.step();
+        _criticOptimizer.Step();
 
         // Actor: maximise min Q of a fresh sample plus entropy.
         var (aNew, logP) = Policy.Sample(sRaw, null);
@@ -93,20 +94,20 @@ public sealed class SacLearner : IDisposable
                 var qPolicy = minimum(Q1.forward(sDemo, null, aPolicy), Q2.forward(sDemo, null, aPolicy));
                 keep = (qDemo > qPolicy).to_type(ScalarType.Float32);
             }
-            var bc = ((aPolicy - aDemo).pow(2).sum(1) * keep).mean();
-            actorLoss = actorLoss + _config.BehaviourCloningWeight * bc;
+            var bc = ((aPolicy - aDemo).Squared().sum(1) * keep).mean();
+            actorLoss = actorLoss.Plus(bc.Times(_config.BehaviourCloningWeight));
             bcLoss = bc.item<float>();
             kept = keep.mean().item<float>();
         }
-        _actorOptimizer.zero_grad();
+        _actorOptimizer.ZeroGrad();
         actorLoss.backward();
-        _actorOptimizer.step();
+        _actorOptimizer.Step();
 
         // Temperature: push the policy's entropy towards the target.
-        var alphaLoss = -(LogAlpha * (logP.detach() + _targetEntropy)).mean();
-        _alphaOptimizer.zero_grad();
+        var alphaLoss = -(LogAlpha * logP.detach().Plus(_targetEntropy)).mean();
+        _alphaOptimizer.ZeroGrad();
         alphaLoss.backward();
-        _alphaOptimizer.step();
+        _alphaOptimizer.Step();
 
         PolyakUpdate(Q1, Q1Target, _config.Tau);
         PolyakUpdate(Q2, Q2Target, _config.Tau);
@@ -127,7 +128,7 @@ public sealed class SacLearner : IDisposable
         using var noGrad = no_grad();
         foreach (var (o, t) in online.parameters().Zip(target.parameters()))
         {
-            t.mul_(1 - tau).add_(o, alpha: tau);
+            t.TimesInPlace(1 - tau).AddScaledInPlace(o, tau);
         }
     }
 
@@ -142,7 +143,7 @@ public sealed class SacLearner : IDisposable
     {
         Q1.load(reader); Q2.load(reader); Q1Target.load(reader); Q2Target.load(reader);
         using var noGrad = no_grad();
-        LogAlpha.fill_(reader.ReadSingle());
+        LogAlpha.FillInPlace(reader.ReadSingle());
     }
 
     public void Dispose()

@@ -6,6 +6,7 @@ using RobotBridge.Learning;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Cli.Commands;
+using RobotBridge.Learning.Torch;
 using RobotBridge.Teleop.Brokers;
 using RobotBridge.Teleop.Operator;
 

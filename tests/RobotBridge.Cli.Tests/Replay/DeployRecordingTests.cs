@@ -4,6 +4,7 @@ using RobotBridge.Learning;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Cli.Commands;
+using RobotBridge.Learning.Torch;
 
 namespace RobotBridge.Cli.Tests.Replay;
 

@@ -5,6 +5,7 @@ using RobotBridge.Gym.Wrappers;
 using RobotBridge.Learning.Deployment;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
 

@@ -1,6 +1,7 @@
 using RobotBridge.Gym.Envs;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Torch;
 
 namespace RobotBridge.Learning.Tests.Learning;
 

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace RobotBridge.Learning;
+namespace RobotBridge.Learning.Torch;
 
 /// <summary>
 /// Process-wide TorchSharp settings that decide reproducibility: the seed of torch's global
