@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using RobotBridge.Cli.Composition;
+using RobotBridge.Gym.Registration;
 using RobotBridge.Learning.Training;
 using RobotBridge.Tasks;
 using Spectre.Console;
@@ -37,7 +38,8 @@ internal static class TrainCommand
         var envOption = new Option<string[]>("--env-option")
         {
             Description = "Env option KEY=VALUE to train with, kept in the policy file for eval and deploy (repeatable); " +
-                $"Fetch tasks take {FetchEnvs.ArmMotionOption}=direct|streamed (streamed: the arm moves within the Fetch's acceleration limits, as deploy runs it)",
+                $"Fetch tasks take {FetchEnvs.ArmMotionOption}=direct|streamed (streamed: the arm moves within the Fetch's acceleration limits, as deploy runs it); " +
+                $"any env takes {EnvOptions.MaxEpisodeStepsKey}=N (episode length, default the env's: 50 for Fetch tasks)",
             AllowMultipleArgumentsPerToken = false,
         };
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
@@ -149,7 +151,7 @@ internal static class TrainCommand
 
     /// <summary>Env options a training run may set: the ones that change what the policy learns, not
     /// which body runs it (that is deploy's --robot).</summary>
-    private static readonly string[] TrainingEnvOptions = [FetchEnvs.ArmMotionOption, FetchEnvs.ImageSizeOption];
+    private static readonly string[] TrainingEnvOptions = [FetchEnvs.ArmMotionOption, FetchEnvs.ImageSizeOption, EnvOptions.MaxEpisodeStepsKey];
 
     private static bool TryParseEnvOptions(string[] pairs, out Dictionary<string, string> settings, out string? error)
     {
@@ -168,7 +170,13 @@ internal static class TrainCommand
                 error = $"--env-option '{key}' is not an option training takes; it takes: {string.Join(", ", TrainingEnvOptions)}";
                 return false;
             }
-            settings[key] = pair[(eq + 1)..].Trim();
+            string value = pair[(eq + 1)..].Trim();
+            if (key == EnvOptions.MaxEpisodeStepsKey && !(int.TryParse(value, CultureInfo.InvariantCulture, out int limit) && limit > 0))
+            {
+                error = $"--env-option {EnvOptions.MaxEpisodeStepsKey} must be a whole number of steps ≥ 1, got '{value}'";
+                return false;
+            }
+            settings[key] = value;
         }
         error = null;
         return true;

@@ -134,9 +134,26 @@ public sealed class LearningCommandTests : IDisposable
         Assert.Contains("--env-option arm_motion=streamed", output);
     }
 
+    [Fact]
+    public void Train_with_a_longer_episode_keeps_it_for_eval()
+    {
+        string run = Path.Combine(_dir, "long-episodes");
+        var (code, output, error) = Run("train", "FetchReach-v4", "--steps", "240", "--checkpoint-every", "240", "--out", run,
+            "--env-option", "max_episode_steps=80");
+        Assert.True(code == 0, error + output);
+        string[] progress = File.ReadAllLines(Path.Combine(run, "progress.csv"));
+        Assert.StartsWith("80,1,", progress[1]); // the first episode ran 80 steps, not Fetch's 50
+        using (var policy = PolicyFile.Load(Path.Combine(run, "policy.rbpolicy")))
+        {
+            Assert.Equal("80", policy.Spec.EnvSettings?["max_episode_steps"]);
+            Assert.Equal(80, policy.Spec.EnvOptions().MaxEpisodeSteps);
+        }
+    }
+
     [Theory]
     [InlineData("arm_motion", "--env-option must be KEY=VALUE, got 'arm_motion'")]
-    [InlineData("robot=sim", "it takes: arm_motion, image_size")]
+    [InlineData("robot=sim", "it takes: arm_motion, image_size, max_episode_steps")]
+    [InlineData("max_episode_steps=0", "max_episode_steps must be a whole number of steps ≥ 1, got '0'")]
     [InlineData("arm_motion=bogus", "is not one of: direct, streamed")]
     public void Train_refuses_a_bad_env_option_saying_what_is_wrong(string option, string message)
     {

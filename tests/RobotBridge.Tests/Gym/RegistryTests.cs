@@ -78,6 +78,30 @@ public class RegistryTests
     }
 
     [Fact]
+    public void Max_episode_steps_in_the_settings_sets_the_time_limit_like_gymnasium_make()
+    {
+        using var env = GymEnvs.Make<DictValue, float[]>("PointMassGoal-v0", EnvOptions.Parse(["max_episode_steps=7"]));
+        Assert.Equal(7, env.Spec?.MaxEpisodeSteps);
+        env.Reset(seed: 1);
+        int steps = 0;
+        bool truncated = false;
+        var still = new float[3];
+        while (!truncated && steps < 100)
+        {
+            var s = env.Step(still);
+            truncated = s.Truncated;
+            steps++;
+        }
+        Assert.Equal(7, steps);
+        Assert.Equal(12, EnvOptions.Of([new("max_episode_steps", "12"), new("reward_type", "dense")]).MaxEpisodeSteps);
+        Assert.False(EnvOptions.Of([new("max_episode_steps", "12")]).Settings.ContainsKey("max_episode_steps"));
+
+        var bad = Assert.Throws<InvalidEnvArgumentException>(() => EnvOptions.Parse(["max_episode_steps=long"]));
+        Assert.Contains("max_episode_steps", bad.Message);
+        Assert.Contains("long", bad.Message);
+    }
+
+    [Fact]
     public void The_passive_checker_stops_an_env_that_lies_about_its_observations()
     {
         var registry = new EnvRegistry();

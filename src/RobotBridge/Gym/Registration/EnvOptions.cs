@@ -32,23 +32,48 @@ public sealed record EnvOptions
         return this with { Settings = settings };
     }
 
+    /// <summary>The settings key that sets <see cref="MaxEpisodeSteps"/> in <see cref="Of"/> and
+    /// <see cref="Parse"/> (Gymnasium's <c>make(id, max_episode_steps=N)</c>), so a policy file or a command
+    /// line can carry the episode length with the other settings.</summary>
+    public const string MaxEpisodeStepsKey = "max_episode_steps";
+
     /// <summary>Settings from string keys and values (a policy file's, a training request's).</summary>
-    public static EnvOptions Of(IEnumerable<KeyValuePair<string, string>>? settings) =>
-        new() { Settings = (settings ?? []).ToDictionary(p => p.Key, p => (object?)p.Value, StringComparer.Ordinal) };
+    public static EnvOptions Of(IEnumerable<KeyValuePair<string, string>>? settings)
+    {
+        var options = new EnvOptions();
+        var rest = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in settings ?? [])
+        {
+            if (key == MaxEpisodeStepsKey)
+            {
+                options = options with { MaxEpisodeSteps = ParseStepLimit(value) };
+            }
+            else
+            {
+                rest[key] = value;
+            }
+        }
+        return options with { Settings = rest };
+    }
 
     /// <summary>Settings from <c>key=value</c> pairs (command lines, config files).</summary>
     public static EnvOptions Parse(IEnumerable<string> pairs)
     {
-        var settings = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var settings = new List<KeyValuePair<string, string>>();
         foreach (string pair in pairs)
         {
             int eq = pair.IndexOf('=');
             if (eq <= 0)
                 throw new InvalidEnvArgumentException($"env option \"{pair}\" is not of the form key=value");
-            settings[pair[..eq]] = pair[(eq + 1)..];
+            settings.Add(new(pair[..eq], pair[(eq + 1)..]));
         }
-        return new EnvOptions { Settings = settings };
+        return Of(settings);
     }
+
+    private static int ParseStepLimit(string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int steps)
+            ? steps
+            : throw new InvalidEnvArgumentException($"env option \"{MaxEpisodeStepsKey}\" = \"{value}\" is not a whole number of steps (0 or less: no limit)");
 
     /// <summary>The setting <paramref name="key"/> converted to <typeparamref name="T"/>, or
     /// <paramref name="fallback"/> when absent. Strings convert to numbers, bools and enums
