@@ -117,21 +117,27 @@ public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
 
     private static readonly byte[] CheckpointMagic = "RBPPO001"u8.ToArray();
 
-    /// <summary>Saves policy (with normaliser), value network and the step count (atomic replace).</summary>
+    /// <summary>Saves policy (with normaliser), value network, the step count and the optimizer (atomic replace).</summary>
     public void SaveCheckpoint(string path) => CheckpointFile.Write(path, CheckpointMagic, writer =>
     {
         writer.Write(Steps);
         PolicyFile.Write(Policy, writer.BaseStream);
         Value.save(writer);
+        _update.Optimizer.Write(writer);
     });
 
-    /// <summary>Restores a checkpoint of the same env and architecture; Adam moments restart.</summary>
+    /// <summary>Restores a checkpoint of the same env and architecture, the optimizer included (checkpoints
+    /// from before it was saved restart it).</summary>
     public void LoadCheckpoint(string path)
     {
         using var reader = CheckpointFile.Open(path, CheckpointMagic, "PPO");
         Steps = reader.ReadInt64();
         CheckpointFile.RestorePolicy(reader, Policy, path);
         Value.load(reader);
+        if (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            _update.Optimizer.Read(reader);
+        }
     }
 
     private float[]? _scratchVectors;

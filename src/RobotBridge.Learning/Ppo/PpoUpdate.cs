@@ -29,6 +29,9 @@ public sealed class PpoUpdate : IDisposable
         _optimizer = new AdamOptimizer(policy.parameters().Concat(value.parameters()), config.LearningRate, epsilon: 1e-5);
     }
 
+    /// <summary>The policy's and value network's optimizer (checkpoints save it).</summary>
+    public AdamOptimizer Optimizer => _optimizer;
+
     public PpoLosses Run(RolloutBuffer b, Random rng)
     {
         int[] rows = Enumerable.Range(0, b.Rows).Where(i => b.Valid[i]).ToArray();

@@ -273,10 +273,13 @@ public sealed class SacHerTrainer : IDisposable
         // Appended after the agent's buffer, so checkpoints from before demonstrations still read.
         writer.Write(_demoBuffer?.EpisodeCapacity ?? 0);
         _demoBuffer?.Write(writer);
+        // Appended last for the same reason: older checkpoints resume with fresh optimizers.
+        Learner.WriteOptimizers(writer);
     });
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same env and architecture.
-    /// Adam moments and random streams restart, so a resumed run is not bit-identical to an uninterrupted one.</summary>
+    /// The optimizers continue where they were (checkpoints from before they were saved restart them); the
+    /// random streams restart, so a resumed run is not bit-identical to an uninterrupted one.</summary>
     public void LoadCheckpoint(string path)
     {
         using var reader = CheckpointFile.Open(path, CheckpointMagic, "SAC+HER");
@@ -291,6 +294,10 @@ public sealed class SacHerTrainer : IDisposable
             // they join batches again only with a demonstration batch size above 0.
             if (_demoBuffer is null || _demoBuffer.EpisodeCapacity != demoEpisodes) CreateDemonstrationBuffer(demoEpisodes);
             _demoBuffer!.Read(reader);
+        }
+        if (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            Learner.ReadOptimizers(reader);
         }
         _rng = new Random(HashCode.Combine(_config.Seed, Steps));
     }

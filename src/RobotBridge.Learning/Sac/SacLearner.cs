@@ -132,7 +132,7 @@ public sealed class SacLearner : IDisposable
         }
     }
 
-    /// <summary>Critics, temperature and optimiser states (the policy is saved on its own).</summary>
+    /// <summary>Critics and temperature (the policy is saved on its own).</summary>
     public void Write(BinaryWriter writer)
     {
         Q1.save(writer); Q2.save(writer); Q1Target.save(writer); Q2Target.save(writer);
@@ -145,6 +145,24 @@ public sealed class SacLearner : IDisposable
         using var noGrad = no_grad();
         LogAlpha.FillInPlace(reader.ReadSingle());
     }
+
+    /// <summary>The three optimizers' moments and step counts.</summary>
+    public void WriteOptimizers(BinaryWriter writer)
+    {
+        _actorOptimizer.Write(writer);
+        _criticOptimizer.Write(writer);
+        _alphaOptimizer.Write(writer);
+    }
+
+    public void ReadOptimizers(BinaryReader reader)
+    {
+        _actorOptimizer.Read(reader);
+        _criticOptimizer.Read(reader);
+        _alphaOptimizer.Read(reader);
+    }
+
+    /// <summary>Gradient steps the critics have taken (the critic optimizer's step count).</summary>
+    public long Updates => _criticOptimizer.Steps;
 
     public void Dispose()
     {

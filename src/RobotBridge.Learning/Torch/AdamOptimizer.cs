@@ -84,6 +84,41 @@ public sealed class AdamOptimizer : IDisposable
         }
     }
 
+    /// <summary>Writes the step count and both moments (for checkpoints: a resumed run continues with
+    /// the optimizer where it was, instead of restarting its bias correction with zero moments).</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(Steps);
+        writer.Write(_parameters.Length);
+        foreach (var moment in _firstMoment.Concat(_secondMoment))
+        {
+            var values = moment.data<float>().ToArray();
+            writer.Write(values.Length);
+            foreach (float v in values) writer.Write(v);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote for an optimizer of the same parameter shapes.</summary>
+    public void Read(BinaryReader reader)
+    {
+        long steps = reader.ReadInt64();
+        int count = reader.ReadInt32();
+        if (count != _parameters.Length)
+            throw new InvalidDataException($"saved Adam state is for {count} parameter tensors, this optimizer has {_parameters.Length}");
+        using var noGrad = no_grad();
+        foreach (var moment in _firstMoment.Concat(_secondMoment))
+        {
+            int n = reader.ReadInt32();
+            if (n != moment.numel())
+                throw new InvalidDataException($"saved Adam moment has {n} values, the parameter has {moment.numel()}");
+            var values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = reader.ReadSingle();
+            using var saved = tensor(values).view(moment.shape);
+            moment.copy_(saved);
+        }
+        Steps = steps;
+    }
+
     public void Dispose()
     {
         foreach (var t in _firstMoment.Concat(_secondMoment)) t.Dispose();

@@ -46,6 +46,45 @@ public class AdamOptimizerTests
     }
 
     [Fact]
+    public void Its_state_round_trips_so_a_resumed_optimizer_takes_the_same_step()
+    {
+        using var original = nn.Parameter(tensor(new float[] { 1f, -2f, 0.5f }));
+        using var adam = new AdamOptimizer([original], 0.05);
+        for (int i = 0; i < 5; i++)
+        {
+            adam.ZeroGrad();
+            (original * original * original).sum().backward();
+            adam.Step();
+        }
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) adam.Write(writer);
+
+        using var resumedParameter = nn.Parameter(original.detach().clone());
+        using var freshParameter = nn.Parameter(original.detach().clone());
+        using var resumed = new AdamOptimizer([resumedParameter], 0.05);
+        using var fresh = new AdamOptimizer([freshParameter], 0.05);
+        stream.Position = 0;
+        using (var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true)) resumed.Read(reader);
+        Assert.Equal(5, resumed.Steps);
+
+        foreach (var (p, opt) in new[] { (original, adam), (resumedParameter, resumed), (freshParameter, fresh) })
+        {
+            opt.ZeroGrad();
+            (p * p * p).sum().backward();
+            opt.Step();
+        }
+        Assert.Equal(original.data<float>().ToArray(), resumedParameter.data<float>().ToArray());
+        Assert.NotEqual(original.data<float>().ToArray(), freshParameter.data<float>().ToArray()); // restarting Adam would show
+
+        using var other = nn.Parameter(ones(4));
+        using var mismatched = new AdamOptimizer([other], 0.05);
+        stream.Position = 0;
+        using var again = new BinaryReader(stream);
+        var e = Assert.Throws<InvalidDataException>(() => mismatched.Read(again));
+        Assert.Contains("3 values", e.Message);
+    }
+
+    [Fact]
     public void Leaves_parameters_without_a_gradient_alone_and_rejects_bad_settings()
     {
         using var used = nn.Parameter(ones(3));

@@ -73,6 +73,25 @@ public class SacHerExplorationTests
     }
 
     [Fact]
+    public void A_checkpoint_keeps_the_optimizers_so_a_resumed_run_continues_them()
+    {
+        using var env = new PointMassGoalEnv();
+        var config = new SacHerConfig { Seed = 4, Threads = 1, LearningStarts = 100, BufferTransitions = 10_000, BatchSize = 32, HiddenSizes = [16, 16] };
+        using var trainer = new SacHerTrainer(env, "PointMassGoal-v0", config);
+        trainer.Train(300);
+        string path = Path.Combine(Directory.CreateTempSubdirectory("rb-adam-ckpt-").FullName, "c.rbckpt");
+        trainer.SaveCheckpoint(path);
+
+        using var resumedEnv = new PointMassGoalEnv();
+        using var resumed = new SacHerTrainer(resumedEnv, "PointMassGoal-v0", config);
+        Assert.Equal(0, resumed.Learner.Updates);
+        resumed.LoadCheckpoint(path);
+        Assert.True(trainer.Learner.Updates >= 150, $"{trainer.Learner.Updates} gradient steps before the checkpoint");
+        Assert.Equal(trainer.Learner.Updates, resumed.Learner.Updates);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
     public void Demonstrations_with_q_filtered_cloning_speed_up_learning()
     {
         // Behaviour-cloning weight 20: with weight 1 the same run reached 28 %, with 5 46 %.
