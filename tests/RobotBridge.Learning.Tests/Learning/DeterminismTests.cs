@@ -8,12 +8,16 @@ namespace RobotBridge.Learning.Tests.Learning;
 
 public class DeterminismTests
 {
-    private static float[] TrainAndAct(int seed)
+    private static float[] TrainAndAct(int seed) => TrainAndAct(
+        new SacHerConfig { Seed = seed, Threads = 1, LearningStarts = 200, BufferTransitions = 10_000, BatchSize = 64, HiddenSizes = [32, 32] }, steps: 400);
+
+    /// <summary>Trains SAC+HER on the point-mass goal env and returns the policy's action for a fixed probe
+    /// input: a fingerprint of every weight the run produced.</summary>
+    internal static float[] TrainAndAct(SacHerConfig config, long steps)
     {
         using var env = new PointMassGoalEnv();
-        var config = new SacHerConfig { Seed = seed, Threads = 1, LearningStarts = 200, BufferTransitions = 10_000, BatchSize = 64, HiddenSizes = [32, 32] };
         using var trainer = new SacHerTrainer(env, "PointMassGoal-v0", config);
-        trainer.Train(400);
+        trainer.Train(steps);
         var probe = new float[trainer.Policy.Spec.VectorSize];
         for (int i = 0; i < probe.Length; i++) probe[i] = 0.05f * (i + 1);
         var action = new float[trainer.Policy.Spec.ActionSize];

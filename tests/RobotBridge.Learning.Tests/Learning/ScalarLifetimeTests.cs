@@ -1,4 +1,3 @@
-using RobotBridge.Gym.Envs;
 using RobotBridge.Learning.Sac;
 
 namespace RobotBridge.Learning.Tests.Learning;
@@ -18,18 +17,8 @@ public class ScalarLifetimeTests
         Assert.Equal(quiet, stormy);
     }
 
-    private static float[] TrainAndAct()
-    {
-        using var env = new PointMassGoalEnv();
-        var config = new SacHerConfig { Seed = 5, Threads = 1, LearningStarts = 100, BufferTransitions = 10_000, BatchSize = 32, HiddenSizes = [16, 16] };
-        using var trainer = new SacHerTrainer(env, "PointMassGoal-v0", config);
-        trainer.Train(1500);
-        var probe = new float[trainer.Policy.Spec.VectorSize];
-        for (int i = 0; i < probe.Length; i++) probe[i] = 0.05f * (i + 1);
-        var action = new float[trainer.Policy.Spec.ActionSize];
-        trainer.Policy.Act(probe, default, action);
-        return action;
-    }
+    private static float[] TrainAndAct() => DeterminismTests.TrainAndAct(
+        new SacHerConfig { Seed = 5, Threads = 1, LearningStarts = 100, BufferTransitions = 10_000, BatchSize = 32, HiddenSizes = [16, 16] }, steps: 1500);
 
     /// <summary>Another thread forcing full collections and running finalizers back to back: what a busy
     /// process does now and then, all the time.</summary>
