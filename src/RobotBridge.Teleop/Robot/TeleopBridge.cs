@@ -726,6 +726,18 @@ public sealed class TeleopBridge : IAsyncDisposable
         {
             _watchedBroker.MessageDropped -= OnBrokerDropped;
         }
+        // The tick and publish loops stop first: a state refresh queued behind the "offline" message
+        // would otherwise mark the robot online again after it has gone.
+        _stopping.Cancel();
+        _tickThread?.Join();
+        _outbox.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_connectionLoop, _publishLoop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         if (_client.IsConnected)
         {
             try
@@ -740,16 +752,6 @@ public sealed class TeleopBridge : IAsyncDisposable
             {
                 // Closing anyway.
             }
-        }
-        _stopping.Cancel();
-        _tickThread?.Join();
-        _outbox.Writer.TryComplete();
-        try
-        {
-            await Task.WhenAll(_connectionLoop, _publishLoop).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
         }
         Watchdog.Dispose();
         _client.Dispose();

@@ -120,6 +120,25 @@ public abstract class TeleopBrokerTests
         await Eventually.True(() => late.EStopState is { Stopped: true }, "the broker's retained copy is corrected too");
     }
 
+    [Fact]
+    public async Task A_bridge_that_shuts_down_leaves_the_robot_marked_offline()
+    {
+        await using var broker = await StartBrokerAsync();
+        var rig = await TeleopRig.StartAsync(broker);
+        await using var watcher = new Operator.TeleopOperator(broker.EndpointFor(TestUsers.Visitor), "fetch", TestUsers.Visitor);
+        await watcher.ConnectAsync();
+        await Eventually.True(() => watcher.Link is { Online: true }, "the console sees the robot online");
+        await Task.Delay(1200); // a state refresh has run: the bridge is republishing "online"
+
+        await rig.DisposeAsync();
+        await Eventually.True(() => watcher.Link is { Online: false }, "the console sees the robot go offline");
+        await Task.Delay(1500); // longer than the refresh period: nothing marks it online again
+        Assert.False(watcher.Link!.Online);
+        await using var late = new Operator.TeleopOperator(broker.EndpointFor(TestUsers.Visitor), "fetch", TestUsers.Visitor);
+        await late.ConnectAsync();
+        await Eventually.True(() => late.Link is { Online: false }, "a console connecting later reads the retained offline state");
+    }
+
     private static string Describe(Protocol.EStopStateMessage? state) =>
         state is null ? "no state" : $"stopped={state.Stopped} cause='{state.Cause}' state={state.State}";
 
