@@ -106,6 +106,7 @@ public sealed class AdamOptimizer : IDisposable
         if (count != _parameters.Length)
             throw new InvalidDataException($"saved Adam state is for {count} parameter tensors, this optimizer has {_parameters.Length}");
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // holds every temporary tensor until the copies are done
         foreach (var moment in _firstMoment.Concat(_secondMoment))
         {
             int n = reader.ReadInt32();
@@ -113,8 +114,7 @@ public sealed class AdamOptimizer : IDisposable
                 throw new InvalidDataException($"saved Adam moment has {n} values, the parameter has {moment.numel()}");
             var values = new float[n];
             for (int i = 0; i < n; i++) values[i] = reader.ReadSingle();
-            using var saved = tensor(values).view(moment.shape);
-            moment.copy_(saved);
+            moment.copy_(tensor(values).view(moment.shape));
         }
         Steps = steps;
     }
