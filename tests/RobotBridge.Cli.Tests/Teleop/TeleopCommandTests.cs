@@ -81,13 +81,21 @@ public sealed class TeleopCommandTests : IDisposable
                 await Task.Delay(50);
             }
         }
-        await Task.Delay(300);
+        // The broker is up before the twin is built and the bridge subscribes (a second or more on a loaded
+        // 2-core machine): a trip sent earlier reaches no subscriber. The bridge announces itself online
+        // (retained) only after it has subscribed, so the trip goes once the visitor has seen that.
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); visitor.Link is not { Online: true };)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(15) && !serve.IsCompleted,
+                $"the bridge never came online (serve {(serve.IsCompleted ? "ended" : "still running")})");
+            await Task.Delay(20);
+        }
         await visitor.TripAsync("cli test trip");
 
         var (code, output, error) = await serve;
         Assert.True(code == 0, error);
         Assert.Contains("embedded broker on 127.0.0.1:" + port, output);
-        Assert.Contains("Trip Teleop:mqtt:visitor: cli test trip", output);
+        Assert.True(output.Contains("Trip Teleop:mqtt:visitor: cli test trip", StringComparison.Ordinal), $"no trip in serve's output:\n{output}");
         Assert.True(visitor.EStopState is { Stopped: true }, "the visitor saw the retained stopped state");
     }
 
