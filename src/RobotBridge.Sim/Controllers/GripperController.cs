@@ -1,12 +1,37 @@
 namespace RobotBridge.Sim.Controllers;
 
+/// <summary>What the gripper controller needs to know about one finger each physics step.</summary>
+/// <param name="Position">Measured joint position, m (0 closed … 0.05 open).</param>
+/// <param name="Velocity">Measured joint velocity, m/s.</param>
+/// <param name="Stiffness">The finger servo's kp, N/m (as the model has it now, randomised or not).</param>
+/// <param name="Damping">The finger joint's damping, N·s/m, which MuJoCo integrates implicitly.</param>
+internal readonly record struct FingerDrive(double Position, double Velocity, double Stiffness, double Damping);
+
 /// <summary>
 /// The gripper_controller/gripper_action: a finger separation target (0 closed … 0.1 m open) and a
-/// maximum squeeze force. Both fingers move together (the real gripper is one leadscrew) at the URDF
-/// finger speed; each finger's force is capped at the max effort. Stall detection follows
-/// robot_controllers' ParallelGripperController: stalled when the opening moves less than
-/// <see cref="StallDistance"/> over the stall window; holding = stalled while closing on something.
+/// maximum squeeze force. Stall detection follows robot_controllers' ParallelGripperController:
+/// stalled when the opening moves less than <see cref="StallDistance"/> over the stall window;
+/// holding = stalled while closing on something.
 /// </summary>
+/// <remarks>
+/// The real gripper is one leadscrew driving both fingers: the fingers never move faster than the
+/// screw turns, and a load cannot back-drive it. The twin models the screw's nut as a shared finger
+/// reference r that each finger's position servo (kp) follows, with the finger joint's damping D
+/// fed forward at the nut's speed w (so a free finger tracks the nut with no lag). The force the drive
+/// puts on a finger, in the direction of travel, is kp·lag + D·(w − u), lag = how far the nut is
+/// ahead of the finger, u = the finger's speed. Each step the nut advances at
+/// <c>w = min(v_max − kp·lag/D, u + (E − kp·lag)/D)</c> (never backwards), over the finger that
+/// limits it most:
+/// <list type="bullet">
+/// <item>The first bound caps the finger's speed: D is large, so a finger settles within a fraction
+/// of a millisecond at w + kp·lag/D ≤ v_max. A squeeze stored in the servo's lag when a held object
+/// slips away therefore releases at no more than the leadscrew speed; a position servo that ran its
+/// reference ahead snaps shut instead (0.6 m/s with the earlier model).</item>
+/// <item>The second caps the squeeze at the commanded effort E: a blocked finger (u = 0) gets at
+/// most E, shifting from the damper to the spring as the nut stops.</item>
+/// </list>
+/// With D = E_max / v_max (<see cref="Scene.ServoTuning"/>) both bounds agree at full effort.
+/// </remarks>
 internal sealed class GripperController
 {
     public const double MaxSeparation = 0.1;
@@ -40,6 +65,10 @@ internal sealed class GripperController
 
     public double Target => _target;
 
+    /// <summary>Speed of the per-finger reference (the leadscrew nut) over the last update, m/s: the
+    /// velocity to feed forward through the finger damping.</summary>
+    public double ReferenceVelocity { get; private set; }
+
     /// <param name="maxEffort">N; ≤ 0 means the gripper's maximum.</param>
     public void Command(double separation, double maxEffort, double now, double measuredSeparation)
     {
@@ -53,16 +82,25 @@ internal sealed class GripperController
     {
         _target = Math.Clamp(separation, 0.0, MaxSeparation);
         _fingerRef = _target / 2;
+        ReferenceVelocity = 0;
         Effort = _maxFingerForce;
         RestartStallWindow(now, separation);
     }
 
-    /// <summary>Advances the finger setpoint; returns the per-finger position reference.</summary>
-    public double Update(double now, double dt, double measuredSeparation)
+    /// <summary>Advances the leadscrew nut; returns the per-finger position reference.</summary>
+    public double Update(double now, double dt, in FingerDrive left, in FingerDrive right)
     {
-        double goal = _target / 2;
-        double step = _fingerSpeed * dt;
-        _fingerRef += Math.Clamp(goal - _fingerRef, -step, step);
+        double measuredSeparation = left.Position + right.Position;
+        double toGoal = _target / 2 - _fingerRef;
+        double direction = Math.Sign(toGoal);
+        double speed = Math.Min(_fingerSpeed, Math.Abs(toGoal) / dt);
+        if (direction != 0)
+        {
+            speed = Math.Min(speed, Math.Min(NutSpeedFor(left, direction), NutSpeedFor(right, direction)));
+        }
+        speed = Math.Max(speed, 0.0); // the nut stops under load; a load never drives it back
+        ReferenceVelocity = direction * speed;
+        _fingerRef += ReferenceVelocity * dt;
 
         if (Math.Abs(measuredSeparation - _windowSeparation) >= StallDistance)
         {
@@ -74,6 +112,19 @@ internal sealed class GripperController
         }
         Holding = Stalled && measuredSeparation > _target + GoalTolerance && measuredSeparation > StallDistance;
         return _fingerRef;
+    }
+
+    /// <summary>Fastest the nut may move in <paramref name="direction"/> for this finger: it keeps the
+    /// finger at or under the speed limit and the drive's force on it at or under the effort.</summary>
+    private double NutSpeedFor(in FingerDrive finger, double direction)
+    {
+        if (finger.Damping <= 0)
+        {
+            return _fingerSpeed; // no damping to meter the finger with: the plain speed-limited reference
+        }
+        double lagForce = finger.Stiffness * direction * (_fingerRef - finger.Position);
+        double speed = direction * finger.Velocity;
+        return Math.Min(_fingerSpeed - lagForce / finger.Damping, speed + (Effort - lagForce) / finger.Damping);
     }
 
     private void RestartStallWindow(double now, double separation)

@@ -26,8 +26,14 @@ public static class ServoTuning
         [FetchJoints.ForearmRoll] = new(300, 16, 0.2),
         [FetchJoints.WristFlex] = new(300, 20, 0.2),
         [FetchJoints.WristRoll] = new(100, 7, 0.1),
-        [FetchJoints.LGripperFinger] = new(5000, 0, 0.1),
-        [FetchJoints.RGripperFinger] = new(5000, 0, 0.1),
+        // Fingers: the leadscrew's speed loop. With the URDF's 100 the damping is 1200 N·s/m = 60 N / 0.05 m/s
+        // (effort / speed), so the squeeze the servo stores can never push a finger faster than the screw
+        // turns; GripperController meters the reference against both (see there). The 2.5 kg armature is
+        // the screw's reflected rotor inertia, and about the h·D = 2.4 kg that implicit damping adds but
+        // MuJoCo's contact solver does not see: with 0.1 kg a closing finger sank 3 mm into the cube at
+        // any effort, and the soft contact sprang back against the held nut (a 40 N squeeze at 20 N).
+        [FetchJoints.LGripperFinger] = new(5000, 1100, 2.5),
+        [FetchJoints.RGripperFinger] = new(5000, 1100, 2.5),
     };
 
     /// <summary>Velocity servo of the drive wheels (the wheels spin with the base; they do not carry it):

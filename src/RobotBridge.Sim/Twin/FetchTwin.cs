@@ -338,7 +338,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
             {
                 _pending.Clear();
                 HoldMeasured(TrajectoryStatus.Aborted);
-                _gripper.Reset(_q[_lFinger] + _q[_rFinger], Seconds);
+                ResetGripper(_q[_lFinger] + _q[_rFinger]);
             }
             _runstopped = engaged;
         }
@@ -364,7 +364,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
             _runstopped = false;
             ReadMeasured();
             HoldMeasured(TrajectoryStatus.Aborted);
-            _gripper.Reset(_q[_lFinger] + _q[_rFinger], Seconds);
+            ResetGripper(_q[_lFinger] + _q[_rFinger]);
             _data.ClearWarnings();
             _history.Clear();
             SampleState();
@@ -433,7 +433,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
             _data.Forward();
             ReadMeasured();
             HoldMeasured(TrajectoryStatus.Aborted);
-            _gripper.Reset(_q[_lFinger] + _q[_rFinger], Seconds);
+            ResetGripper(_q[_lFinger] + _q[_rFinger]);
             SampleState();
         }
     }
@@ -490,7 +490,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
             HoldMeasured(TrajectoryStatus.Aborted);
             snapshot.QRef.CopyTo(_qRef, 0);
             snapshot.QRef.CopyTo(_servo, 0);
-            _gripper.Reset(snapshot.GripperTarget, Seconds);
+            ResetGripper(snapshot.GripperTarget);
             _history.Clear();
             SampleState();
             if (_renderer is not null)
@@ -581,10 +581,14 @@ public sealed class FetchTwin : IRobot, ITwinScene
         {
             _twist.Update(now, _dt, _data.Xmat.Slice(9 * _torsoBody, 9), _wristJacobian, _qRef, _vRef, _clamp);
         }
-        double finger = _gripper.Update(now, _dt, _q[_lFinger] + _q[_rFinger]);
+        double finger = _gripper.Update(now, _dt, Finger(_lFinger), Finger(_rFinger));
         _qRef[_lFinger] = _qRef[_rFinger] = finger;
+        _vRef[_lFinger] = _vRef[_rFinger] = _gripper.ReferenceVelocity;
         _base.Update(now, _dt);
     }
+
+    private FingerDrive Finger(int joint) => new(_q[joint], _v[joint],
+        _model.ActuatorGainPrm[_map.Actuator[joint] * MjEnums.mjNGAIN], _model.DofDamping[_map.DofAdr[joint]]);
 
     private void WriteActuation()
     {
@@ -646,6 +650,13 @@ public sealed class FetchTwin : IRobot, ITwinScene
             sample.Position[i] = _q[i] + (sigmaQ > 0 ? sigmaQ * Gaussian() : 0.0);
             sample.Velocity[i] = _v[i] + (sigmaV > 0 ? sigmaV * Gaussian() : 0.0);
             sample.Effort[i] = actuatorForce[d] + applied[d];
+        }
+        // A finger's drive force includes its damping (the leadscrew's speed loop, 1200 N·s/m), whose
+        // feed-forward sits in qfrc_applied: report the net, not 60 N of feed-forward on a free finger.
+        ReadOnlySpan<double> damping = _model.DofDamping;
+        foreach (int finger in (ReadOnlySpan<int>)[_lFinger, _rFinger])
+        {
+            sample.Effort[finger] -= damping[_map.DofAdr[finger]] * _v[finger];
         }
         sample.Stamp = sample.ReceivedAt = TimeSpan.FromTicks(ticks);
         sample.IsValid = true;
@@ -728,7 +739,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
         _pending.Clear();
         ReadMeasured();
         HoldMeasured(TrajectoryStatus.Aborted);
-        _gripper.Reset(_q[_lFinger] + _q[_rFinger], Seconds);
+        ResetGripper(_q[_lFinger] + _q[_rFinger]);
         Faulted?.Invoke(fault);
     }
 
@@ -841,6 +852,13 @@ public sealed class FetchTwin : IRobot, ITwinScene
             _servo[i] = _qRef[i];
             _vRef[i] = 0.0;
         }
+    }
+
+    /// <summary>Re-seats the gripper controller, and the finger servos' force cap with its effort.</summary>
+    private void ResetGripper(double separation)
+    {
+        _gripper.Reset(separation, Seconds);
+        ApplyFingerForceLimit();
     }
 
     private void ApplyFingerForceLimit()

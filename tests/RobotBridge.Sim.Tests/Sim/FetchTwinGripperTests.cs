@@ -1,10 +1,11 @@
 using RobotBridge.Robots;
 using RobotBridge.Sim.Controllers;
 using RobotBridge.Sim.Twin;
+using Xunit.Abstractions;
 
 namespace RobotBridge.Sim.Tests.Sim;
 
-public class FetchTwinGripperTests
+public class FetchTwinGripperTests(ITestOutputHelper output)
 {
     /// <summary>Arm over the table with the gripper pointing straight down (pitch sums to π/2).</summary>
     internal static readonly double[] GripperDown = [0.0, -0.6, 0.0, 0.8, 0.0, Math.PI / 2 - 0.2, 0.0];
@@ -72,12 +73,86 @@ public class FetchTwinGripperTests
         Assert.True(state.GripperHolding);
     }
 
+    private const double FingerSpeedLimit = 0.05; // m/s per finger, URDF (the leadscrew's speed)
+
+    /// <summary>Steps the twin for <paramref name="duration"/>, reading every joint-state sample (200 Hz, no
+    /// noise by default): the fastest either finger moved, and the hardest either squeezed (closing force).</summary>
+    private static (double Speed, double Squeeze) PeakFingerMotion(FetchTwin twin, RobotState state, TimeSpan duration)
+    {
+        int left = FetchJoints.IndexOf(FetchJoints.LGripperFinger), right = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
+        double speed = 0, squeeze = 0;
+        TimeSpan end = twin.Clock.Now + duration;
+        while (twin.Clock.Now < end)
+        {
+            twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromMilliseconds(5));
+            twin.ReadState(state);
+            speed = Math.Max(speed, Math.Max(Math.Abs(state.Velocity[left]), Math.Abs(state.Velocity[right])));
+            // Closing pushes the finger joints towards 0: the squeeze is a negative joint force.
+            squeeze = Math.Max(squeeze, Math.Max(-state.Effort[left], -state.Effort[right]));
+        }
+        return (speed, squeeze);
+    }
+
+    [Fact]
+    public void Fingers_never_outrun_the_leadscrew_closing_on_a_cube_or_when_it_slips_away()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        GraspPose(twin);
+
+        twin.SendGripper(0.0, 60);
+        double closing = PeakFingerMotion(twin, state, TimeSpan.FromSeconds(3)).Speed;
+        Assert.True(state.GripperHolding, $"not holding; separation {state.GripperSeparation}");
+        Assert.True(closing <= 1.1 * FingerSpeedLimit, $"fingers closed on the cube at up to {closing:F3} m/s");
+        Assert.True(closing >= 0.9 * FingerSpeedLimit, $"fingers closed at only {closing:F3} m/s: the leadscrew runs at full speed until contact");
+
+        // The cube slips out (taken away from between the squeezing fingers): a leadscrew keeps closing
+        // at its own speed; a servo that stored the squeeze would snap shut.
+        ScenePose cube = twin.GetObjectPose(SceneObject.Cube);
+        twin.SetObjectPose(SceneObject.Cube, ScenePose.At(cube.X, cube.Y + 0.3, 0.425));
+        double slip = PeakFingerMotion(twin, state, TimeSpan.FromSeconds(1.5)).Speed;
+        output.WriteLine($"peak finger speed: closing on the cube {closing:F4} m/s, after the slip {slip:F4} m/s");
+        Assert.True(state.GripperSeparation < 0.004, $"fingers did not close after the slip: separation {state.GripperSeparation}");
+        Assert.True(slip <= 1.1 * FingerSpeedLimit, $"fingers snapped shut at up to {slip:F3} m/s when the cube slipped away");
+        Assert.False(state.GripperHolding, "closed on nothing after the slip, yet reported holding");
+    }
+
+    [Theory]
+    [InlineData(60.0)]
+    [InlineData(20.0)]
+    public void Squeeze_on_the_cube_is_the_commanded_effort(double effort)
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        GraspPose(twin);
+        twin.SendGripper(0.0, effort);
+        var (closing, peakSqueeze) = PeakFingerMotion(twin, state, TimeSpan.FromSeconds(3));
+        output.WriteLine($"{effort} N: closing peak {closing:F4} m/s, squeeze peak {peakSqueeze:F1} N, separation {state.GripperSeparation:F4} m");
+        Assert.True(closing >= 0.9 * FingerSpeedLimit, $"fingers closed at only {closing:F3} m/s at {effort} N");
+        Assert.True(state.GripperHolding);
+        foreach (string finger in new[] { FetchJoints.LGripperFinger, FetchJoints.RGripperFinger })
+        {
+            double squeeze = -state.Effort[FetchJoints.IndexOf(finger)];
+            output.WriteLine($"{finger}: squeeze {squeeze:F2} N");
+            Assert.InRange(squeeze, 0.9 * effort, 1.02 * effort);
+        }
+        // The soft contact gives a little and springs back against the held nut: a brief overshoot, not
+        // the 2× a finger that sinks into the cube produces.
+        Assert.True(peakSqueeze <= 1.4 * effort, $"squeeze peaked at {peakSqueeze:F1} N at {effort} N");
+    }
+
     [Fact]
     public void Closing_on_nothing_is_not_holding()
     {
         using var twin = new FetchTwin();
         var state = new RobotState();
         twin.SendGripper(0.0, 60);
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.5));
+        twin.ReadState(state);
+        // Moving freely, the fingers report the little force that moves them, not the squeeze.
+        int left = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
+        Assert.True(state.Velocity[left] < -0.045, $"left finger closes at {state.Velocity[left]:F3} m/s");
+        Assert.True(Math.Abs(state.Effort[left]) < 5, $"left finger reports {state.Effort[left]:F1} N closing on nothing");
         twin.Clock.WaitUntil(TimeSpan.FromSeconds(4));
         twin.ReadState(state);
         Assert.True(state.GripperSeparation < 0.004, $"separation {state.GripperSeparation}");
