@@ -3,6 +3,7 @@ using RobotBridge.Tests.Recording;
 
 namespace RobotBridge.Tests.Launch;
 
+[Trait("Category", "Peer")]  // runs a ROS/urdfdom tool: not in the fast lane
 public sealed class Ros1LaunchFileTests : IDisposable
 {
     private static readonly string RobotLaunch = LaunchConfig.RepositoryFile("launch/fetch_robot.launch");

@@ -4,6 +4,7 @@ using RobotBridge.Model;
 namespace RobotBridge.Tests.Model;
 
 /// <summary>The ROS reference parser (urdfdom's check_urdf, Debian liburdfdom-tools) accepts urdf/fetch.urdf.</summary>
+[Trait("Category", "Peer")]  // runs a ROS/urdfdom tool: not in the fast lane
 public class FetchUrdfCheckTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using RobotBridge.Recording.Messages;
 
 namespace RobotBridge.Tests.Recording;
 
+[Trait("Category", "Peer")]  // runs a ROS/urdfdom tool: not in the fast lane
 public sealed class BagWriterTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("robotbridge-bag-").FullName;

@@ -7,6 +7,7 @@ using RobotBridge.Safety;
 
 namespace RobotBridge.Tests.Recording;
 
+[Trait("Category", "Peer")]  // runs a ROS/urdfdom tool: not in the fast lane
 public sealed class EpisodeRecorderTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("robotbridge-episode-").FullName;

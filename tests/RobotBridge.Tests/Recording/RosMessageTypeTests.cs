@@ -2,6 +2,7 @@ using RobotBridge.Recording.Messages;
 
 namespace RobotBridge.Tests.Recording;
 
+[Trait("Category", "Peer")]  // runs a ROS/urdfdom tool: not in the fast lane
 public class RosMessageTypeTests
 {
     [Fact]
