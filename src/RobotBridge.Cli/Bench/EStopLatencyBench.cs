@@ -43,7 +43,7 @@ internal static class EStopLatencyBench
         var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = ["operator"] });
         var probe = new StopProbe(new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime }));
         var supervisor = ModelSafety.SuperviseFetch(probe, latch);
-        var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
+        var bridge = new TeleopBridge(supervisor, new TeleopBridgeOptions
         {
             Broker = endpoint with { UserName = "robot", Password = "bench-robot" },
             AuthorisedOperators = ["operator"],

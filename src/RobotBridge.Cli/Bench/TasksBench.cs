@@ -55,7 +55,7 @@ internal static class TasksBench
     public static ScriptedRun Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
     {
         using var env = registry.Make<DictValue, float[]>(id, options);
-        var supervisor = ((FetchTaskEnv)env.Unwrapped).Robot as SafetySupervisor;
+        ISafetyGuard? supervisor = env.SafetyGuard();
         var controller = new ScriptedFetchController(kind);
         var action = new float[4];
         int successes = 0;

@@ -159,9 +159,9 @@ internal static class DeployCommand
             env.Dispose();
             throw;
         }
-        var supervisor = (SafetySupervisor)((FetchTaskEnv)env.Unwrapped).Robot;
+        ISafetyGuard supervisor = env.RequireSafetyGuard($"{envId} on {robot}");
         // Robot time zero as a wall instant, so bag times are wall times (the body's clock started before the recorder).
-        using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow - supervisor.Clock.Now);
+        using EpisodeRecorder? recorder = recordPath is null ? null : EpisodeRecorder.Create(recordPath, DateTimeOffset.UtcNow - supervisor.Robot.Clock.Now);
         Action<SafetyEvent>? recordSafety = recorder is null ? null : recorder.RecordSafetyEvent;
         JointStateRecording? jointStates = null;
         if (recorder is not null)
@@ -169,9 +169,9 @@ internal static class DeployCommand
             // The latch feeds the bag directly: exact trip and reset times, also while deploy waits between episodes.
             env = new EpisodeRecordingEnv(env, recorder, EpisodeSource.Deploy, envId, robot == "sim" ? "twin" : "fetch", safetyFromInfo: false);
             supervisor.Latch.EventRaised += recordSafety;
-            if (!supervisor.Clock.IsVirtual)
+            if (!supervisor.Robot.Clock.IsVirtual)
             {
-                jointStates = new JointStateRecording(supervisor.Inner, recorder); // every state received, not one per step
+                jointStates = new JointStateRecording(supervisor.Body, recorder); // every state received, not one per step
             }
         }
         using (env)
@@ -184,7 +184,7 @@ internal static class DeployCommand
                 OperatorResetWait? operatorReset = null;
                 if (teleop is not null)
                 {
-                    operatorReset = new OperatorResetWait(() => supervisor.Safety, teleopSettings!.OperatorWait,
+                    operatorReset = new OperatorResetWait(() => supervisor.Snapshot, teleopSettings!.OperatorWait,
                         stop => stdout.WriteLine($"robot stopped ({stop}): waiting up to {teleopSettings.OperatorWait.TotalSeconds:0.#} s for an operator to reset the e-stop over MQTT (port {teleop.Port})"));
                     // The heartbeat watchdog holds the robot stopped until an operator is connected and resets it.
                     perStep?.WriteLine($"MQTT teleop on port {teleop.Port}: waiting for an operator to reset the e-stop (robotbridge teleop --port {teleop.Port})");

@@ -68,7 +68,7 @@ internal static class QuickstartCommand
     {
         using var policy = PolicyFile.Load(policyPath);
         using var env = GymEnvs.Make<DictValue, float[]>(EnvId, EnvOptions.Default.With("robot", "sim").With("safety", true));
-        var supervisor = (SafetySupervisor)((FetchTaskEnv)env.Unwrapped).Robot;
+        ISafetyGuard supervisor = env.RequireSafetyGuard(EnvId);
         EStopLatch latch = supervisor.Latch;
 
         int port = FreeLoopbackPort();

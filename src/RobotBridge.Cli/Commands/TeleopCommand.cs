@@ -161,7 +161,7 @@ internal static class TeleopCommand
                 ClockMode = TwinClockMode.RealTime,
                 Camera = parse.GetValue(camera) ? HeadCameraOptions.Carmine with { Depth = false } : HeadCameraOptions.Off,
             }), latch);
-            var bridge = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
+            var bridge = new TeleopBridge(supervisor, new TeleopBridgeOptions
             {
                 Broker = new BrokerEndpoint { Host = externalHost ?? "127.0.0.1", Port = parse.GetValue(port), UserName = robotAccount.Name, Password = robotAccount.Password },
                 AuthorisedOperators = operators,

@@ -26,7 +26,7 @@ internal sealed class TeleopAttachment : IAsyncDisposable
 
     /// <param name="accounts">Broker accounts: one with the robot role (the bridge's own) and the operators.</param>
     /// <param name="externalHost">An external broker (e.g. mosquitto) to use instead of the embedded one.</param>
-    public static async Task<TeleopAttachment> StartAsync(SafetySupervisor supervisor, IReadOnlyList<TeleopUser> accounts, int port,
+    public static async Task<TeleopAttachment> StartAsync(ISafetyGuard guard, IReadOnlyList<TeleopUser> accounts, int port,
         string? externalHost, TimeSpan heartbeatTimeout, CancellationToken cancellationToken)
     {
         TeleopUser robot = accounts.FirstOrDefault(u => u.Role == TeleopRole.Robot)
@@ -35,7 +35,7 @@ internal sealed class TeleopAttachment : IAsyncDisposable
         EmbeddedBroker? broker = externalHost is null
             ? await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = new TeleopAccessPolicy(accounts), Port = port })
             : null;
-        var bridge = new TeleopBridge(supervisor, supervisor.Latch, new TeleopBridgeOptions
+        var bridge = new TeleopBridge(guard, new TeleopBridgeOptions
         {
             Broker = new BrokerEndpoint { Host = externalHost ?? "127.0.0.1", Port = port, UserName = robot.Name, Password = robot.Password },
             AuthorisedOperators = operators,

@@ -91,7 +91,7 @@ public static class PolicyDeployment
                 {
                     observationAges.Add(reported.ObservationAge);
                 }
-                SafetySnapshot? safety = step.Info.TryGet(InfoKeys.Safety, out var s) ? s : null;
+                SafetySnapshot? safety = step.Info.TryGet(SafetyInfoKeys.Safety, out var s) ? s : null;
                 onStep?.Invoke(new DeployStep(ran + 1, t + 1, inferred, stepped, timing, safety, step.Reward, success));
                 if (safety is { IsStopped: true })
                 {

@@ -81,16 +81,8 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => fetch.Clock.Now, AuthorisedOperators = config.AuthorisedOperators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(fetch, latch, config, model);
             ownTracker = trackerOptions is null ? null : RosObjectTracker.For(fetch, trackerOptions);
-            var world = new RobotTaskWorld(supervisor, spec, model, tracker ?? ownTracker, prompt, safety: () =>
-            {
-                supervisor.Monitor();
-                return supervisor.Safety;
-            });
-            return new FetchTaskBody(supervisor, world, () =>
-            {
-                supervisor.Monitor();
-                return supervisor.Safety;
-            }, Owner: ownTracker is null ? supervisor : new TrackedBody(ownTracker, supervisor));
+            var world = new RobotTaskWorld(supervisor, spec, model, tracker ?? ownTracker, prompt, guard: supervisor);
+            return FetchTaskBody.Guarded(supervisor, world, owner: ownTracker is null ? supervisor : new TrackedBody(ownTracker, supervisor));
         }
         catch
         {

@@ -36,7 +36,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         var world = new TwinTaskWorld(twin, spec);
         if (!options.Get(SafetyOption, false))
         {
-            return new FetchTaskBody(twin, world, Safety: null, Owner: twin);
+            return new FetchTaskBody(twin, world, Guard: null, Owner: twin);
         }
         try
         {
@@ -44,11 +44,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
             SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
             var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => twin.SimTime, AuthorisedOperators = config.AuthorisedOperators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(twin, latch, config);
-            return new FetchTaskBody(supervisor, world, () =>
-            {
-                supervisor.Monitor();
-                return supervisor.Safety;
-            }, Owner: supervisor);
+            return FetchTaskBody.Guarded(supervisor, world, owner: supervisor);
         }
         catch
         {

@@ -70,7 +70,18 @@ public sealed class TeleopBridge : IAsyncDisposable
     private int _disposed;
     private volatile string? _lastConnectError;
     private Brokers.EmbeddedBroker? _watchedBroker;
+    private readonly bool _guardStopsRobot;
 
+    /// <summary>A bridge in front of a safety guard: it commands the guard's supervised robot and
+    /// trips and resets the guard's latch; the guard stops the robot on every trip.</summary>
+    public TeleopBridge(ISafetyGuard guard, TeleopBridgeOptions options)
+        : this((guard ?? throw new ArgumentNullException(nameof(guard))).Robot, guard.Latch, options)
+    {
+        _guardStopsRobot = true;
+    }
+
+    /// <summary>A bridge on a robot without a guard: with <see cref="TeleopBridgeOptions.StopRobotOnTrip"/>
+    /// it stops the robot itself on every trip of <paramref name="latch"/>.</summary>
     public TeleopBridge(IRobot robot, EStopLatch latch, TeleopBridgeOptions options)
     {
         ArgumentNullException.ThrowIfNull(robot);
@@ -611,8 +622,8 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void OnTripped(SafetyEvent trip)
     {
-        // A supervisor on the same latch already stops the robot on every trip.
-        if (_options.StopRobotOnTrip && !(_robot is SafetySupervisor supervisor && ReferenceEquals(supervisor.Latch, _latch)))
+        // A guard on the same latch already stops the robot on every trip.
+        if (_options.StopRobotOnTrip && !_guardStopsRobot)
         {
             _robot.Stop($"e-stop: {trip.Cause} ({trip.Source})");
         }

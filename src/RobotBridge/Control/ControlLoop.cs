@@ -6,7 +6,7 @@ namespace RobotBridge.Control;
 
 /// <summary>
 /// The fixed-rate control loop, one for both bodies. Each cycle: safety monitor → observe (joint
-/// state, latest camera frame) → infer (policy) → command (through the supervisor) → wait for the
+/// state, latest camera frame) → infer (policy) → command (through the guard's supervised robot) → wait for the
 /// next tick on the robot's clock. On a virtual clock the wait steps the twin (lockstep, as fast as
 /// the CPU allows); on a <see cref="WallClock"/> it is a hybrid sleep-then-spin wait.
 /// </summary>
@@ -14,9 +14,8 @@ namespace RobotBridge.Control;
 /// <para>Run it synchronously with <see cref="RunCycle"/>/<see cref="RunCycles"/> (a Gym step in
 /// lockstep is one cycle), or on a dedicated thread with <see cref="Start"/>/<see cref="Stop"/>.</para>
 /// <para>Faults: an exception in any stage (policy, codec, callback, robot) is counted, logged, and
-/// ends in a safe stop — through the supervisor's latch when the robot is a
-/// <see cref="SafetySupervisor"/>, else <see cref="IRobot.Stop"/> and no more commands until
-/// <see cref="ClearFault"/>. The loop itself keeps running, so monitoring never dies.</para>
+/// ends in a safe stop — through the <see cref="ISafetyGuard"/> the loop was given, else
+/// <see cref="IRobot.Stop"/> and no more commands until <see cref="ClearFault"/>. The loop itself keeps running, so monitoring never dies.</para>
 /// <para>Deadlines: a cycle whose work takes longer than one period is a miss (on a virtual clock
 /// the work is measured on the wall clock: what the real robot would have suffered). See
 /// <see cref="DeadlineMissPolicy"/>; the loop always realigns to its fixed grid instead of
@@ -25,7 +24,7 @@ namespace RobotBridge.Control;
 public sealed class ControlLoop : IDisposable
 {
     private readonly IRobot _robot;
-    private readonly SafetySupervisor? _supervisor;
+    private readonly ISafetyGuard? _guard;
     private readonly IControlCycle _cycle;
     private readonly ControlLoopOptions _options;
     private readonly TimeSpan _period;
@@ -45,20 +44,28 @@ public sealed class ControlLoop : IDisposable
     private readonly Action _inferStage;
     private readonly Action _commandStage;
 
-    /// <param name="robot">The robot to drive; pass the <see cref="SafetySupervisor"/> so commands are
-    /// checked and faults trip its latch.</param>
-    public ControlLoop(IRobot robot, IControlCycle cycle, ControlLoopOptions? options = null)
+    /// <summary>A loop in front of a safety guard: it drives the guard's supervised robot, runs the
+    /// guard's <see cref="ISafetyGuard.Monitor"/> every cycle and reports its faults to the guard.</summary>
+    public ControlLoop(ISafetyGuard guard, IControlCycle cycle, ControlLoopOptions? options = null)
+        : this(guard?.Robot!, cycle, options, guard ?? throw new ArgumentNullException(nameof(guard)))
+    {
+    }
+
+    /// <param name="robot">The robot to drive.</param>
+    /// <param name="guard">The safety guard in front of <paramref name="robot"/>, or null for a robot
+    /// without one (a fault then stops the robot and holds the loop faulted).</param>
+    public ControlLoop(IRobot robot, IControlCycle cycle, ControlLoopOptions? options = null, ISafetyGuard? guard = null)
     {
         ArgumentNullException.ThrowIfNull(robot);
         ArgumentNullException.ThrowIfNull(cycle);
         _options = options ?? new ControlLoopOptions();
         _options.Validate();
         _robot = robot;
-        _supervisor = robot as SafetySupervisor;
+        _guard = guard;
         _cycle = cycle;
         _period = _options.Period;
         Timing = new LoopTiming(_period, _options.TimingCapacity);
-        _monitorStage = () => _supervisor?.Monitor();
+        _monitorStage = () => _guard?.Monitor();
         _observeStage = Observe;
         _inferStage = () => _cycle.Infer(_observation);
         _commandStage = () => _cycle.Command(_robot);
@@ -76,7 +83,7 @@ public sealed class ControlLoop : IDisposable
 
     public TimeSpan Period => _period;
 
-    /// <summary>True after a fault on a robot without a supervisor, until <see cref="ClearFault"/>.</summary>
+    /// <summary>True after a fault on a robot without a guard, until <see cref="ClearFault"/>.</summary>
     public bool IsFaulted => _faulted;
 
     /// <summary>Description of the most recent fault, or null.</summary>
@@ -87,7 +94,7 @@ public sealed class ControlLoop : IDisposable
 
     public bool IsRunning => _thread is { IsAlive: true };
 
-    /// <summary>Lets commands through again after a fault on an unsupervised robot (with a supervisor,
+    /// <summary>Lets commands through again after a fault on a robot without a guard (with a guard,
     /// resetting its latch is what re-enables motion).</summary>
     public void ClearFault() => _faulted = false;
 
@@ -315,9 +322,9 @@ public sealed class ControlLoop : IDisposable
         {
             // The fault log is diagnostics only; the stop below matters.
         }
-        if (_supervisor is not null)
+        if (_guard is not null)
         {
-            _supervisor.ReportFault("control loop", cause);
+            _guard.ReportFault("control loop", cause);
             return;
         }
         _faulted = true;

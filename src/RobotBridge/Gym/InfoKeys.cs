@@ -1,5 +1,3 @@
-using RobotBridge.Safety;
-
 namespace RobotBridge.Gym;
 
 /// <summary>The <see cref="Info"/> keys RobotBridge envs and wrappers use. Other areas may declare
@@ -11,9 +9,6 @@ public static class InfoKeys
 
     /// <summary>Timing of the step on the robot's clock and the wall clock.</summary>
     public static readonly InfoKey<StepTiming> Timing = new("timing");
-
-    /// <summary>State of the e-stop latch when the step ended (<see cref="SafetySnapshot"/>).</summary>
-    public static readonly InfoKey<SafetySnapshot> Safety = new("safety");
 
     /// <summary>Set by <see cref="Wrappers.RecordEpisodeStatistics{TObs, TAct}"/> on the step that ends an episode.</summary>
     public static readonly InfoKey<EpisodeStatistics> Episode = new("episode");

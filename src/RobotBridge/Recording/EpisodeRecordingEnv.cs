@@ -3,6 +3,7 @@ using RobotBridge.Gym.Spaces;
 using RobotBridge.Gym.Wrappers;
 using RobotBridge.Recording.Messages;
 using RobotBridge.Recording.Replay;
+using RobotBridge.Safety;
 
 namespace RobotBridge.Recording;
 
@@ -84,7 +85,7 @@ public sealed class EpisodeRecordingEnv(IEnv<DictValue, float[]> inner, EpisodeR
             ? timing.RobotTime
             : fallback;
 
-    private static bool IsStopped(Info info) => info.TryGet(InfoKeys.Safety, out Safety.SafetySnapshot? snapshot) && snapshot is { IsStopped: true };
+    private static bool IsStopped(Info info) => info.TryGet(SafetyInfoKeys.Safety, out Safety.SafetySnapshot? snapshot) && snapshot is { IsStopped: true };
 
     private void RecordSafety(Info info, TimeSpan t)
     {
@@ -92,7 +93,7 @@ public sealed class EpisodeRecordingEnv(IEnv<DictValue, float[]> inner, EpisodeR
         {
             return;
         }
-        if (!info.TryGet(InfoKeys.Safety, out Safety.SafetySnapshot? snapshot) || snapshot is null || snapshot.IsStopped == _stopped)
+        if (!info.TryGet(SafetyInfoKeys.Safety, out Safety.SafetySnapshot? snapshot) || snapshot is null || snapshot.IsStopped == _stopped)
         {
             return;
         }

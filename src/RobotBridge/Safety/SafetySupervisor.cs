@@ -26,7 +26,7 @@ public readonly record struct SupervisorCounters(
 /// command the supervisor looks at the latch again and repeats the stop if a trip raced the
 /// command, so a stop is always the last thing the robot hears.</para>
 /// </remarks>
-public sealed class SafetySupervisor : IRobot
+public sealed class SafetySupervisor : IRobot, ISafetyGuard
 {
     private static readonly EStopSource LimitsSource = EStopSource.Supervisor("joint limits");
     private static readonly EStopSource WorkspaceSource = EStopSource.Supervisor("workspace");
@@ -90,6 +90,12 @@ public sealed class SafetySupervisor : IRobot
 
     /// <summary>Immutable safety state for Gym <c>info["safety"]</c>.</summary>
     public SafetySnapshot Safety => Latch.Snapshot;
+
+    SafetySnapshot ISafetyGuard.Snapshot => Latch.Snapshot;
+
+    IRobot ISafetyGuard.Robot => this;
+
+    IRobot ISafetyGuard.Body => _inner;
 
     public SupervisorCounters Counters => new(
         Interlocked.Read(ref _forwarded), Interlocked.Read(ref _clamped), Interlocked.Read(ref _rejected),

@@ -11,11 +11,16 @@ using RobotBridge.Safety;
 namespace RobotBridge.Tasks;
 
 /// <summary>The body a Fetch task runs on, as the backend that made it hands it over.</summary>
-/// <param name="Robot">The robot, normally behind a <see cref="SafetySupervisor"/>.</param>
+/// <param name="Robot">The robot the task commands: the guard's supervised robot when there is a guard.</param>
 /// <param name="World">Episode set-up and object tracking for that body.</param>
-/// <param name="Safety">Reads the e-stop latch's state, or null when the robot runs without a supervisor.</param>
+/// <param name="Guard">The safety guard in front of the body, or null when it runs without one (bare twin).</param>
 /// <param name="Owner">Disposed with the env (the backend's resources), or null.</param>
-public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, Func<SafetySnapshot>? Safety, IDisposable? Owner);
+public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard? Guard, IDisposable? Owner)
+{
+    /// <summary>A body behind <paramref name="guard"/>: the task commands the guard's robot.</summary>
+    public static FetchTaskBody Guarded(ISafetyGuard guard, ITaskWorld world, IDisposable? owner) =>
+        new(guard.Robot, world, guard, owner);
+}
 
 /// <summary>
 /// A Gymnasium-Robotics Fetch task (Reach, Push, Slide, PickAndPlace; v4 semantics) over
@@ -37,7 +42,7 @@ public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, Func<SafetySn
 /// (robot time, lateness, observation age), command latency and the safety state; a step during
 /// which the e-stop latch holds the robot stopped is terminated, one with the link lost is truncated.</para>
 /// </remarks>
-public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
+public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, IGuardedEnv
 {
     public const string ImageKey = "image";
 
@@ -128,8 +133,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
     public override IReadOnlyList<RenderMode> SupportedRenderModes => [RenderMode.None, RenderMode.RgbArray];
     public int GoalDimension => 3;
 
-    /// <summary>The robot the env drives (normally the safety supervisor in front of the body).</summary>
+    /// <summary>The robot the env drives (the guard's supervised robot when there is a guard).</summary>
     public IRobot Robot => _robot;
+
+    public ISafetyGuard? Guard => _body.Guard;
 
     /// <summary>Joint positions every episode starts from (FetchJoints.All order).</summary>
     public ReadOnlySpan<double> StartJoints => _startJoints;
@@ -151,7 +158,8 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         }
         SampleGoal(options);
 
-        if (_body.Safety?.Invoke() is { IsStopped: true } stopped)
+        _body.Guard?.Monitor();
+        if (_body.Guard?.Snapshot is { IsStopped: true } stopped)
         {
             // A latched stop is released by an authorised operator, never by starting an episode.
             throw new TaskResetException($"the robot is stopped ({stopped}); reset the e-stop before the next episode");
@@ -207,6 +215,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
             _robot.Clock.WaitUntil(_deadline);
         }
 
+        _body.Guard?.Monitor();
         _robot.ReadState(_state);
         _previousGrip = _grip;
         _grip = _arm.GripPosition(_state.Position);
@@ -217,7 +226,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         Info.Clear();
         SetInfo(commandTime, lateness, Stopwatch.GetElapsedTime(wallStart), ikFailed: !reached);
         double reward = _reward.Of(_achieved, _desired);
-        bool terminated = Info.TryGet(InfoKeys.Safety, out SafetySnapshot safety) && safety.IsStopped;
+        bool terminated = Info.TryGet(SafetyInfoKeys.Safety, out SafetySnapshot safety) && safety.IsStopped;
         bool truncated = _robot.Link == LinkStatus.Lost;
         return new StepResult<DictValue>(_obs, reward, terminated, truncated, Info);
     }
@@ -390,7 +399,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>
         {
             Info.Set(FetchTaskInfoKeys.ObjectTracked, _objectTracked);
         }
-        Info.Set(InfoKeys.Safety, _body.Safety?.Invoke() ?? SafetySnapshot.Initial);
+        Info.Set(SafetyInfoKeys.Safety, _body.Guard?.Snapshot ?? SafetySnapshot.Initial);
         if (_image is not null)
         {
             Info.Set(FetchTaskInfoKeys.ImageAge, _imageAge);

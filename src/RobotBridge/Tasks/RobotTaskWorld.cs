@@ -43,12 +43,12 @@ public sealed class RobotTaskWorld : ITaskWorld
     private readonly IOperatorPrompt? _prompt;
     private readonly RobotTaskWorldOptions _options;
     private readonly RobotState _state = new();
-    private readonly Func<SafetySnapshot>? _safety;
+    private readonly ISafetyGuard? _guard;
 
-    /// <param name="safety">The supervisor's state, when the robot has one: a stop during the move home
-    /// ends the wait at once and names its cause.</param>
+    /// <param name="guard">The safety guard in front of <paramref name="robot"/>, when it has one: a stop
+    /// during the move home ends the wait at once and names its cause.</param>
     public RobotTaskWorld(IRobot robot, FetchTaskSpec spec, RobotModel model, IObjectTracker? tracker = null,
-        IOperatorPrompt? prompt = null, RobotTaskWorldOptions? options = null, Func<SafetySnapshot>? safety = null)
+        IOperatorPrompt? prompt = null, RobotTaskWorldOptions? options = null, ISafetyGuard? guard = null)
     {
         if (spec.HasObject && (tracker is null || prompt is null))
         {
@@ -62,7 +62,7 @@ public sealed class RobotTaskWorld : ITaskWorld
         _tracker = tracker;
         _prompt = prompt;
         _options = options ?? new RobotTaskWorldOptions();
-        _safety = safety;
+        _guard = guard;
     }
 
     public void PrepareEpisode(ReadOnlySpan<double> startJoints, Vec3? objectPosition, CancellationToken cancellationToken = default)
@@ -241,7 +241,8 @@ public sealed class RobotTaskWorld : ITaskWorld
             {
                 return;
             }
-            if (_safety?.Invoke() is { IsStopped: true } stopped)
+            _guard?.Monitor();
+            if (_guard?.Snapshot is { IsStopped: true } stopped)
             {
                 throw new TaskResetException($"the move to the start pose was stopped by the safety layer: {stopped}");
             }

@@ -68,7 +68,7 @@ public sealed class EStopChainTests(ITestOutputHelper output) : IDisposable
         ]);
         await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = access, Port = mqttPort });
         BrokerEndpoint Endpoint(string user) => new() { Host = "127.0.0.1", Port = mqttPort, UserName = user, Password = user + "-pw" };
-        await using var teleop = new TeleopBridge(supervisor, latch, new TeleopBridgeOptions
+        await using var teleop = new TeleopBridge(supervisor, new TeleopBridgeOptions
         {
             Broker = Endpoint("robot"),
             RobotId = "fetch",

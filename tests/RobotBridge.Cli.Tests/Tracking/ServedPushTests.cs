@@ -12,6 +12,7 @@ using RobotBridge.Ros.Tasks;
 using RobotBridge.Sim.Tasks;
 using RobotBridge.Sim.Twin;
 using RobotBridge.Tasks;
+using RobotBridge.Safety;
 
 namespace RobotBridge.Cli.Tests.Tracking;
 
@@ -56,7 +57,7 @@ public sealed partial class ServedPushTests
             step = env.Step(action);
             obs = step.Observation;
             steps++;
-            Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, step.Info.Get(InfoKeys.Safety).ToString());
+            Assert.False(step.Info.Get(SafetyInfoKeys.Safety).IsStopped, step.Info.Get(SafetyInfoKeys.Safety).ToString());
             Assert.True(step.Info.Get(FetchTaskInfoKeys.ObjectTracked), $"object not tracked at step {steps}");
             if (steps == 20)
             {

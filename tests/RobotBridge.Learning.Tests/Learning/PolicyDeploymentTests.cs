@@ -99,7 +99,7 @@ public class PolicyDeploymentTests
             Episodes++;
             _step = 0;
             var result = base.Reset(seed, options);
-            result.Info.Set(InfoKeys.Safety, latch.Snapshot);
+            result.Info.Set(SafetyInfoKeys.Safety, latch.Snapshot);
             return result;
         }
 
@@ -115,7 +115,7 @@ public class PolicyDeploymentTests
                 latch.TripMomentary(EStopSource.Software("test"), "operator pressed the e-stop");
             }
             var result = base.Step(action);
-            result.Info.Set(InfoKeys.Safety, latch.Snapshot);
+            result.Info.Set(SafetyInfoKeys.Safety, latch.Snapshot);
             return result;
         }
     }

@@ -43,7 +43,7 @@ public class ServedReachOutageTests
             var step = env.Step(action);
             obs = step.Observation;
             linkLostReported |= step.Info.Get(FetchTaskInfoKeys.LinkLost);
-            stopped |= step.Info.Get(InfoKeys.Safety).IsStopped;
+            stopped |= step.Info.Get(SafetyInfoKeys.Safety).IsStopped;
             if (linkLostReported && stopped)
             {
                 break;

@@ -52,7 +52,7 @@ public class ServedReachTests(Xunit.Abstractions.ITestOutputHelper output)
             controller.Act(obs, action);
             step = env.Step(action);
             obs = step.Observation;
-            Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, step.Info.Get(InfoKeys.Safety).ToString());
+            Assert.False(step.Info.Get(SafetyInfoKeys.Safety).IsStopped, step.Info.Get(SafetyInfoKeys.Safety).ToString());
             if (step.Done)
             {
                 break;

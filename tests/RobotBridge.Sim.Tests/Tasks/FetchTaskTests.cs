@@ -3,6 +3,7 @@ using RobotBridge.Gym.Checking;
 using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Tasks;
+using RobotBridge.Safety;
 
 namespace RobotBridge.Sim.Tests.Tasks;
 
@@ -124,7 +125,7 @@ public class FetchTaskTests
         Assert.Equal(FetchTaskSpec.Period, timing.Period);
         Assert.True(timing.RobotTime > TimeSpan.Zero);
         Assert.InRange(step.Info.Get(FetchTaskInfoKeys.CommandLatency), TimeSpan.Zero, FetchTaskSpec.Period);
-        Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped);
+        Assert.False(step.Info.Get(SafetyInfoKeys.Safety).IsStopped);
     }
 
     [Fact]
@@ -136,7 +137,7 @@ public class FetchTaskTests
         supervisor.Latch.Trip(RobotBridge.Safety.EStopSource.Software("test"), "operator pressed stop");
         var step = env.Step([1f, 0f, 0f, 0f]);
         Assert.True(step.Terminated);
-        Assert.Contains("operator pressed stop", step.Info.Get(InfoKeys.Safety).ToString());
+        Assert.Contains("operator pressed stop", step.Info.Get(SafetyInfoKeys.Safety).ToString());
     }
 
     [Fact]

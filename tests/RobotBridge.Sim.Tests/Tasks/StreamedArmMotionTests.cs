@@ -98,7 +98,7 @@ public class StreamedArmMotionTests(ITestOutputHelper output)
             var step = env.Step(action);
             obs = step.Observation;
             success = step.Info.Get(InfoKeys.IsSuccess);
-            Assert.False(step.Info.Get(InfoKeys.Safety).IsStopped, $"{armMotion}: {step.Info.Get(InfoKeys.Safety)}");
+            Assert.False(step.Info.Get(SafetyInfoKeys.Safety).IsStopped, $"{armMotion}: {step.Info.Get(SafetyInfoKeys.Safety)}");
             if (step.Done)
             {
                 return success;

@@ -51,7 +51,7 @@ internal sealed class TeleopRig : IAsyncDisposable
             HeartbeatTimeout = heartbeatTimeout ?? TimeSpan.FromSeconds(1),
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
         };
-        var bridge = new TeleopBridge(supervisor, latch, configure?.Invoke(options) ?? options);
+        var bridge = new TeleopBridge(supervisor, configure?.Invoke(options) ?? options);
         bridge.Start();
         await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
         return new TeleopRig(broker, twin, robot, supervisor, latch, bridge);

@@ -1,0 +1,43 @@
+using RobotBridge.Robots;
+
+namespace RobotBridge.Safety;
+
+/// <summary>
+/// The explicit safety handle: what a component above the robot needs from the safety supervisor,
+/// passed to it by whoever composed the robot, so nobody has to cast a robot back to its supervisor.
+/// </summary>
+/// <remarks>
+/// <para>Commands go to <see cref="Robot"/> (the supervised robot: checked, clamped, dropped while
+/// stopped). <see cref="Monitor"/> is the per-cycle check of everything that can go stale or wrong
+/// without a command; the control loop owns calling it, once per cycle at its own rate.</para>
+/// <para>Thread-safe: the loop monitors while teleop trips and a policy reads the snapshot.</para>
+/// </remarks>
+public interface ISafetyGuard
+{
+    /// <summary>The supervised robot: send every command here.</summary>
+    IRobot Robot { get; }
+
+    /// <summary>The unsupervised body behind the guard, for read-only diagnostics (recording every
+    /// joint state); never command it.</summary>
+    IRobot Body { get; }
+
+    /// <summary>The e-stop latch the guard obeys and trips, shared with teleop and the button.</summary>
+    EStopLatch Latch { get; }
+
+    /// <summary>The latch's state now (immutable; cheap from any thread).</summary>
+    SafetySnapshot Snapshot { get; }
+
+    /// <summary>What the guard did to commands so far.</summary>
+    SupervisorCounters Counters { get; }
+
+    /// <summary>One check of the measured state, camera age, link and heartbeats; trips the latch on a
+    /// violation. Never throws. Call once per control cycle.</summary>
+    void Monitor();
+
+    /// <summary>A component above the guard (control loop, policy, codec) failed or missed its
+    /// deadline: stop the robot with that cause.</summary>
+    void ReportFault(string component, string cause);
+
+    /// <summary>Adds an operator heartbeat watchdog checked by <see cref="Monitor"/>.</summary>
+    HeartbeatWatchdog AddHeartbeat(string name, TimeSpan? timeout = null);
+}
