@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using RobotBridge.Ros.Messages;
 using RobotBridge.Ros.Protocol;
+using RobotBridge.Ros.Serialization;
 
 namespace RobotBridge.Ros.Client;
 
@@ -77,12 +78,38 @@ public abstract class RosSubscription : IDisposable
             Interlocked.Increment(ref _decodeErrors);
             throw;
         }
+        Delivered();
+    }
+
+    /// <summary>The hot path: decodes the msg bytes the envelope scan found (no DOM).</summary>
+    internal void Deliver(in PublishEnvelope envelope)
+    {
+        try
+        {
+            DeliverTyped(envelope);
+        }
+        catch (RosbridgeFormatException)
+        {
+            Interlocked.Increment(ref _decodeErrors);
+            throw;
+        }
+        Delivered();
+    }
+
+    private void Delivered()
+    {
         Interlocked.Increment(ref _received);
         Interlocked.Exchange(ref _lastTimestamp, Stopwatch.GetTimestamp());
-        Volatile.Read(ref _first).TrySetResult();
+        var first = Volatile.Read(ref _first);
+        if (!first.Task.IsCompleted)
+        {
+            first.TrySetResult();
+        }
     }
 
     private protected abstract void DeliverTyped(IncomingMessage message);
+
+    private protected abstract void DeliverTyped(in PublishEnvelope envelope);
 
     private static TaskCompletionSource NewFirst() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -104,12 +131,15 @@ public sealed class RosSubscription<T> : RosSubscription where T : IRosMessage, 
     private int _head;
     private int _count;
     private T _spare = new();
+    /// <summary>Body readers, reused across messages; only the receive thread uses them.</summary>
+    private readonly BodyDecoder _decoder;
 
     internal RosSubscription(RosbridgeClient client, string topic, string type, string id, SubscribeOptions options, Action<T>? callback)
         : base(client, topic, type, id, options)
     {
         _callback = callback;
         _slots = new T[Math.Max(1, options.MailboxCapacity)];
+        _decoder = new BodyDecoder($"publish 'msg' as {_spare.RosType}");
     }
 
     /// <summary>Messages evicted from the full mailbox.</summary>
@@ -119,6 +149,18 @@ public sealed class RosSubscription<T> : RosSubscription where T : IRosMessage, 
     {
         // Only the receive thread touches _spare, so decoding needs no lock.
         message.TryReadBody("msg", _spare);
+        Hand();
+    }
+
+    private protected override void DeliverTyped(in PublishEnvelope envelope)
+    {
+        _decoder.Decode(envelope, _spare);
+        Hand();
+    }
+
+    /// <summary>Gives the freshly decoded <see cref="_spare"/> to the callback or the mailbox.</summary>
+    private void Hand()
+    {
         if (_callback is not null)
         {
             _callback(_spare);

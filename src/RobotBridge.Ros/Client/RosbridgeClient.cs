@@ -30,6 +30,10 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
     private readonly RosbridgeClientOptions _options;
     private readonly object _gate = new();
     private readonly Dictionary<string, List<RosSubscription>> _subscriptions = new(StringComparer.Ordinal);
+    /// <summary>Snapshot of <see cref="_subscriptions"/> for the receive thread; replaced under <see cref="_gate"/>.</summary>
+    private SubscriberTable _subscribers = SubscriberTable.Empty;
+    /// <summary>Reused by the receive thread to scan binary frames.</summary>
+    private readonly System.Formats.Cbor.CborReader _cborScanner = new(ReadOnlyMemory<byte>.Empty, System.Formats.Cbor.CborConformanceMode.Lax);
     private readonly Dictionary<string, (string Topic, string Type, bool Latch, int QueueSize)> _advertised = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceProvider> _services = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PendingReply> _pending = new(StringComparer.Ordinal);
@@ -485,6 +489,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
                 _subscriptions[topic] = list = [];
             }
             list.Add(sub);
+            Volatile.Write(ref _subscribers, new SubscriberTable(_subscriptions));
             if (_connection is { } c)
             {
                 Enqueue(c, SubscribeFrame(sub));
@@ -504,6 +509,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
                 {
                     _subscriptions.Remove(sub.Topic);
                 }
+                Volatile.Write(ref _subscribers, new SubscriberTable(_subscriptions));
                 if (_connection is { } c)
                 {
                     Enqueue(c, TopicOpFrame("unsubscribe", sub.Topic, sub.Id));
@@ -550,6 +556,10 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
 
     private void Dispatch(ReadOnlyMemory<byte> frame, bool isText)
     {
+        if (TryDeliverPublishFast(frame, isText))
+        {
+            return;
+        }
         IncomingMessage message;
         try
         {
@@ -608,19 +618,38 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>The hot path: a well-formed publish frame is scanned without a DOM and each subscriber
+    /// decodes its msg bytes directly. Anything else (false) takes the general path, which reports faults.</summary>
+    private bool TryDeliverPublishFast(ReadOnlyMemory<byte> frame, bool isText)
+    {
+        PublishEnvelope envelope;
+        bool scanned = isText ? PublishEnvelope.TryScanJson(frame, out envelope) : PublishEnvelope.TryScanCbor(frame, _cborScanner, out envelope);
+        if (!scanned || !Volatile.Read(ref _subscribers).TryFind(envelope.Topic.Span, out var targets))
+        {
+            return false;
+        }
+        foreach (var sub in targets ?? [])
+        {
+            try
+            {
+                sub.Deliver(envelope);
+            }
+            catch (RosbridgeFormatException e)
+            {
+                Report("error", $"{sub.Topic}: {e.Message}", sub.Id);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Report("error", $"{sub.Topic}: subscriber callback threw {e.GetType().Name}: {e.Message}", sub.Id);
+            }
+        }
+        return true;
+    }
+
     private void DeliverPublish(IncomingMessage message)
     {
         string topic = message.Require("topic");
-        RosSubscription[] targets;
-        lock (_gate)
-        {
-            if (!_subscriptions.TryGetValue(topic, out var list))
-            {
-                return;
-            }
-            targets = [.. list];
-        }
-        foreach (var sub in targets)
+        foreach (var sub in Volatile.Read(ref _subscribers).Find(topic) ?? [])
         {
             try
             {

@@ -1,6 +1,7 @@
 using System.Formats.Cbor;
 using System.Text;
 using System.Text.Json;
+using RobotBridge.Ros.Messages;
 using RobotBridge.Ros.Protocol;
 
 namespace RobotBridge.Ros.Serialization;
@@ -14,17 +15,33 @@ public static class Decode
         {
             read(reader);
         }
-        catch (RosbridgeFormatException e)
+        catch (Exception e) when (Wrap(e, reader, what) is { } wrapped)
         {
-            throw new RosbridgeFormatException($"{what}: {e.Message}", e);
-        }
-        catch (Exception e) when (e is CborContentException or InvalidOperationException or FormatException
-                                       or JsonException or OverflowException or DecoderFallbackException
-                                       or ArgumentException or IndexOutOfRangeException)
-        {
-            throw new RosbridgeFormatException($"{what}: field '{reader.LastField}': {e.Message}", e);
+            throw wrapped;
         }
     }
+
+    /// <summary><see cref="Run(RosReader, Action{RosReader}, string)"/> without a delegate per call (the receive hot path).</summary>
+    public static void Run(RosReader reader, IRosMessage message, string what)
+    {
+        try
+        {
+            message.Read(reader);
+        }
+        catch (Exception e) when (Wrap(e, reader, what) is { } wrapped)
+        {
+            throw wrapped;
+        }
+    }
+
+    private static RosbridgeFormatException? Wrap(Exception e, RosReader reader, string what) => e switch
+    {
+        RosbridgeFormatException format => new RosbridgeFormatException($"{what}: {format.Message}", format),
+        CborContentException or InvalidOperationException or FormatException or JsonException or OverflowException
+            or DecoderFallbackException or ArgumentException or IndexOutOfRangeException
+            => new RosbridgeFormatException($"{what}: field '{reader.LastField}': {e.Message}", e),
+        _ => null,
+    };
 }
 
 /// <summary>

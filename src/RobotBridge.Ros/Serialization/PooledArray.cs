@@ -15,6 +15,9 @@ public sealed class PooledArray<T> : IDisposable
 
     public Span<T> Span => _items.AsSpan(0, Count);
 
+    /// <summary>Elements the rented array holds; <see cref="Resize"/> up to this never rents.</summary>
+    public int Capacity => _items.Length;
+
     public T this[int index]
     {
         get => (uint)index < (uint)Count ? _items[index] : throw new IndexOutOfRangeException($"index {index} outside 0..{Count - 1}");

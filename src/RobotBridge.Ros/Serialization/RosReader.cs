@@ -81,7 +81,8 @@ public abstract class RosReader
         return new RosTime(secs, nsecs);
     }
 
-    public void ReadStringArray(List<string> into)
+    /// <summary>string[] into <paramref name="into"/>, keeping the instances of unchanged strings.</summary>
+    public virtual void ReadStringArray(List<string> into)
     {
         int n = BeginArray();
         for (int i = 0; i < n; i++)
