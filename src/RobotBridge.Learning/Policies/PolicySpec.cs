@@ -63,6 +63,48 @@ public sealed record PolicySpec
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static PolicySpec FromJson(string json) =>
-        JsonSerializer.Deserialize<PolicySpec>(json, Json) ?? throw new InvalidDataException("policy header is empty");
+    /// <summary>Parses a spec and checks its sizes (<see cref="Validate"/>), so a mangled header fails here, not inside torch.</summary>
+    public static PolicySpec FromJson(string json)
+    {
+        var spec = JsonSerializer.Deserialize<PolicySpec>(json, Json) ?? throw new InvalidDataException("policy header is empty");
+        spec.Validate();
+        return spec;
+    }
+
+    /// <summary>Largest network a spec may describe (weights of the MLP, CNN excluded): far above any
+    /// policy trained here, far below what would exhaust the memory of a robot's computer.</summary>
+    public const long MaxParameters = 100_000_000;
+
+    /// <summary>Throws <see cref="InvalidDataException"/> naming the field when a size is out of range
+    /// or the action bounds do not match the action size.</summary>
+    public void Validate()
+    {
+        static void Check(bool ok, string what)
+        {
+            if (!ok) throw new InvalidDataException($"policy spec: {what}");
+        }
+        Check(VectorSize is >= 0 and <= 1_000_000, $"VectorSize must be 0 to 1000000, got {VectorSize}");
+        Check(ActionSize is >= 1 and <= 1000, $"ActionSize must be 1 to 1000, got {ActionSize}");
+        Check(ActionLow is not null && ActionLow.Length == ActionSize, $"ActionLow must have ActionSize ({ActionSize}) values, has {ActionLow?.Length ?? 0}");
+        Check(ActionHigh is not null && ActionHigh.Length == ActionSize, $"ActionHigh must have ActionSize ({ActionSize}) values, has {ActionHigh?.Length ?? 0}");
+        int[] hidden = HiddenSizes ?? [];
+        Check(hidden.Length is >= 1 and <= 16, $"HiddenSizes must list 1 to 16 layers, has {hidden.Length}");
+        Check(hidden.All(w => w is >= 1 and <= 16384), $"HiddenSizes must be widths from 1 to 16384, got [{string.Join(", ", hidden)}]");
+        Check(double.IsFinite(NormalizerMinStd) && NormalizerMinStd >= 0, $"NormalizerMinStd must be a finite number ≥ 0, got {NormalizerMinStd}");
+        if (Image is not null)
+        {
+            Check(Image.Height is >= 1 and <= 4096 && Image.Width is >= 1 and <= 4096 && Image.Channels is >= 1 and <= 4,
+                $"Image must be 1-4096 x 1-4096 x 1-4 channels, got {Image.Height}x{Image.Width}x{Image.Channels}");
+            Check(ImageFeatures is >= 1 and <= 65536, $"ImageFeatures must be 1 to 65536, got {ImageFeatures}");
+        }
+        Check(VectorSize > 0 || Image is not null, "the policy reads neither a vector nor an image");
+        long inputs = VectorSize + (Image is null ? 0 : ImageFeatures), parameters = 0;
+        foreach (int width in hidden)
+        {
+            parameters += (inputs + 1) * width;
+            inputs = width;
+        }
+        parameters += (inputs + 1) * 2L * ActionSize;
+        Check(parameters <= MaxParameters, $"the network would have {parameters} weights, more than the {MaxParameters} allowed");
+    }
 }

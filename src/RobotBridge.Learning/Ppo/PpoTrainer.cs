@@ -50,6 +50,12 @@ public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
     public ValueNetwork Value { get; }
     public long Steps { get; private set; }
 
+    /// <summary>Episodes finished by all sub-envs, a resumed run's earlier ones included.</summary>
+    public long Episodes => _window.Episodes;
+
+    /// <summary>Continues the episode count of an earlier run (see <see cref="LoadCheckpoint"/>).</summary>
+    public void ContinueEpisodeCount(long episodes) => _window.ContinueFrom(episodes);
+
     public void Train(long totalSteps, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         var spec = Policy.Spec;
@@ -124,19 +130,25 @@ public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
         PolicyFile.Write(Policy, writer.BaseStream);
         Value.save(writer);
         _update.Optimizer.Write(writer);
+        // Appended last, so older checkpoints still read: the episode count progress.csv continues.
+        writer.Write(Episodes);
     });
 
     /// <summary>Restores a checkpoint of the same env and architecture, the optimizer included (checkpoints
     /// from before it was saved restart it).</summary>
-    public void LoadCheckpoint(string path)
+    public void LoadCheckpoint(string path, Action<string>? warning = null)
     {
-        using var reader = CheckpointFile.Open(path, CheckpointMagic, "PPO");
+        using var reader = CheckpointFile.Open(path, CheckpointMagic, "PPO", warning);
         Steps = reader.ReadInt64();
         CheckpointFile.RestorePolicy(reader, Policy, path);
         Value.load(reader);
         if (reader.BaseStream.Position < reader.BaseStream.Length)
         {
             _update.Optimizer.Read(reader);
+        }
+        if (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            _window.ContinueFrom(reader.ReadInt64());
         }
     }
 

@@ -100,6 +100,9 @@ public sealed class SacHerTrainer : IDisposable
 
     public long Episodes => _window.Episodes;
 
+    /// <summary>Continues the episode count of an earlier run (see <see cref="LoadCheckpoint"/>).</summary>
+    public void ContinueEpisodeCount(long episodes) => _window.ContinueFrom(episodes);
+
     /// <summary>Gradient steps taken by this trainer instance (not restored by a resume).</summary>
     public long GradientSteps { get; private set; }
 
@@ -275,14 +278,16 @@ public sealed class SacHerTrainer : IDisposable
         _demoBuffer?.Write(writer);
         // Appended last for the same reason: older checkpoints resume with fresh optimizers.
         Learner.WriteOptimizers(writer);
+        // Then the episode count, so progress.csv continues it after a resume.
+        writer.Write(Episodes);
     });
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same env and architecture.
     /// The optimizers continue where they were (checkpoints from before they were saved restart them); the
     /// random streams restart, so a resumed run is not bit-identical to an uninterrupted one.</summary>
-    public void LoadCheckpoint(string path)
+    public void LoadCheckpoint(string path, Action<string>? warning = null)
     {
-        using var reader = CheckpointFile.Open(path, CheckpointMagic, "SAC+HER");
+        using var reader = CheckpointFile.Open(path, CheckpointMagic, "SAC+HER", warning);
         reader.ReadString(); // the saved config, kept for people reading the file; this run's config wins
         Steps = reader.ReadInt64();
         CheckpointFile.RestorePolicy(reader, Policy, path);
@@ -298,6 +303,10 @@ public sealed class SacHerTrainer : IDisposable
         if (reader.BaseStream.Position < reader.BaseStream.Length)
         {
             Learner.ReadOptimizers(reader);
+        }
+        if (reader.BaseStream.Position < reader.BaseStream.Length)
+        {
+            _window.ContinueFrom(reader.ReadInt64());
         }
         _rng = new Random(HashCode.Combine(_config.Seed, Steps));
     }

@@ -19,6 +19,9 @@ public sealed class EpisodeWindow(int size = 100)
         Episodes++;
     }
 
+    /// <summary>A resumed run counts on from the episodes before its checkpoint (the window itself starts empty).</summary>
+    public void ContinueFrom(long episodes) => Episodes = episodes;
+
     public double SuccessRate => _count == 0 ? 0 : _success.Take(_count).Count(s => s) / (double)_count;
     public double MeanReturn => _count == 0 ? 0 : _return.Take(_count).Average();
 }

@@ -35,6 +35,9 @@ public sealed record TrainRequest
     /// <summary>Checkpoint to continue from, or null for a fresh run.</summary>
     public string? ResumeFrom { get; init; }
 
+    /// <summary>Told what the user should know but that does not stop the run (e.g. a checkpoint without a checksum).</summary>
+    public Action<string>? Warning { get; init; }
+
     /// <summary>SAC+HER settings (seed and threads are taken from this request).</summary>
     public SacHerConfig Sac { get; init; } = new();
 
@@ -72,6 +75,8 @@ public static class PolicyTraining
     public static TrainResult Train(TrainRequest request, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         if (request.Steps < 1) throw new ArgumentOutOfRangeException(nameof(request), request.Steps, "train for at least one step");
+        // 0 would never advance: the loop below would rewrite the checkpoint forever.
+        if (request.CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(request), request.CheckpointEvery, "checkpoint at least every step (CheckpointEvery ≥ 1)");
         Directory.CreateDirectory(request.OutputDirectory);
         using var log = new TrainingLog(request.OutputDirectory);
         var observers = new FanOut(log, observer, request.Steps);
@@ -86,7 +91,7 @@ public static class PolicyTraining
                 using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
                 using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
                 using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator, request.EnvSettings);
-                if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
+                if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
                 else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
                 while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
                 {
@@ -131,9 +136,9 @@ public static class PolicyTraining
 
     /// <summary>Loads a policy file and evaluates it on a fresh env from the registry, made with the
     /// env options the policy was trained with.</summary>
-    public static EvaluationResult Evaluate(string policyPath, string envId, int episodes, int seed)
+    public static EvaluationResult Evaluate(string policyPath, string envId, int episodes, int seed, Action<string>? warning = null)
     {
-        using var policy = PolicyFile.Load(policyPath);
+        using var policy = PolicyFile.Load(policyPath, warning);
         var spec = EnvRegistry.Default.Spec(envId);
         var options = policy.Spec.EnvOptions();
         if (spec.ObservationType == typeof(DictValue))
@@ -168,7 +173,7 @@ public static class PolicyTraining
         // The evaluation env exists only when asked for: each twin env holds a physics model (and a renderer for camera tasks).
         using var evalEnv = request.EvalEpisodes > 0 ? GymEnvs.Make<TObs, float[]>(request.EnvId, request.EnvOptions()) : null;
         using var trainer = new PpoTrainer<TObs>(vec, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads }, request.EnvSettings);
-        if (request.ResumeFrom is not null) trainer.LoadCheckpoint(request.ResumeFrom);
+        if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
         var counter = new EpisodeCounter(observers);
         while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
         {
@@ -178,6 +183,20 @@ public static class PolicyTraining
         }
         PolicyFile.Save(trainer.Policy, policyPath);
         return (trainer.Steps, counter.Episodes);
+    }
+
+    /// <summary>
+    /// Loads a checkpoint and makes the run's logs continue from it: progress.csv and eval.csv lose the
+    /// rows written after the checkpoint (a run killed past it logged steps the resumed run repeats), and
+    /// the episode count continues (from the checkpoint, or for one written before it stored the count,
+    /// from progress.csv's last row at or before the checkpoint's step).
+    /// </summary>
+    private static void Resume(string checkpoint, TrainingLog log, Action load, Func<(long Steps, long Episodes)> state, Action<long> continueEpisodes)
+    {
+        CheckpointFile.Load(checkpoint, load);
+        var (steps, episodes) = state();
+        long logged = log.ContinueAt(steps);
+        if (episodes == 0 && logged > 0) continueEpisodes(logged);
     }
 
     private sealed class EpisodeCounter(ITrainingObserver inner) : ITrainingObserver

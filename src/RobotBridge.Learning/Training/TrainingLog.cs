@@ -11,7 +11,7 @@ namespace RobotBridge.Learning.Training;
 public sealed class TrainingLog : ITrainingObserver, IDisposable
 {
     private readonly TorchSharp.Modules.SummaryWriter _tensorboard;
-    private readonly StreamWriter _csv;
+    private StreamWriter _csv;
 
     public TrainingLog(string directory)
     {
@@ -35,6 +35,44 @@ public sealed class TrainingLog : ITrainingObserver, IDisposable
         foreach (var (name, value) in p.Losses)
             _tensorboard.add_scalar($"train/{name}", (float)value, (int)p.Steps);
         _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Steps},{p.Episodes},{p.SuccessRate:F4},{p.MeanReturn:F4},{p.StepsPerSecond:F1}"));
+    }
+
+    /// <summary>
+    /// Makes the logs continue a resumed run at <paramref name="steps"/> (its checkpoint): rows of
+    /// progress.csv and eval.csv beyond it are dropped, since the resumed run trains those steps again.
+    /// Returns the episode count of progress.csv's last kept row (0 without one). TensorBoard's event
+    /// files are append-only and keep their later points; TensorBoard draws the repeated steps over them.
+    /// </summary>
+    public long ContinueAt(long steps)
+    {
+        _csv.Dispose();
+        long episodes = 0;
+        KeepRowsUpTo(CsvPath, steps, row => episodes = row.Length > 1 && long.TryParse(row[1], CultureInfo.InvariantCulture, out long e) ? e : episodes);
+        KeepRowsUpTo(EvalCsvPath, steps, _ => { });
+        _csv = new StreamWriter(CsvPath, append: true) { AutoFlush = true };
+        return episodes;
+    }
+
+    private static void KeepRowsUpTo(string path, long steps, Action<string[]> kept)
+    {
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllLines(path);
+        var keep = new List<string>(lines.Length);
+        foreach (string line in lines)
+        {
+            string[] cells = line.Split(',');
+            if (keep.Count == 0 || !long.TryParse(cells[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out long at))
+            {
+                keep.Add(line); // the header (or a row this code did not write: left alone)
+                continue;
+            }
+            if (at > steps) continue;
+            keep.Add(line);
+            kept(cells);
+        }
+        string temporary = path + ".tmp";
+        File.WriteAllLines(temporary, keep);
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Path of the evaluation table (steps, episodes, success rate, 95% interval, mean return).</summary>

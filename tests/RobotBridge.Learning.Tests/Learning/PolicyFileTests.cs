@@ -83,6 +83,83 @@ public sealed class PolicyFileTests : IDisposable
     }
 
     [Fact]
+    public void A_policy_with_4000_changed_weight_bytes_is_refused_as_damaged()
+    {
+        using var env = new PointMassGoalEnv();
+        var spec = PolicyInputs.SpecFor(env, "PointMassGoal-v0", "sac-her", [64, 64]);
+        using var policy = TrainedLookingPolicy(spec, seed: 7);
+        string path = Path.Combine(_dir, "p.rbpolicy");
+        PolicyFile.Save(policy, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        int start = bytes.Length / 3; // past the header, inside the weights
+        Assert.True(bytes.Length - start > 4000 + FileChecksum.TrailerLength, $"policy of {bytes.Length} bytes too small for the test");
+        for (int i = 0; i < 4000; i++) bytes[start + i] ^= 0x21;
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => PolicyFile.Load(path));
+        Assert.Contains("is damaged", e.Message);
+        Assert.Contains("p.rbpolicy", e.Message);
+    }
+
+    [Fact]
+    public void A_truncated_policy_is_refused_as_truncated()
+    {
+        using var env = new PointMassGoalEnv();
+        var spec = PolicyInputs.SpecFor(env, "PointMassGoal-v0", "sac-her", [32]);
+        using var policy = TrainedLookingPolicy(spec, seed: 8);
+        string path = Path.Combine(_dir, "t.rbpolicy");
+        PolicyFile.Save(policy, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
+
+        var e = Assert.Throws<InvalidDataException>(() => PolicyFile.Load(path));
+        Assert.Contains("is truncated", e.Message);
+    }
+
+    [Fact]
+    public void A_policy_written_before_checksums_loads_with_a_warning()
+    {
+        using var env = new PointMassGoalEnv();
+        var spec = PolicyInputs.SpecFor(env, "PointMassGoal-v0", "sac-her", [16]);
+        using var policy = TrainedLookingPolicy(spec, seed: 9);
+        using var stream = new MemoryStream();
+        PolicyFile.Write(policy, stream);
+        byte[] bytes = stream.ToArray();
+        BitConverter.GetBytes(1).CopyTo(bytes, 8); // version 1: the same layout, no trailer
+        string path = Path.Combine(_dir, "old.rbpolicy");
+        File.WriteAllBytes(path, bytes);
+
+        var warnings = new List<string>();
+        using var loaded = PolicyFile.Load(path, warnings.Add);
+        Assert.Equal(Actions(policy, 5), Actions(loaded, 5));
+        Assert.Contains("has no checksum", Assert.Single(warnings));
+    }
+
+    [Fact]
+    public void A_saved_policy_loads_without_a_warning()
+    {
+        using var env = new PointMassGoalEnv();
+        var spec = PolicyInputs.SpecFor(env, "PointMassGoal-v0", "sac-her", [16]);
+        using var policy = TrainedLookingPolicy(spec, seed: 10);
+        string path = Path.Combine(_dir, "new.rbpolicy");
+        PolicyFile.Save(policy, path);
+        var warnings = new List<string>();
+        using var loaded = PolicyFile.Load(path, warnings.Add);
+        Assert.Empty(warnings);
+    }
+
+    [Theory]
+    [InlineData("{\"VectorSize\":-3,\"ActionSize\":2,\"ActionLow\":[-1,-1],\"ActionHigh\":[1,1]}", "VectorSize")]
+    [InlineData("{\"VectorSize\":3,\"ActionSize\":2,\"ActionLow\":[-1],\"ActionHigh\":[1,1]}", "ActionLow")]
+    [InlineData("{\"VectorSize\":3,\"ActionSize\":2,\"ActionLow\":[-1,-1],\"ActionHigh\":[1,1],\"HiddenSizes\":[16384,16384,16384]}", "weights")]
+    [InlineData("{\"VectorSize\":3,\"ActionSize\":2,\"ActionLow\":[-1,-1],\"ActionHigh\":[1,1],\"HiddenSizes\":[0]}", "HiddenSizes")]
+    public void A_spec_with_impossible_sizes_is_refused_before_a_network_is_built(string json, string field)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => PolicySpec.FromJson(json));
+        Assert.Contains(field, e.Message);
+    }
+
+    [Fact]
     public void GarbageFileIsRefusedWithItsName()
     {
         string path = Path.Combine(_dir, "junk.rbpolicy");
