@@ -53,6 +53,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private readonly TeleopAccessPolicy _access;
     private long _dropped;
     private long _refusedPublishes;
+    private long _refusedRetained;
 
     private EmbeddedBroker(MqttServer server, TeleopAccessPolicy access, EmbeddedBrokerOptions options)
     {
@@ -74,6 +75,9 @@ public sealed class EmbeddedBroker : IAsyncDisposable
 
     /// <summary>Messages dropped from any client's queue so far.</summary>
     public long DroppedMessages => Interlocked.Read(ref _dropped);
+
+    /// <summary>Retained publishes on command topics so far: refused, or for a trip delivered without the flag.</summary>
+    public long RefusedRetainedCommands => Interlocked.Read(ref _refusedRetained);
 
     /// <summary>Publishes refused by the access policy so far.</summary>
     public long RefusedPublishes => Interlocked.Read(ref _refusedPublishes);
@@ -147,8 +151,16 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     private Task OnInterceptingPublish(InterceptingPublishEventArgs args)
     {
         // Messages the server itself injects have no user; everything from a client is checked.
-        if (args.ClientId is null || _access.MayPublish(args.UserName, args.ApplicationMessage.Topic))
+        if (args.ClientId is null)
         {
+            return Task.CompletedTask;
+        }
+        if (_access.MayPublish(args.UserName, args.ApplicationMessage.Topic))
+        {
+            if (args.ApplicationMessage.Retain && TeleopAccessPolicy.IsCommandTopic(args.ApplicationMessage.Topic))
+            {
+                RefuseRetainedCommand(args);
+            }
             return Task.CompletedTask;
         }
         Interlocked.Increment(ref _refusedPublishes);
@@ -156,6 +168,25 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
         args.Response.ReasonString = $"user '{args.UserName}' may not publish to '{args.ApplicationMessage.Topic}'";
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A retained command would be stored and replayed to whoever subscribes later: a motion command
+    /// would move the robot long after the operator let go. A retained trip is still a trip: it goes
+    /// through now, without the flag (kept, it would re-trip after every reset). Anything else on a
+    /// command topic (motion, heartbeat, reset) is refused and nothing is stored.
+    /// </summary>
+    private void RefuseRetainedCommand(InterceptingPublishEventArgs args)
+    {
+        Interlocked.Increment(ref _refusedRetained);
+        if (TeleopAccessPolicy.IsTripTopic(args.ApplicationMessage.Topic))
+        {
+            args.ApplicationMessage.Retain = false;
+            return;
+        }
+        args.ProcessPublish = false;
+        args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+        args.Response.ReasonString = $"retained commands are refused ('{args.ApplicationMessage.Topic}'): publish commands without the retain flag";
     }
 
     private Task OnInterceptingSubscription(InterceptingSubscriptionEventArgs args)

@@ -60,14 +60,22 @@ public sealed class MosquittoBroker : IAsyncDisposable
         string acl = Path.Combine(directory, "acl");
         string conf = Path.Combine(directory, "mosquitto.conf");
         File.Delete(passwd);
-        bool first = true;
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("mosquitto configurations are written for Linux (Debian's mosquitto)");
+        // Owner-only from the first byte: mosquitto_passwd -c would create it world-readable (umask 022),
+        // and the hashes can be attacked offline. The tool keeps the mode of a file it adds to.
+        using (new FileStream(passwd, new FileStreamOptions
+               {
+                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+               }))
+        {
+        }
         foreach (var user in options.Access.Users)
         {
             // -b takes the password on the command line; acceptable for a generated file, and it keeps
             // mosquitto's own hashing (PBKDF2-SHA512) instead of re-implementing it.
-            RunTool(options.PasswdPath, first ? ["-c", "-b", passwd, user.Name, user.Password] : ["-b", passwd, user.Name, user.Password]);
-            first = false;
+            RunTool(options.PasswdPath, ["-b", passwd, user.Name, user.Password]);
         }
+        File.SetUnixFileMode(passwd, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(acl, options.Access.ToMosquittoAcl());
 
         var text = new StringBuilder();
@@ -80,6 +88,10 @@ public sealed class MosquittoBroker : IAsyncDisposable
         text.AppendLine("# Small e-stop packets must not wait for Nagle's algorithm.");
         text.AppendLine("set_tcp_nodelay true");
         text.AppendLine($"max_queued_messages {options.MaxQueuedMessages}");
+        text.AppendLine("# Retained operator commands: mosquitto 2.0 cannot refuse the retain flag per topic (retain_available");
+        text.AppendLine("# is global, and would also refuse the robot's retained state/estop and state/link). The teleop bridge");
+        text.AppendLine("# subscribes with retain-as-published, refuses every command that carries the flag, and deletes the");
+        text.AppendLine("# retained copy at once (its account may write every teleop topic); it never subscribes to stored ones.");
         text.AppendLine("log_dest stderr");
         text.AppendLine("log_type error");
         text.AppendLine("log_type warning");

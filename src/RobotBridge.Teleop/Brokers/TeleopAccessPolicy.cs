@@ -70,6 +70,14 @@ public sealed class TeleopAccessPolicy
         return PublishFilters(user).Any(filter => TopicFilter.Matches(filter, topic));
     }
 
+    /// <summary>Topics that command the robot (an operator's channels and the e-stop trip): never
+    /// retained, since a stored command would reach a later subscriber long after it was meant.</summary>
+    public static bool IsCommandTopic(string topic) =>
+        TopicFilter.Matches($"{TeleopTopics.Root}/+/op/#", topic) || IsTripTopic(topic);
+
+    /// <summary>The e-stop trip topic, which anyone may publish.</summary>
+    public static bool IsTripTopic(string topic) => TopicFilter.Matches(EveryonePublish[0], topic);
+
     public bool MaySubscribe(string? userName, string filter)
     {
         if (userName is null || !_users.TryGetValue(userName, out var user))

@@ -261,11 +261,14 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private async Task SubscribeAsync(CancellationToken token)
     {
+        // Stored (retained) commands are never sent on subscribe. Retain-as-published keeps the flag on
+        // commands forwarded live (a broker clears it by default), so a retained command is recognised and
+        // refused. No-local: the bridge's own deletion of a retained copy does not come back to it.
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(_topics.AllOperators).WithAtLeastOnceQoS()
-                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true).WithNoLocal(true))
             .WithTopicFilter(f => f.WithTopic(_topics.EStopTrip).WithAtLeastOnceQoS()
-                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe))
+                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true).WithNoLocal(true))
             .Build();
         var result = await _client.SubscribeAsync(subscribe, token).ConfigureAwait(false);
         foreach (var item in result.Items)
@@ -298,6 +301,8 @@ public sealed class TeleopBridge : IAsyncDisposable
         {
             if (message.Topic == _topics.EStopTrip)
             {
+                // A retained trip still stops the robot; its stored copy is deleted so it cannot stop it again later.
+                if (message.Retain) DeleteRetained(message.Topic);
                 HandleTrip(message.Payload);
             }
             else if (_topics.TryParseOperatorTopic(message.Topic, out string operatorId, out var channel))
@@ -336,7 +341,10 @@ public sealed class TeleopBridge : IAsyncDisposable
     {
         if (message.Retain)
         {
+            // A stored command would replay to a later subscriber: refused here, and its copy deleted on a
+            // broker that kept it (mosquitto cannot refuse the flag per topic; the embedded broker refuses it).
             Stats.CountRefused(RefusalReason.Retained);
+            DeleteRetained(message.Topic);
             return;
         }
         if (channel != OperatorChannel.EStopReset && !_authorised.Contains(operatorId))
@@ -658,6 +666,10 @@ public sealed class TeleopBridge : IAsyncDisposable
         }));
 
     private void Enqueue(MqttApplicationMessage message) => _outbox.Writer.TryWrite(message);
+
+    /// <summary>An empty retained publish deletes the broker's retained message on <paramref name="topic"/> (MQTT 5 §3.3.1.3).</summary>
+    private void DeleteRetained(string topic) => Enqueue(new MqttApplicationMessageBuilder()
+        .WithTopic(topic).WithPayload(Array.Empty<byte>()).WithRetainFlag(true).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
     /// <summary>Publishes a retained state message and remembers it for <see cref="RefreshRetained"/>.
     /// Remember and enqueue happen under one lock, so a refresh never queues an older state after a newer one.</summary>

@@ -66,6 +66,68 @@ public abstract class TeleopBrokerTests
 
     private static readonly int[] ArmIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
 
+    [Fact]
+    public async Task A_retained_motion_command_does_not_move_the_arm_and_is_not_kept_for_later_subscribers()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        var (alice, _) = await rig.ArmAsync();
+        var start = new RobotState();
+        rig.Twin.ReadState(start);
+        string topic = rig.Bridge.Topics.Operator(TestUsers.Alice, Protocol.OperatorChannel.GripperTwist);
+        // Alice's account through a plain MQTT client: the console's own command (arm up at 5 cm/s), but retained.
+        using var raw = new MqttClientFactory().CreateMqttClient();
+        await raw.ConnectAsync(broker.EndpointFor(TestUsers.Alice).ToClientOptions("alice-raw"));
+        long seq = 0;
+        MqttApplicationMessage Command(bool retain) => new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(Protocol.TeleopJson.Encode(new Protocol.GripperTwistCommand
+            {
+                Seq = ++seq, TMs = alice.NowMs, TtlMs = 1000, Deadman = true, Linear = [0, 0, 0.05], Angular = [0, 0, 0],
+            }))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+
+        for (int i = 0; i < 10; i++)
+        {
+            await raw.PublishAsync(Command(retain: true)); // the embedded broker answers NotAuthorized; mosquitto accepts it
+            await Task.Delay(50);
+        }
+        if (broker is EmbeddedTestBroker embedded)
+        {
+            await Eventually.True(() => embedded.Broker.RefusedRetainedCommands >= 10, "the embedded broker refuses every retained command");
+        }
+        else
+        {
+            await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.Retained) >= 10, "the bridge refuses every retained command");
+        }
+        await Task.Delay(300);
+        var after = new RobotState();
+        rig.Twin.ReadState(after);
+        Assert.Equal(0, rig.Robot.Count("twist"));
+        Assert.True(ArmTravel(start, after) < 0.002, $"the arm moved {ArmTravel(start, after):F4} rad on retained commands");
+
+        // A subscriber arriving later (the robot's account: the only one that may read operator topics)
+        // gets no stored command.
+        var stored = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var late = new MqttClientFactory().CreateMqttClient();
+        late.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Retain && e.ApplicationMessage.Payload.Length > 0) stored.Enqueue(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        await late.ConnectAsync(broker.EndpointFor(TestUsers.Robot).ToClientOptions("late-subscriber"));
+        await late.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(rig.Bridge.Topics.Base + "/op/#").WithAtLeastOnceQoS()).Build());
+        await Task.Delay(1000);
+        Assert.Empty(stored);
+
+        // Control: the same command without the flag moves the robot.
+        await raw.PublishAsync(Command(retain: false));
+        await Eventually.True(() => rig.Robot.Count("twist") >= 1, "the same command, not retained, runs");
+    }
+
     private static double ArmTravel(RobotState a, RobotState b) => ArmIndices.Sum(i => Math.Abs(a.Position[i] - b.Position[i]));
 
     [Fact]
