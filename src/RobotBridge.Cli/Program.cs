@@ -1,11 +1,12 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using RobotBridge.Cli.Commands;
 
 namespace RobotBridge.Cli;
 
 public static class Program
 {
-    /// <summary>Exit code for a command line that could not be parsed (unknown command or option).</summary>
+    /// <summary>Exit code for a command line that could not be parsed (unknown command or option) or an option value out of range.</summary>
     public const int UsageError = 2;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -13,17 +14,48 @@ public static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         RootCommand root = BuildRoot();
-        ParseResult parsed = root.Parse(args);
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (Exception e)
+        {
+            // A rule that throws is a bug in this program, not the user's input: said once, logged in full.
+            var failure = CliFailure.Of(e, Environment.GetEnvironmentVariable(CliFailure.LogDirectoryVariable));
+            stderr.WriteLine($"robotbridge: {failure.Message}");
+            return failure.ExitCode;
+        }
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
-            {
-                stderr.WriteLine($"robotbridge: {error.Message}");
-            }
-            stderr.WriteLine("Run 'robotbridge --help' for the commands and their options.");
+            // One line: the first error names the option; several at once would only bury it.
+            string more = parsed.Errors.Count > 1 ? $" (and {parsed.Errors.Count - 1} more problem(s))" : "";
+            stderr.WriteLine($"{CommandPath(parsed)}: {CliFailure.OneLine(parsed.Errors[0].Message).TrimEnd('.')}{more} (see {CommandPath(parsed)} --help)");
             return UsageError;
         }
-        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        try
+        {
+            // The default handler prints "Unhandled exception" and the stack trace: ours gives one line.
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            var failure = CliFailure.Of(e, Environment.GetEnvironmentVariable(CliFailure.LogDirectoryVariable));
+            stderr.WriteLine($"{CommandPath(parsed)}: {failure.Message}");
+            return failure.ExitCode;
+        }
+    }
+
+    /// <summary>"robotbridge bench loop": how the failing command is named in its one-line message.</summary>
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = parsed.CommandResult; r is not null; r = r.Parent)
+        {
+            if (r is CommandResult c && c.Command is not RootCommand) names.Insert(0, c.Command.Name);
+        }
+        names.Insert(0, "robotbridge");
+        return string.Join(' ', names);
     }
 
     /// <summary>The command tree. Each area adds its command from its own file under Commands/.</summary>

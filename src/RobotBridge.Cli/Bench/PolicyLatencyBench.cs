@@ -17,8 +17,8 @@ internal static class PolicyLatencyBench
 {
     public static Command Create()
     {
-        var iterations = new Option<int>("--iterations") { Description = "Timed actions per policy (after 200 warm-up actions)", DefaultValueFactory = _ => 5000 };
-        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int>("--iterations") { Description = "Timed actions per policy (after 200 warm-up actions)", DefaultValueFactory = _ => 5000 }.Range(1, 10_000_000);
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (at most the core count)", DefaultValueFactory = _ => 1 }.Range(1, int.MaxValue);
         var command = new Command("policy",
             "Policy inference latency at batch 1 (p50/p99) for MLP and CNN policies.\nExample: robotbridge bench policy --iterations 5000");
         command.Options.Add(iterations);
@@ -26,7 +26,7 @@ internal static class PolicyLatencyBench
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
-            int n = parse.GetValue(iterations), t = parse.GetValue(threads);
+            int n = parse.GetValue(iterations), t = ThreadLimit.Cap(parse.GetValue(threads), "--threads", parse.InvocationConfiguration.Error, "robotbridge bench policy");
             TorchRuntime.Configure(seed: 1, threads: t);
             output.WriteLine($"policy inference, batch 1, {n} actions each, {t} torch thread(s), {Environment.ProcessorCount} cores, load average {LoadAverage()}");
             output.WriteLine("policy                                  p50 ms    p99 ms    max ms");

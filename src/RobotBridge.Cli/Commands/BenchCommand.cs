@@ -28,9 +28,9 @@ internal static class BenchCommand
     private static Command CreateLoop()
     {
         var rates = new Option<string>("--rates") { Description = "Comma-separated loop rates in Hz (≤ 500).", DefaultValueFactory = _ => "100,500" };
-        var seconds = new Option<double>("--seconds") { Description = "Duration of each run in seconds.", DefaultValueFactory = _ => 60 };
+        var seconds = new Option<double>("--seconds") { Description = "Duration of each run in seconds.", DefaultValueFactory = _ => 60 }.Range(0.1, 86_400, "s");
         var load = new Option<bool>("--load") { Description = "Keep one other core busy (a sha256sum process) during every run." };
-        var realtime = new Option<int>("--realtime") { Description = "SCHED_FIFO priority for the loop thread (1-99; 0 = normal scheduling).", DefaultValueFactory = _ => 0 };
+        var realtime = new Option<int>("--realtime") { Description = "SCHED_FIFO priority for the loop thread (1-99; 0 = normal scheduling).", DefaultValueFactory = _ => 0 }.Range(0, 99);
         var noRospy = new Option<bool>("--no-rospy") { Description = "Skip the rospy.Rate reference loop." };
         var command = new Command("loop",
             "Period jitter of the control loop (wall clock, dedicated thread) side by side with a rospy.Rate loop at the same rates.\n" +
@@ -48,12 +48,16 @@ internal static class BenchCommand
             try
             {
                 hz = parse.GetValue(rates)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(r => double.Parse(r, CultureInfo.InvariantCulture)).ToArray();
+                    .Select(r => double.Parse(r, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
             }
             catch (FormatException)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"robotbridge bench loop: --rates must be numbers separated by commas, got '{parse.GetValue(rates)}'");
                 return Program.UsageError;
+            }
+            if (hz.Length == 0 || hz.Any(r => !(r is > 0 and <= 500)))
+            {
+                throw new CliUsageException($"--rates must be rates above 0 and at most 500 Hz separated by commas, got '{parse.GetValue(rates)}'");
             }
             output.WriteLine($"loop pacing, {duration} s per run, {Environment.ProcessorCount} cores, other core {(parse.GetValue(load) ? "loaded (sha256sum /dev/zero)" : "idle")}");
             output.WriteLine("| loop | rate | period p50 | period p99 | period max | jitter p50 | jitter p99 | jitter max | late wakes |");

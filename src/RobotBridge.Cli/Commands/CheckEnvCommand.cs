@@ -24,7 +24,7 @@ internal static class CheckEnvCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var seed = new Option<int>("--seed") { Description = "Seed for resets and sampled actions", DefaultValueFactory = _ => 42 };
-        var steps = new Option<int>("--steps") { Description = "Steps per rollout", DefaultValueFactory = _ => 40 };
+        var steps = new Option<int>("--steps") { Description = "Steps per rollout", DefaultValueFactory = _ => 40 }.Range(1, 1_000_000);
         var list = new Option<bool>("--list") { Description = "List the registered env ids instead" };
         var command = new Command("check-env",
             "Check that an env keeps the Gym contract (spaces, reset/step, seeding determinism, goal rewards, rendering).\n" +

@@ -28,32 +28,38 @@ internal static class DeployCommand
 
     public static Command Create()
     {
-        var policyPath = new Argument<string>("POLICY") { Description = "Policy file written by robotbridge train" };
+        var policyPath = new Argument<string>("POLICY") { Description = "Policy file written by robotbridge train" }.InputFile();
         var robot = new Option<string>("--robot") { Description = "sim (the MuJoCo twin) or a rosbridge URL such as ws://fetch:9090", DefaultValueFactory = _ => "sim" };
         var env = new Option<string?>("--env") { Description = "Task env id (default: the env the policy was trained on)" };
-        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 1 };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 1 }.Range(1, 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the first reset (goal sampling)", DefaultValueFactory = _ => 1 };
         var quiet = new Option<bool>("--quiet") { Description = "Print only the summary, not every step" };
-        var record = new Option<string?>("--record") { Description = "Record every episode to this ROS bag (rosbag info / robotbridge replay read it)" };
-        var mqttUsers = new Option<FileInfo?>("--mqtt-users") { Description = "Put the robot on the MQTT teleop channel with these accounts (user file of robotbridge teleop serve): any client may trip the e-stop, an operator must reset it before motion" };
+        var record = new Option<string?>("--record") { Description = "Record every episode to this ROS bag (rosbag info / robotbridge replay read it); an existing file is replaced only with --force" }.OutputFile();
+        var force = new Option<bool>("--force") { Description = "Replace an existing --record bag" };
+        var mqttUsers = new Option<FileInfo?>("--mqtt-users") { Description = "Put the robot on the MQTT teleop channel with these accounts (user file of robotbridge teleop serve): any client may trip the e-stop, an operator must reset it before motion" }.InputFile();
         var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT port (embedded broker on loopback, or the external broker's)", DefaultValueFactory = _ => 1883 };
         var mqttExternal = new Option<string?>("--mqtt-external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one" };
-        var safetyConfig = new Option<FileInfo?>("--safety-config") { Description = "Safety JSON for the supervisor (workspace, speed caps…); default the shipped fetch-safety.json" };
+        mqttPort.Port();
+        var safetyConfig = new Option<FileInfo?>("--safety-config") { Description = "Safety JSON for the supervisor (workspace, speed caps…); default the shipped fetch-safety.json" }.InputFile();
         var cameraTopic = new Option<string?>("--camera-topic") { Description = "Camera tasks over rosbridge: the image topic to read (default /head_camera/rgb/image_throttled, which launch/head_camera.launch and robotbridge serve publish; /head_camera/rgb/image_raw on a robot without those launch files)" };
-        var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop, before the first episode and after every safety stop (then the run goes on with the next episode)", DefaultValueFactory = _ => 120 };
+        var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop, before the first episode and after every safety stop (then the run goes on with the next episode)", DefaultValueFactory = _ => 120 }.Range(0, 86_400, "s");
         var command = new Command("deploy",
             "Run a trained policy on the twin or a real Fetch, behind the safety supervisor, with per-step timing.\n" +
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
             "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3 --mqtt-users users.txt");
         command.Arguments.Add(policyPath);
-        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig, cameraTopic }) command.Options.Add(o);
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, force, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig, cameraTopic }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(record) is { } bag && File.Exists(bag) && !parse.GetValue(force))
+            {
+                throw new CliUsageException($"--record '{bag}' already exists; give another path, or --force to replace it");
+            }
             try
             {
                 CliEnvironments.EnsureRegistered();
-                using var policy = PolicyFile.Load(parse.GetValue(policyPath)!);
+                using var policy = PolicyFile.Load(parse.GetValue(policyPath)!, warning => stderr.WriteLine($"robotbridge deploy: warning: {warning}"));
                 string envId = parse.GetValue(env) ?? policy.Spec.EnvId;
                 string body = parse.GetValue(robot)!;
                 var teleop = parse.GetValue(mqttUsers) is { } users

@@ -10,9 +10,9 @@ internal static class EndToEndBenchCommand
     public static Command Create()
     {
         var robot = new Option<string?>("--robot") { Description = "A rosbridge Fetch (ws://HOST:9090): robotbridge serve elsewhere or the real robot, whose arm then moves a few cm up and down. Default: a twin served in this process." };
-        var seconds = new Option<double>("--seconds") { Description = "Measurement time (the gripper pulses every 1.6 s: about 0.6 onsets per second).", DefaultValueFactory = _ => 20 };
+        var seconds = new Option<double>("--seconds") { Description = "Measurement time (the gripper pulses every 1.6 s: about 0.6 onsets per second).", DefaultValueFactory = _ => 20 }.Range(2, 3600, "s");
         var camera = new Option<string>("--camera-topic") { Description = "Camera topic the policy reads: by default the throttled stream launch/head_camera.launch and robotbridge serve publish (10 Hz of the 15 Hz camera); /head_camera/rgb/image_raw for the camera's own.", DefaultValueFactory = _ => FetchTopics.RgbThrottled };
-        var width = new Option<int>("--camera-width") { Description = "Camera width of the twin served in this process (640 = the Fetch's 640x480; the twin renders on the CPU here, so smaller frees it).", DefaultValueFactory = _ => 640 };
+        var width = new Option<int>("--camera-width") { Description = "Camera width of the twin served in this process (640 = the Fetch's 640x480; the twin renders on the CPU here, so smaller frees it).", DefaultValueFactory = _ => 640 }.Range(16, 640);
         var command = new Command("e2e",
             "Command-to-motion latency and camera age at the policy through rosbridge (supervised 25 Hz loop, RosFetch, served twin or a real Fetch).\n" +
             "Example: robotbridge bench e2e --seconds 20");

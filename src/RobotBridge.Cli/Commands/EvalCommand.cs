@@ -10,9 +10,9 @@ internal static class EvalCommand
 
     public static Command Create()
     {
-        var policy = new Argument<string>("POLICY") { Description = "Policy file written by robotbridge train (policy.rbpolicy)" };
+        var policy = new Argument<string>("POLICY") { Description = "Policy file written by robotbridge train (policy.rbpolicy)" }.InputFile();
         var env = new Argument<string>("ENV") { Description = "Registered env id" };
-        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 100 };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 100 }.Range(1, 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the first episode's reset", DefaultValueFactory = _ => 12345 };
         var command = new Command("eval",
             "Evaluate a policy: success rate over N episodes with a 95% confidence interval (Wilson).\n" +
@@ -27,7 +27,8 @@ internal static class EvalCommand
             try
             {
                 CliEnvironments.EnsureRegistered();
-                var result = PolicyTraining.Evaluate(parse.GetValue(policy)!, parse.GetValue(env)!, parse.GetValue(episodes), parse.GetValue(seed));
+                var result = PolicyTraining.Evaluate(parse.GetValue(policy)!, parse.GetValue(env)!, parse.GetValue(episodes), parse.GetValue(seed),
+                    warning => stderr.WriteLine($"robotbridge eval: warning: {warning}"));
                 stdout.WriteLine($"{parse.GetValue(env)}: {result}");
                 return 0;
             }

@@ -22,7 +22,7 @@ internal static class ModelCommand
         {
             Description = "URDF file (default: urdf/fetch.urdf next to the program or in the repository)",
             Recursive = true,
-        };
+        }.InputFile();
         var json = new Option<bool>("--json") { Description = "Print the whole model as JSON instead of the table" };
         var command = new Command("model",
             "Show the robot model: kinematic tree and joint limits, or the model as JSON.\n" +

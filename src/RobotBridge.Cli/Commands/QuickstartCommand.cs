@@ -30,10 +30,10 @@ internal static class QuickstartCommand
 
     public static Command Create()
     {
-        var steps = new Option<long>("--steps") { Description = "Training env steps (FetchReach is solved by about 4000)", DefaultValueFactory = _ => 6000 };
-        var output = new Option<string>("--out") { Description = "Directory for the policy, checkpoint, logs and learning curve", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
-        var episodes = new Option<int>("--episodes") { Description = "Episodes to run the trained policy (the last one ends with an MQTT e-stop)", DefaultValueFactory = _ => 3 };
-        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Episodes of the evaluation after training", DefaultValueFactory = _ => 50 };
+        var steps = new Option<long>("--steps") { Description = "Training env steps (FetchReach is solved by about 4000)", DefaultValueFactory = _ => 6000 }.Range(1000, 100_000_000);
+        var output = new Option<string>("--out") { Description = "Directory for the policy, checkpoint, logs and learning curve", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") }.OutputDirectory();
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run the trained policy (the last one ends with an MQTT e-stop)", DefaultValueFactory = _ => 3 }.Range(1, 1000);
+        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Episodes of the evaluation after training", DefaultValueFactory = _ => 50 }.Range(1, 1_000_000);
         var command = new Command("quickstart",
             "Run the main job: train a policy on the simulated twin (SAC+HER, FetchReach-v4), evaluate it, then run it behind the\n" +
             "safety supervisor with the embedded MQTT broker and an MQTT e-stop.\nExample: robotbridge quickstart --steps 6000");

@@ -24,13 +24,13 @@ internal static class ReplayCommand
 
     public static Command Create()
     {
-        var bag = new Argument<string>("BAG") { Description = "Episode bag written by EpisodeRecorder (deploy, teleop, eval)" };
-        var episode = new Option<int?>("--episode") { Description = "Replay only this episode index (default: all)" };
-        var every = new Option<int>("--every") { Description = "Print every Nth step of the divergence table", DefaultValueFactory = _ => 1 };
+        var bag = new Argument<string>("BAG") { Description = "Episode bag written by EpisodeRecorder (deploy, teleop, eval)" }.InputFile();
+        var episode = new Option<int?>("--episode") { Description = "Replay only this episode index (default: all)" }.Range(0, int.MaxValue);
+        var every = new Option<int>("--every") { Description = "Print every Nth step of the divergence table", DefaultValueFactory = _ => 1 }.Range(1, 1_000_000);
         var maxDivergence = new Option<double?>("--max-divergence")
         {
             Description = "Fail (exit 3) when the achieved-goal divergence exceeds this many metres",
-        };
+        }.Range(0, double.PositiveInfinity, "m");
         var envOptions = new Option<string[]>("--env-option")
         {
             Description = "Extra env setting key=value passed to the task (repeatable), e.g. --env-option camera=false",
@@ -49,7 +49,7 @@ internal static class ReplayCommand
             TextWriter output = parse.InvocationConfiguration.Output;
             TextWriter error = parse.InvocationConfiguration.Error;
             string path = parse.GetValue(bag)!;
-            return Run(path, parse.GetValue(episode), Math.Max(1, parse.GetValue(every)), parse.GetValue(maxDivergence),
+            return Run(path, parse.GetValue(episode), parse.GetValue(every), parse.GetValue(maxDivergence),
                 parse.GetValue(envOptions) ?? [], output, error);
         });
         return command;

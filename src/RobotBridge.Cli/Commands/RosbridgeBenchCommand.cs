@@ -8,7 +8,7 @@ internal static class RosbridgeBenchCommand
 {
     public static Command Create()
     {
-        var seconds = new Option<double>("--seconds") { Description = "Measurement window per row.", DefaultValueFactory = _ => 3 };
+        var seconds = new Option<double>("--seconds") { Description = "Measurement window per row.", DefaultValueFactory = _ => 3 }.Range(0.1, 3600, "s");
         var peer = new Option<DirectoryInfo?>("--peer") { Description = "Folder with roslib-peer.mjs and node_modules (default: tests/RobotBridge.Ros.Tests/Peer above the current folder)." };
         var command = new Command("rosbridge",
             "JointState msgs/s and 640x480 rgb8 frames/s through our client vs roslibjs, JSON vs CBOR, and publish→server command latency.\n" +

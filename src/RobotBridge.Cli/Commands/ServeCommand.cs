@@ -18,12 +18,12 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "WebSocket port (rosbridge's default is 9090; 0 picks a free one).", DefaultValueFactory = _ => 9090 };
+        var port = new Option<int>("--port") { Description = "WebSocket port (rosbridge's default is 9090; 0 picks a free one).", DefaultValueFactory = _ => 9090 }.Port(allowAny: true);
         var address = new Option<string>("--address") { Description = "Address to bind. Loopback by default; 0.0.0.0 exposes the robot to the network.", DefaultValueFactory = _ => "127.0.0.1" };
         var dialect = new Option<string>("--dialect") { Description = "ros1 (secs/nsecs, pkg/Type) or ros2 (sec/nanosec, pkg/msg/Type).", DefaultValueFactory = _ => "ros1" };
         var camera = new Option<bool>("--no-camera") { Description = "Do not render the head camera (640x480 RGB-D at 15 Hz otherwise)." };
         var seed = new Option<int>("--seed") { Description = "Twin seed.", DefaultValueFactory = _ => 0 };
-        var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 };
+        var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (0 = until Ctrl+C).", DefaultValueFactory = _ => 0 }.Range(0, 1e9, "s");
         var sceneObject = new Option<string>("--object")
         {
             Description = "The task object whose ground-truth pose is published on " + FetchTopics.ObjectPose + " (PoseStamped, base_link, 30 Hz): " +

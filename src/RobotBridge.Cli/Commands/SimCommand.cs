@@ -26,8 +26,8 @@ internal static class SimCommand
         {
             Description = "Physics steps per repetition (default 20000 = 40 s of sim time).",
             DefaultValueFactory = _ => 20000,
-        };
-        var frames = new Option<int>("--frames") { Description = "Frames per camera resolution (default 200).", DefaultValueFactory = _ => 200 };
+        }.Range(1000, 100_000_000);
+        var frames = new Option<int>("--frames") { Description = "Frames per camera resolution (default 200).", DefaultValueFactory = _ => 200 }.Range(10, 1_000_000);
         var command = new Command("bench",
             "Measure the twin: physics steps/s and control steps/s (20 x 2 ms) against a plain C mj_step loop over the " +
             "same exported scene (gcc-compiled now), and head-camera frames/s at 84x84, 128x128 and 640x480 RGB+depth.\n" +
@@ -97,9 +97,9 @@ internal static class SimCommand
         {
             Description = "Where to write the MJCF (default: fetch_scene.xml in the current directory).",
             DefaultValueFactory = _ => new FileInfo("fetch_scene.xml"),
-        };
-        var urdf = new Option<FileInfo?>("--urdf") { Description = "Robot URDF (default: the urdf/fetch.urdf shipped with RobotBridge)." };
-        var scene = new Option<FileInfo?>("--scene") { Description = "Scene template MJCF (default: urdf/scene/tabletop.xml)." };
+        }.OutputFile();
+        var urdf = new Option<FileInfo?>("--urdf") { Description = "Robot URDF (default: the urdf/fetch.urdf shipped with RobotBridge)." }.InputFile();
+        var scene = new Option<FileInfo?>("--scene") { Description = "Scene template MJCF (default: urdf/scene/tabletop.xml)." }.InputFile();
         var command = new Command("export-mjcf",
             "Write the twin's complete scene (robot from the URDF, table, cube, puck, actuators, head camera) as MJCF " +
             "that MuJoCo's own tools can open.\nExample: robotbridge sim export-mjcf -o fetch_scene.xml")

@@ -8,8 +8,8 @@ internal static class SupervisorStopBenchCommand
 {
     public static Command Create()
     {
-        var trips = new Option<int>("--trips") { Description = "Number of trips to measure.", DefaultValueFactory = _ => 1000 };
-        var rate = new Option<double>("--rate") { Description = "Control loop rate (Hz) running during the trips.", DefaultValueFactory = _ => 100 };
+        var trips = new Option<int>("--trips") { Description = "Number of trips to measure.", DefaultValueFactory = _ => 1000 }.Range(1, 1_000_000);
+        var rate = new Option<double>("--rate") { Description = "Control loop rate (Hz) running during the trips.", DefaultValueFactory = _ => 100 }.Range(1, 1000, "Hz");
         var command = new Command("estop-supervisor",
             "E-stop latency on the twin (real-time clock, supervised control loop running): trip -> stop command leaving the supervisor.\n" +
             "Example: robotbridge bench estop-supervisor --trips 1000\n(robotbridge bench estop measures the whole MQTT teleop path instead.)");

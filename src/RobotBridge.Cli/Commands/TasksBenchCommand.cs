@@ -11,8 +11,8 @@ internal static class TasksBenchCommand
 {
     public static Command Create()
     {
-        var steps = new Option<int>("--steps") { Description = "Env steps per throughput measurement", DefaultValueFactory = _ => 2000 };
-        var episodes = new Option<int>("--episodes") { Description = "Seeded episodes per scripted success rate (0 skips)", DefaultValueFactory = _ => 200 };
+        var steps = new Option<int>("--steps") { Description = "Env steps per throughput measurement", DefaultValueFactory = _ => 2000 }.Range(100, 10_000_000);
+        var episodes = new Option<int>("--episodes") { Description = "Seeded episodes per scripted success rate (0 skips)", DefaultValueFactory = _ => 200 }.Range(0, 1_000_000);
         var command = new Command("tasks",
             "Fetch tasks on the twin: env steps/s (proprio and 84x84 camera, single env and 2 threaded workers) and the scripted controllers' success rates.\n" +
             "Example: robotbridge bench tasks --steps 2000 --episodes 200");
@@ -20,7 +20,7 @@ internal static class TasksBenchCommand
         command.Options.Add(steps);
         command.Options.Add(episodes);
         var armMotion = new Option<string>("--arm-motion") { Description = "Env option arm_motion for the success rates and step lengths: direct (Gymnasium's quick arm) or streamed (within the Fetch's acceleration limits)", DefaultValueFactory = _ => "direct" };
-        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default 50, Gymnasium's)", DefaultValueFactory = _ => FetchEnvs.MaxEpisodeSteps };
+        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default 50, Gymnasium's)", DefaultValueFactory = _ => FetchEnvs.MaxEpisodeSteps }.Range(1, 100_000);
         command.Options.Add(supervised);
         command.Options.Add(armMotion);
         command.Options.Add(maxSteps);

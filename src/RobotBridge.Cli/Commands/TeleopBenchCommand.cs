@@ -9,7 +9,7 @@ internal static class TeleopBenchCommand
 {
     public static Command Create()
     {
-        var trips = new Option<int>("--trips") { Description = "Trips per broker.", DefaultValueFactory = _ => 1000 };
+        var trips = new Option<int>("--trips") { Description = "Trips per broker.", DefaultValueFactory = _ => 1000 }.Range(1, 1_000_000);
         var brokers = new Option<string>("--brokers") { Description = "Comma-separated: embedded, mosquitto.", DefaultValueFactory = _ => "embedded,mosquitto" };
         var command = new Command("estop",
             "E-stop latency from an operator's MQTT publish to the stop command at the robot interface (twin under the safety supervisor).\n" +

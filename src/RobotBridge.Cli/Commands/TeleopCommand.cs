@@ -22,11 +22,11 @@ internal static class TeleopCommand
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Broker host.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Broker port (8883 is usual with --tls).", DefaultValueFactory = _ => 1883 };
+        var port = new Option<int>("--port") { Description = "Broker port (8883 is usual with --tls).", DefaultValueFactory = _ => 1883 }.Port();
         var user = new Option<string>("--user") { Description = "MQTT user name = operator id.", DefaultValueFactory = _ => "operator" };
         var password = new Option<string?>("--password") { Description = $"MQTT password (default: ${PasswordVariable})." };
         var tls = new Option<bool>("--tls") { Description = "Connect with TLS." };
-        var ca = new Option<FileInfo?>("--ca") { Description = "PEM certificate to trust as root for TLS (a private CA or the broker's self-signed certificate)." };
+        var ca = new Option<FileInfo?>("--ca") { Description = "PEM certificate to trust as root for TLS (a private CA or the broker's self-signed certificate)." }.InputFile();
         var robot = new Option<string>("--robot") { Description = "Robot id in the topic tree.", DefaultValueFactory = _ => "fetch" };
         var command = new Command("teleop",
             "Operator console: drive the robot over MQTT and stop it. Hold Tab (or a motion key) as dead-man; " +
@@ -97,16 +97,16 @@ internal static class TeleopCommand
 
     private static Command CreateServe()
     {
-        var users = new Option<FileInfo>("--users") { Description = "Accounts, one name:password:role per line (roles: robot, operator, observer).", Required = true };
-        var bind = new Option<string>("--bind") { Description = "Address the embedded broker listens on (loopback unless you mean it).", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Embedded broker port, or the external broker's port with --external.", DefaultValueFactory = _ => 1883 };
+        var users = new Option<FileInfo>("--users") { Description = "Accounts, one name:password:role per line (roles: robot, operator, observer).", Required = true }.InputFile();
+        var bind = new Option<string>("--bind") { Description = "Address the embedded broker listens on (loopback unless you mean it).", DefaultValueFactory = _ => "127.0.0.1" }.IpAddress();
+        var port = new Option<int>("--port") { Description = "Embedded broker port, or the external broker's port with --external.", DefaultValueFactory = _ => 1883 }.Port();
         var external = new Option<string?>("--external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one." };
-        var tlsPfx = new Option<FileInfo?>("--tls-pfx") { Description = "Embedded broker: PKCS#12 file with the TLS certificate and key (adds a TLS listener)." };
-        var tlsPort = new Option<int>("--tls-port") { Description = "Embedded broker TLS port.", DefaultValueFactory = _ => 8883 };
-        var heartbeat = new Option<int>("--heartbeat-ms") { Description = "Operator heartbeat bound in ms.", DefaultValueFactory = _ => 250 };
-        var gpio = new Option<int?>("--gpio-pin") { Description = "Also watch a normally-closed e-stop button on this GPIO (BCM) line." };
+        var tlsPfx = new Option<FileInfo?>("--tls-pfx") { Description = "Embedded broker: PKCS#12 file with the TLS certificate and key (adds a TLS listener)." }.InputFile();
+        var tlsPort = new Option<int>("--tls-port") { Description = "Embedded broker TLS port.", DefaultValueFactory = _ => 8883 }.Port();
+        var heartbeat = new Option<int>("--heartbeat-ms") { Description = "Operator heartbeat bound in ms.", DefaultValueFactory = _ => 250 }.Range(20, 60_000, "ms");
+        var gpio = new Option<int?>("--gpio-pin") { Description = "Also watch a normally-closed e-stop button on this GPIO (BCM) line." }.Range(0, 1023);
         var camera = new Option<bool>("--camera") { Description = "Render the twin's head camera (640x480, 15 Hz) and stream it as JPEG at 2 Hz on telemetry/camera." };
-        var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl+C)." };
+        var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl+C)." }.Range(0.1, 1e9, "s");
         var command = new Command("serve",
             "Robot side of teleop on the MuJoCo twin (real time) under the safety supervisor: embedded MQTT broker (or --external), " +
             "teleop bridge, optional GPIO e-stop. Safety events are printed as they happen.\n" +
@@ -143,6 +143,7 @@ internal static class TeleopCommand
             string? externalHost = parse.GetValue(external);
             if (externalHost is null)
             {
+                BindWarning.WarnIfExposed(parse.GetValue(bind)!, "robotbridge teleop serve", "--bind", error);
                 X509Certificate2? certificate = parse.GetValue(tlsPfx) is { } pfx ? X509CertificateLoader.LoadPkcs12FromFile(pfx.FullName, null) : null;
                 broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions
                 {
@@ -222,10 +223,10 @@ internal static class TeleopCommand
 
     private static Command CreateMosquittoConfig()
     {
-        var users = new Option<FileInfo>("--users") { Description = "Accounts, one name:password:role per line.", Required = true };
-        var dir = new Option<DirectoryInfo>("--dir") { Description = "Where to write mosquitto.conf, passwd and acl.", Required = true };
-        var bind = new Option<string>("--bind") { Description = "Listener address.", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Listener port.", DefaultValueFactory = _ => 1883 };
+        var users = new Option<FileInfo>("--users") { Description = "Accounts, one name:password:role per line.", Required = true }.InputFile();
+        var dir = new Option<DirectoryInfo>("--dir") { Description = "Where to write mosquitto.conf, passwd and acl.", Required = true }.OutputDirectory();
+        var bind = new Option<string>("--bind") { Description = "Listener address.", DefaultValueFactory = _ => "127.0.0.1" }.IpAddress();
+        var port = new Option<int>("--port") { Description = "Listener port.", DefaultValueFactory = _ => 1883 }.Port();
         var command = new Command("mosquitto-config",
             "Write a mosquitto configuration for teleop: password file (mosquitto_passwd), the teleop ACL, set_tcp_nodelay, loopback listener.\n" +
             "Example: robotbridge teleop mosquitto-config --users teleop-users.txt --dir /etc/mosquitto/robotbridge && mosquitto -c /etc/mosquitto/robotbridge/mosquitto.conf");
@@ -238,6 +239,7 @@ internal static class TeleopCommand
             try
             {
                 var policy = new TeleopAccessPolicy(TeleopUserFile.Load(parse.GetValue(users)!.FullName));
+                BindWarning.WarnIfExposed(parse.GetValue(bind)!, "robotbridge teleop mosquitto-config", "--bind", parse.InvocationConfiguration.Error);
                 string conf = MosquittoBroker.WriteConfig(new MosquittoOptions
                 {
                     Access = policy, BindAddress = parse.GetValue(bind)!, Port = parse.GetValue(port),

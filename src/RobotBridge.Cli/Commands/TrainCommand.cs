@@ -17,24 +17,29 @@ internal static class TrainCommand
 {
     public const int InputError = 1;
 
+    /// <summary>Widest hidden layer accepted: 4096 already makes SAC's five networks ~2 GB with Adam's state.</summary>
+    private const int MaxHiddenWidth = 4096;
+    private const int MaxHiddenLayers = 16;
+
     public static Command Create()
     {
         var env = new Argument<string>("ENV") { Description = "Registered env id, e.g. PointMassGoal-v0 or FetchReach-v4" };
         var algo = new Option<string>("--algo") { Description = "sac-her (goal envs) or ppo (vector envs)", DefaultValueFactory = _ => "sac-her" };
         algo.AcceptOnlyFromAmong("sac-her", "ppo");
-        var steps = new Option<long>("--steps") { Description = "Env steps to train for (total, including a resumed run's)", DefaultValueFactory = _ => 20_000 };
-        var output = new Option<string?>("--out") { Description = "Run directory (default: runs/ENV-ALGO)" };
+        var steps = new Option<long>("--steps") { Description = "Env steps to train for (total, including a resumed run's)", DefaultValueFactory = _ => 20_000 }.Range(1, long.MaxValue);
+        var output = new Option<string?>("--out") { Description = "Run directory (default: runs/ENV-ALGO); an existing run is continued with --resume or replaced with --force" }.OutputDirectory();
         var seed = new Option<int>("--seed") { Description = "Seed of torch, the env and the replay sampling", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (results are reproducible for a fixed seed and thread count)", DefaultValueFactory = _ => 1 };
-        var envs = new Option<int>("--envs") { Description = "PPO: parallel sub-envs", DefaultValueFactory = _ => 4 };
-        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between checkpoints", DefaultValueFactory = _ => 10_000 };
+        var threads = new Option<int>("--threads") { Description = "Torch intra-op threads (results are reproducible for a fixed seed and thread count); at most the core count", DefaultValueFactory = _ => 1 }.Range(1, int.MaxValue);
+        var envs = new Option<int>("--envs") { Description = "PPO: parallel sub-envs", DefaultValueFactory = _ => 4 }.Range(1, 64);
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "Env steps between checkpoints", DefaultValueFactory = _ => 10_000 }.Range(1, long.MaxValue);
         var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, e.g. 256,256,256 (default: 64,64 as the RL Zoo uses for FetchReach)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run directory's checkpoint" };
-        var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4)", DefaultValueFactory = _ => 1.0 };
-        var randomActions = new Option<double>("--random-actions") { Description = "SAC+HER: probability of a uniformly random action at each step (default 0; the OpenAI baselines use 0.3)", DefaultValueFactory = _ => 0.0 };
-        var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 };
-        var demoBatch = new Option<int>("--demo-batch") { Description = "SAC+HER with --demos: keep the demonstrations apart and add this many of their transitions to every batch (default 0: they join the replay buffer)", DefaultValueFactory = _ => 0 };
-        var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos and --demo-batch: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 };
+        var force = new Option<bool>("--force") { Description = "Replace an existing run in --out (its policy, checkpoint, logs and curve) instead of refusing" };
+        var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4)", DefaultValueFactory = _ => 1.0 }.Range(0, 1000);
+        var randomActions = new Option<double>("--random-actions") { Description = "SAC+HER: probability of a uniformly random action at each step (default 0; the OpenAI baselines use 0.3)", DefaultValueFactory = _ => 0.0 }.Range(0, 1);
+        var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
+        var demoBatch = new Option<int>("--demo-batch") { Description = "SAC+HER with --demos: keep the demonstrations apart and add this many of their transitions to every batch (default 0: they join the replay buffer)", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
+        var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos and --demo-batch: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 }.Range(0, double.PositiveInfinity);
         var envOption = new Option<string[]>("--env-option")
         {
             Description = "Env option KEY=VALUE to train with, kept in the policy file for eval and deploy (repeatable); " +
@@ -42,7 +47,7 @@ internal static class TrainCommand
                 $"any env takes {EnvOptions.MaxEpisodeStepsKey}=N (episode length, default the env's: 50 for Fetch tasks)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 };
+        var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Evaluate over this many episodes at every checkpoint (0 = off); drawn on the learning curve", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
 
         var command = new Command("train",
             "Train a policy on the simulated twin (or any registered env).\n" +
@@ -50,7 +55,7 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, force, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption }) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -62,6 +67,20 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --resume given but '{checkpoint}' does not exist; train without --resume first.");
                 return Task.FromResult(InputError);
             }
+            if (parse.GetValue(resume) && parse.GetValue(force))
+            {
+                throw new CliUsageException("--resume continues the run in --out and --force replaces it: give one of them");
+            }
+            if (!parse.GetValue(resume) && RunFiles.Existing(dir) is { Count: > 0 } existing)
+            {
+                if (!parse.GetValue(force))
+                {
+                    throw new CliUsageException($"--out '{dir}' already holds a run ({string.Join(", ", existing)}); continue it with --resume, replace it with --force, or choose another --out");
+                }
+                RunFiles.Delete(dir);
+                stderr.WriteLine($"robotbridge train: --force: replaced the run in '{dir}'");
+            }
+            int threadCount = ThreadLimit.Cap(parse.GetValue(threads), "--threads", stderr, "robotbridge train");
             int[]? widths = null;
             if (parse.GetValue(hidden) is { } h)
             {
@@ -69,11 +88,14 @@ internal static class TrainCommand
                 widths = new int[parts.Length];
                 for (int i = 0; i < parts.Length; i++)
                 {
-                    if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+                    if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1 || widths[i] > MaxHiddenWidth)
                     {
-                        stderr.WriteLine($"robotbridge train: --hidden must be positive integers separated by commas (e.g. 256,256,256), got '{h}'");
-                        return Task.FromResult(InputError);
+                        throw new CliUsageException($"--hidden must be widths from 1 to {MaxHiddenWidth} separated by commas (e.g. 256,256,256), got '{h}'");
                     }
+                }
+                if (parts.Length is 0 or > MaxHiddenLayers)
+                {
+                    throw new CliUsageException($"--hidden must name 1 to {MaxHiddenLayers} layers, got '{h}'");
                 }
             }
             double updates = parse.GetValue(updatesPerStep), randomProbability = parse.GetValue(randomActions);
@@ -88,16 +110,6 @@ internal static class TrainCommand
             if (!(cloning >= 0) || double.IsInfinity(cloning) || (cloning > 0 && demoBatchSize == 0))
             {
                 stderr.WriteLine($"robotbridge train: --bc-weight must be a number ≥ 0 and needs --demos and --demo-batch, got {cloning}");
-                return Task.FromResult(InputError);
-            }
-            if (!(updates >= 0) || double.IsInfinity(updates))
-            {
-                stderr.WriteLine($"robotbridge train: --updates-per-step must be a number ≥ 0, got {updates}");
-                return Task.FromResult(InputError);
-            }
-            if (!(randomProbability is >= 0 and <= 1))
-            {
-                stderr.WriteLine($"robotbridge train: --random-actions must be a probability in [0, 1], got {randomProbability}");
                 return Task.FromResult(InputError);
             }
             if (demoEpisodes < 0)
@@ -120,12 +132,13 @@ internal static class TrainCommand
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,
-                Seed = parse.GetValue(seed), Threads = parse.GetValue(threads), NumEnvs = parse.GetValue(envs),
+                Seed = parse.GetValue(seed), Threads = threadCount, NumEnvs = parse.GetValue(envs),
                 Sac = widths is null ? sac : sac with { HiddenSizes = widths },
                 Demonstrator = demonstrator,
                 Ppo = widths is null ? new() : new() { HiddenSizes = widths },
                 EnvSettings = envSettings,
                 CheckpointEvery = parse.GetValue(checkpointEvery), EvalEpisodes = parse.GetValue(evalEpisodes), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
+                Warning = warning => stderr.WriteLine($"robotbridge train: warning: {warning}"),
             };
             try
             {

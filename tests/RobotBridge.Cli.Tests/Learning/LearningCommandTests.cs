@@ -57,8 +57,8 @@ public sealed class LearningCommandTests : IDisposable
         Assert.Contains("--demos needs --algo sac-her on a Fetch task", error);
 
         (code, _, error) = Run("train", "PointMassGoal-v0", "--random-actions", "1.5", "--out", Path.Combine(_dir, "bad-p"));
-        Assert.Equal(1, code);
-        Assert.Contains("--random-actions must be a probability in [0, 1], got 1.5", error);
+        Assert.Equal(Program.UsageError, code);
+        Assert.Contains("--random-actions must be a finite number between 0 and 1, got 1.5", error);
 
         (code, _, error) = Run("train", "FetchPush-v4", "--demos", "2", "--bc-weight", "5", "--out", Path.Combine(_dir, "bc"));
         Assert.Equal(1, code);

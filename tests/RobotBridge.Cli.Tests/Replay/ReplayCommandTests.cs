@@ -112,7 +112,7 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("#ROSBAG V2.0", badError);
 
         var (noFile, _, noFileError) = Run("replay", Path.Combine(_directory, "absent.bag"));
-        Assert.Equal(ReplayCommand.InputError, noFile);
-        Assert.Contains("no such file", noFileError);
+        Assert.Equal(Program.UsageError, noFile);
+        Assert.Contains("absent.bag' does not exist", noFileError);
     }
 }

@@ -58,6 +58,37 @@ public sealed class TeleopCommandTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Mosquitto_config_keeps_the_password_hashes_owner_only_and_warns_of_a_wide_listener()
+    {
+        string dir = Path.Combine(_dir, "mq-perm");
+        var (code, _, error) = Run("teleop", "mosquitto-config", "--users", Users("robot:r:robot", "alice:a:operator"), "--dir", dir);
+        Assert.True(code == 0, error);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "passwd")));
+        Assert.DoesNotContain("warning", error);
+
+        (code, _, error) = Run("teleop", "mosquitto-config", "--users", Users("robot:r:robot", "alice:a:operator"), "--dir", dir, "--bind", "0.0.0.0");
+        Assert.True(code == 0, error);
+        Assert.Contains("warning: --bind 0.0.0.0 listens beyond this machine", error);
+        Assert.Contains("listener 1883 0.0.0.0", File.ReadAllText(Path.Combine(dir, "mosquitto.conf")));
+    }
+
+    [Fact]
+    public void Serve_warns_when_its_broker_listens_beyond_loopback()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var (code, output, error) = Run("teleop", "serve", "--users", Users("robot:r:robot", "alice:a:operator"), "--bind", "0.0.0.0",
+            "--port", port.ToString(), "--seconds", "0.2");
+        Assert.True(code == 0, error + output);
+        Assert.Contains("robotbridge teleop serve: warning: --bind 0.0.0.0 listens beyond this machine", error);
+    }
+
+    [Fact]
     public async Task Serve_runs_the_twin_behind_the_embedded_broker_and_a_client_trips_it()
     {
         int port;
@@ -104,7 +135,7 @@ public sealed class TeleopCommandTests : IDisposable
     {
         var (code, _, error) = Run("bench", "estop", "--trips", "0");
         Assert.Equal(Program.UsageError, code);
-        Assert.Contains("--trips must be at least 1", error);
+        Assert.Contains("--trips must be between 1 and 1000000, got 0", error);
         (code, _, error) = Run("bench", "estop", "--brokers", "hivemq");
         Assert.Equal(Program.UsageError, code);
         Assert.Contains("unknown broker 'hivemq'", error);
