@@ -125,7 +125,7 @@ public abstract class TeleopBrokerTests
 
         // Control: the same command without the flag moves the robot.
         await raw.PublishAsync(Command(retain: false));
-        await Eventually.True(() => rig.Robot.Count("twist") >= 1, "the same command, not retained, runs");
+        await Eventually.True(() => rig.Robot.Count("twist") >= 1, () => $"the same command, not retained, runs (bridge: {rig.Bridge.Stats}; latch: {rig.Latch.Snapshot})");
     }
 
     private static double ArmTravel(RobotState a, RobotState b) => ArmIndices.Sum(i => Math.Abs(a.Position[i] - b.Position[i]));
