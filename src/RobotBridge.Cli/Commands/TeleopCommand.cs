@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Device.Gpio;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using RobotBridge.Control;
 using RobotBridge.Safety;
 using RobotBridge.Sim.Twin;
 using RobotBridge.Teleop.Brokers;
@@ -192,18 +193,18 @@ internal static class TeleopCommand
                 {
                     quit.CancelAfter(TimeSpan.FromSeconds(limit));
                 }
-                using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+                // The control loop owns the supervisor's checks (state age, limits, heartbeats) at its
+                // rate; teleop commands the supervised robot through the bridge.
+                using var loop = new ControlLoop(supervisor, MonitorOnlyCycle.Instance, new ControlLoopOptions { RateHz = 100 });
+                loop.Start();
                 try
                 {
-                    // No control loop here: the supervisor's monitoring runs on this timer.
-                    while (await timer.WaitForNextTickAsync(quit.Token))
-                    {
-                        supervisor.Monitor();
-                    }
+                    await Task.Delay(Timeout.InfiniteTimeSpan, quit.Token);
                 }
                 catch (OperationCanceledException)
                 {
                 }
+                loop.Stop();
                 output.WriteLine($"teleop bridge: {bridge.Stats}");
                 return 0;
             }

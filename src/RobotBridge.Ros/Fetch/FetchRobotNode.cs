@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using RobotBridge.Control;
 using RobotBridge.Robots;
 using RobotBridge.Ros.Client;
 using RobotBridge.Ros.Messages;
@@ -93,6 +94,7 @@ public sealed class FetchRobotNode : IDisposable
     private readonly Image _depthImage = new();
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stop = new();
+    private readonly FixedRateScheduler _scheduler;
     private bool _runstopCommanded;
     private long _ticks;
 
@@ -103,6 +105,8 @@ public sealed class FetchRobotNode : IDisposable
         _server = server;
         _robot = robot;
         _options = options ?? new FetchNodeOptions();
+        _scheduler = new FixedRateScheduler(new WallClock(spinThreshold: TimeSpan.Zero), TimeSpan.FromSeconds(1.0 / _options.JointStateRate),
+            new FixedRateSchedulerOptions { MissedTicks = MissedTickPolicy.CatchUp, CatchUpLimit = 10, TimingCapacity = 4096 });
         _objectSource = objectSource;
         if (objectSource is not null)
         {
@@ -177,7 +181,7 @@ public sealed class FetchRobotNode : IDisposable
     public long Ticks => Interlocked.Read(ref _ticks);
 
     /// <summary>Cycles that ran later than their period (the robot or the encoders could not keep up).</summary>
-    public long Overruns { get; private set; }
+    public long Overruns => _scheduler.Misses;
 
     private static int Ros2Status(byte ros1) => ros1 switch
     {
@@ -379,30 +383,16 @@ public sealed class FetchRobotNode : IDisposable
 
     private void Run()
     {
-        var period = TimeSpan.FromSeconds(1.0 / _options.JointStateRate);
         var wall = Stopwatch.StartNew();
         var robotStart = _robot.Clock.Now;
-        var nextTick = TimeSpan.Zero;
         var nextFrame = TimeSpan.Zero;
         var nextStatus = TimeSpan.Zero;
         var nextObject = TimeSpan.Zero;
         var objectPeriod = TimeSpan.FromSeconds(1.0 / _options.ObjectPoseRate);
-        while (!_stop.IsCancellationRequested)
+        // Paced on the wall clock whatever the body's clock: the served node keeps real time. Late
+        // ticks are caught up (subscribers count joint states), unless it fell ten periods behind.
+        _scheduler.Run(() =>
         {
-            nextTick += period;
-            var lag = wall.Elapsed - nextTick;
-            if (lag > TimeSpan.Zero)
-            {
-                Overruns++;
-                if (lag > 10 * period)
-                {
-                    nextTick = wall.Elapsed; // fell far behind: do not try to catch up in a burst
-                }
-            }
-            else if (_stop.Token.WaitHandle.WaitOne(-lag))
-            {
-                break;
-            }
             try
             {
                 if (_robot.Clock.IsVirtual)
@@ -441,9 +431,9 @@ public sealed class FetchRobotNode : IDisposable
                     _gripperActionlib.PublishStatus();
                 }
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                break;
+                throw;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -459,7 +449,7 @@ public sealed class FetchRobotNode : IDisposable
                 }
             }
             Interlocked.Increment(ref _ticks);
-        }
+        }, _stop.Token);
     }
 
     private void PublishJointStates(TimeSpan now)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
+using RobotBridge.Control;
 using RobotBridge.Robots;
 using RobotBridge.Safety;
 using RobotBridge.Teleop.Protocol;
@@ -531,12 +532,10 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void TickLoop()
     {
-        var stopping = _stopping.Token.WaitHandle;
-        do
-        {
-            Tick();
-        }
-        while (!stopping.WaitOne(_options.TickPeriod));
+        // Wall-clock grid without spinning: the watchdog's bound is 100s of ms, a tick 20 ms.
+        var scheduler = new FixedRateScheduler(new WallClock(spinThreshold: TimeSpan.Zero), _options.TickPeriod,
+            new FixedRateSchedulerOptions { TimingCapacity = 256 });
+        scheduler.Run(Tick, _stopping.Token);
     }
 
     private void Tick()

@@ -33,7 +33,9 @@ public sealed class CameraIngest : IDisposable
     private void Run()
     {
         TimeSpan? lastStamp = null;
-        while (!_stop.IsCancellationRequested)
+        // A polling grid on the wall clock, no spinning: a frame a millisecond late is still the latest.
+        var scheduler = new FixedRateScheduler(new WallClock(spinThreshold: TimeSpan.Zero), _poll, new FixedRateSchedulerOptions { TimingCapacity = 256 });
+        scheduler.Run(() =>
         {
             try
             {
@@ -56,8 +58,7 @@ public sealed class CameraIngest : IDisposable
                 // the robot if frames stop coming.
                 Interlocked.Increment(ref _errors);
             }
-            _stop.Token.WaitHandle.WaitOne(_poll);
-        }
+        }, _stop.Token);
     }
 
     public void Dispose()

@@ -31,9 +31,7 @@ public sealed class ControlLoop : IDisposable
     private readonly CycleObservation _observation = new();
     private readonly CameraIngest? _cameraIngest;
     private CameraFrame? _currentFrame;
-    private TimeSpan? _next;
-    private TimeSpan? _previousStart;
-    private int _consecutiveMisses;
+    private readonly FixedRateScheduler _scheduler;
     private volatile bool _faulted;
     private Thread? _thread;
     private CancellationTokenSource? _stop;
@@ -64,7 +62,8 @@ public sealed class ControlLoop : IDisposable
         _guard = guard;
         _cycle = cycle;
         _period = _options.Period;
-        Timing = new LoopTiming(_period, _options.TimingCapacity);
+        _scheduler = new FixedRateScheduler(robot.Clock, _period, new FixedRateSchedulerOptions { TimingCapacity = _options.TimingCapacity });
+        Timing = new LoopTiming(_scheduler, _options.TimingCapacity);
         _monitorStage = () => _guard?.Monitor();
         _observeStage = Observe;
         _inferStage = () => _cycle.Infer(_observation);
@@ -77,6 +76,9 @@ public sealed class ControlLoop : IDisposable
     }
 
     public LoopTiming Timing { get; }
+
+    /// <summary>The loop's grid, deadlines and wake counters.</summary>
+    public FixedRateScheduler Scheduler => _scheduler;
 
     /// <summary>The observation of the last cycle (owned by the loop).</summary>
     public CycleObservation Observation => _observation;
@@ -110,17 +112,8 @@ public sealed class ControlLoop : IDisposable
     /// <summary>One cycle: monitor, observe, infer, command, then wait until the next tick.</summary>
     public void RunCycle(CancellationToken cancellationToken = default)
     {
-        IRobotClock clock = _robot.Clock;
-        TimeSpan start = clock.Now;
-        _next ??= start;
+        TimeSpan start = _scheduler.BeginTick();
         long wallStart = Stopwatch.GetTimestamp();
-
-        Timing.Jitter.Add(Math.Abs((start - _next.Value).TotalMilliseconds));
-        if (_previousStart is { } previous)
-        {
-            Timing.Period.Add((start - previous).TotalMilliseconds);
-        }
-        _previousStart = start;
         _observation.Cycle = Timing.Cycles;
         _observation.Time = start;
 
@@ -146,19 +139,10 @@ public sealed class ControlLoop : IDisposable
         }
         Timing.CountCycle();
 
-        TimeSpan work = clock.IsVirtual ? Stopwatch.GetElapsedTime(wallStart, afterCommand) : clock.Now - _next.Value;
-        HandleDeadline(work > _period);
-
-        _next = _next.Value + _period;
-        if (!clock.IsVirtual && clock.Now > _next.Value)
-        {
-            // Late: drop the missed ticks and stay on the grid rather than running cycles back to back.
-            long behind = (long)Math.Ceiling((clock.Now - _next.Value) / _period);
-            _next = _next.Value + behind * _period;
-        }
+        HandleDeadline(_scheduler.Complete());
         try
         {
-            clock.WaitUntil(_next.Value, cancellationToken);
+            _scheduler.WaitForNext(cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -270,19 +254,17 @@ public sealed class ControlLoop : IDisposable
     {
         if (!missed)
         {
-            _consecutiveMisses = 0;
             return;
         }
         Timing.CountOverrun();
-        _consecutiveMisses++;
         if (_options.MissPolicy == DeadlineMissPolicy.Hold)
         {
             Guard("hold after deadline miss", () => _robot.Stop("control loop missed its deadline: holding position"));
         }
-        if (_consecutiveMisses >= _options.MissesBeforeStop)
+        if (_scheduler.ConsecutiveMisses >= _options.MissesBeforeStop)
         {
-            StopSafely($"{_consecutiveMisses} consecutive deadline misses (period {_period.TotalMilliseconds:F1} ms)");
-            _consecutiveMisses = 0;
+            StopSafely($"{_scheduler.ConsecutiveMisses} consecutive deadline misses (period {_period.TotalMilliseconds:F1} ms)");
+            _scheduler.ForgiveMisses();
         }
     }
 

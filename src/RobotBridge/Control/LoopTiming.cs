@@ -56,10 +56,21 @@ public sealed class LoopTiming
     private long _cycles, _overruns, _faults;
 
     public LoopTiming(TimeSpan nominalPeriod, int capacity = 1 << 16)
+        : this(nominalPeriod, new TimingSeries(capacity), new TimingSeries(capacity), capacity)
+    {
+    }
+
+    /// <summary>Books of a loop paced by <paramref name="scheduler"/>: period and jitter are its series.</summary>
+    public LoopTiming(FixedRateScheduler scheduler, int capacity = 1 << 16)
+        : this(scheduler.Period, scheduler.Interval, scheduler.Jitter, capacity)
+    {
+    }
+
+    private LoopTiming(TimeSpan nominalPeriod, TimingSeries period, TimingSeries jitter, int capacity)
     {
         NominalPeriod = nominalPeriod;
-        Period = new TimingSeries(capacity);
-        Jitter = new TimingSeries(capacity);
+        Period = period;
+        Jitter = jitter;
         Observe = new TimingSeries(capacity);
         Infer = new TimingSeries(capacity);
         Command = new TimingSeries(capacity);

@@ -1,3 +1,4 @@
+using RobotBridge.Control;
 using RobotBridge.Robots;
 
 namespace RobotBridge.Recording;
@@ -45,7 +46,9 @@ public sealed class JointStateRecording : IDisposable
     {
         var state = new RobotState();
         TimeSpan last = TimeSpan.MinValue;
-        while (!_stop.IsCancellationRequested)
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var scheduler = new FixedRateScheduler(new WallClock(spinThreshold: TimeSpan.Zero), _poll, new FixedRateSchedulerOptions { TimingCapacity = 256 });
+        scheduler.Run(() =>
         {
             try
             {
@@ -59,10 +62,9 @@ public sealed class JointStateRecording : IDisposable
             }
             catch (ObjectDisposedException)
             {
-                return; // the robot went away first: nothing left to record
+                gone.Cancel(); // the robot went away first: nothing left to record
             }
-            _stop.Token.WaitHandle.WaitOne(_poll);
-        }
+        }, gone.Token);
     }
 
     public void Dispose()
