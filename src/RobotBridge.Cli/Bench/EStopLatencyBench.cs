@@ -132,7 +132,7 @@ internal static class EStopLatencyBench
     }
 
     /// <summary>Forwards to the body and timestamps the first <see cref="Stop"/> after <see cref="Arm"/>.</summary>
-    private sealed class StopProbe(IRobot inner) : IRobot
+    internal sealed class StopProbe(IRobot inner) : IRobot
     {
         private volatile TaskCompletionSource<long>? _waiting;
 

@@ -16,6 +16,7 @@ internal static class BenchCommand
         var bench = new Command("bench", "Run a benchmark and print its figures.\nExample: robotbridge bench loop --rates 100,500 --seconds 60 --load");
         bench.Subcommands.Add(CreateLoop());
         bench.Subcommands.Add(TeleopBenchCommand.Create());
+        bench.Subcommands.Add(WebBenchCommand.Create());
         bench.Subcommands.Add(PolicyLatencyBench.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.Create());
         bench.Subcommands.Add(SupervisorStopBenchCommand.Create());

@@ -40,6 +40,7 @@ internal static class DeployCommand
         var mqttPort = new Option<int>("--mqtt-port") { Description = "MQTT port (embedded broker on loopback, or the external broker's)", DefaultValueFactory = _ => 1883 };
         var mqttExternal = new Option<string?>("--mqtt-external") { Description = "Use this external broker host (e.g. mosquitto) instead of the embedded one" };
         mqttPort.Port();
+        var webPort = new Option<int?>("--web-port") { Description = "With --mqtt-users: also serve the browser operator console (page + MQTT over WebSocket on the embedded broker) on this port" }.Range(0, 65535);
         var safetyConfig = new Option<FileInfo?>("--safety-config") { Description = "Safety JSON for the supervisor (workspace, speed caps…); default the shipped fetch-safety.json" }.InputFile();
         var cameraTopic = new Option<string?>("--camera-topic") { Description = "Camera tasks over rosbridge: the image topic to read (default /head_camera/rgb/image_throttled, which launch/head_camera.launch and robotbridge serve publish; /head_camera/rgb/image_raw on a robot without those launch files)" };
         var operatorWait = new Option<double>("--operator-wait") { Description = "Seconds to wait for an operator to reset the e-stop, before the first episode and after every safety stop (then the run goes on with the next episode)", DefaultValueFactory = _ => 120 }.Range(0, 86_400, "s");
@@ -48,7 +49,7 @@ internal static class DeployCommand
             "Examples: robotbridge deploy runs/FetchReach-v4-sac-her/policy.rbpolicy --robot sim\n" +
             "          robotbridge deploy policy.rbpolicy --robot ws://fetch:9090 --episodes 3 --mqtt-users users.txt");
         command.Arguments.Add(policyPath);
-        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, force, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig, cameraTopic }) command.Options.Add(o);
+        foreach (var o in new Option[] { robot, env, episodes, seed, quiet, record, force, mqttUsers, mqttPort, mqttExternal, operatorWait, safetyConfig, cameraTopic, webPort }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -63,7 +64,7 @@ internal static class DeployCommand
                 string envId = parse.GetValue(env) ?? policy.Spec.EnvId;
                 string body = parse.GetValue(robot)!;
                 var teleop = parse.GetValue(mqttUsers) is { } users
-                    ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)))
+                    ? new TeleopSettings(TeleopUserFile.Load(users.FullName), parse.GetValue(mqttPort), parse.GetValue(mqttExternal), TimeSpan.FromSeconds(parse.GetValue(operatorWait)), parse.GetValue(webPort))
                     : null;
                 if (teleop is not null)
                 {
@@ -131,7 +132,7 @@ internal static class DeployCommand
 
     /// <summary>MQTT teleop for a deployment: broker accounts, port, optional external broker, and how
     /// long to wait for an operator's reset before the first episode.</summary>
-    private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait);
+    private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait, int? WebPort = null);
 
     private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter stdout, bool quiet,
         string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, string? cameraTopic, CancellationToken cancel)
@@ -186,7 +187,7 @@ internal static class DeployCommand
             {
                 await using TeleopAttachment? teleop = teleopSettings is null ? null
                     : await TeleopAttachment.StartAsync(supervisor, teleopSettings.Accounts, teleopSettings.Port, teleopSettings.ExternalHost,
-                        TimeSpan.FromMilliseconds(250), cancel);
+                        TimeSpan.FromMilliseconds(250), cancel, teleopSettings.WebPort);
                 OperatorResetWait? operatorReset = null;
                 if (teleop is not null)
                 {
@@ -194,6 +195,10 @@ internal static class DeployCommand
                         stop => stdout.WriteLine($"robot stopped ({stop}): waiting up to {teleopSettings.OperatorWait.TotalSeconds:0.#} s for an operator to reset the e-stop over MQTT (port {teleop.Port})"));
                     // The heartbeat watchdog holds the robot stopped until an operator is connected and resets it.
                     perStep?.WriteLine($"MQTT teleop on port {teleop.Port}: waiting for an operator to reset the e-stop (robotbridge teleop --port {teleop.Port})");
+                    if (teleop.WebAddress is { } page)
+                    {
+                        stdout.WriteLine($"web console on {page}");
+                    }
                     if (operatorReset.AwaitReset(cancel) is { } why)
                     {
                         throw new TaskResetException(why);

@@ -9,6 +9,7 @@ using RobotBridge.Teleop.Brokers;
 using RobotBridge.Teleop.Gpio;
 using RobotBridge.Teleop.Operator;
 using RobotBridge.Teleop.Robot;
+using RobotBridge.Teleop.Web;
 
 namespace RobotBridge.Cli.Commands;
 
@@ -108,11 +109,12 @@ internal static class TeleopCommand
         var gpio = new Option<int?>("--gpio-pin") { Description = "Also watch a normally-closed e-stop button on this GPIO (BCM) line." }.Range(0, 1023);
         var camera = new Option<bool>("--camera") { Description = "Render the twin's head camera (640x480, 15 Hz) and stream it as JPEG at 2 Hz on telemetry/camera." };
         var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl+C)." }.Range(0.1, 1e9, "s");
+        var webPort = new Option<int?>("--web-port") { Description = "Also serve the browser operator console on this port (0: any free one): the page and MQTT over WebSocket (/mqtt) on the embedded broker, same accounts and ACL, HTTPS with --tls-pfx." }.Range(0, 65535);
         var command = new Command("serve",
             "Robot side of teleop on the MuJoCo twin (real time) under the safety supervisor: embedded MQTT broker (or --external), " +
             "teleop bridge, optional GPIO e-stop. Safety events are printed as they happen.\n" +
             "Example: robotbridge teleop serve --users teleop-users.txt");
-        foreach (var option in new Option[] { users, bind, port, external, tlsPfx, tlsPort, heartbeat, gpio, camera, seconds })
+        foreach (var option in new Option[] { users, bind, port, external, tlsPfx, tlsPort, heartbeat, gpio, camera, seconds, webPort })
         {
             command.Options.Add(option);
         }
@@ -141,7 +143,13 @@ internal static class TeleopCommand
             string[] operators = accounts.Where(u => u.Role == TeleopRole.Operator).Select(u => u.Name).ToArray();
 
             EmbeddedBroker? broker = null;
+            WebConsole? web = null;
             string? externalHost = parse.GetValue(external);
+            if (parse.GetValue(webPort) is not null && externalHost is not null)
+            {
+                error.WriteLine("robotbridge teleop serve: --web-port needs the embedded broker (the page's MQTT over WebSocket goes into it); drop --external");
+                return Program.UsageError;
+            }
             if (externalHost is null)
             {
                 BindWarning.WarnIfExposed(parse.GetValue(bind)!, "robotbridge teleop serve", "--bind", error);
@@ -153,7 +161,13 @@ internal static class TeleopCommand
                     Port = parse.GetValue(port),
                     TlsCertificate = certificate,
                     TlsPort = parse.GetValue(tlsPort),
+                    ExtraAdapters = (web = WebConsoleFor(parse.GetValue(webPort), parse.GetValue(bind)!, certificate, parse.GetValue(heartbeat))) is { } w ? [w.MqttAdapter] : [],
                 });
+                if (web is not null)
+                {
+                    await web.StartAsync(token);
+                    output.WriteLine($"web console on {web.Address}");
+                }
                 output.WriteLine($"embedded broker on {parse.GetValue(bind)}:{parse.GetValue(port)}" + (certificate is null ? "" : $", TLS on {parse.GetValue(tlsPort)}"));
             }
             var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = operators, StartLatched = true });
@@ -213,6 +227,10 @@ internal static class TeleopCommand
                 button?.Dispose();
                 gpioController?.Dispose();
                 await bridge.DisposeAsync();
+                if (web is not null)
+                {
+                    await web.DisposeAsync();
+                }
                 if (broker is not null)
                 {
                     await broker.DisposeAsync();
@@ -221,6 +239,15 @@ internal static class TeleopCommand
         });
         return command;
     }
+
+    /// <summary>The browser console for <c>--web-port</c>, on the broker's address and TLS certificate.</summary>
+    internal static WebConsole? WebConsoleFor(int? port, string bind, X509Certificate2? certificate, int heartbeatMs) =>
+        port is { } p
+            ? new WebConsole(new WebConsoleOptions
+            {
+                BindAddress = IPAddress.Parse(bind), Port = p, TlsCertificate = certificate, HeartbeatTimeout = TimeSpan.FromMilliseconds(heartbeatMs),
+            })
+            : null;
 
     private static Command CreateMosquittoConfig()
     {

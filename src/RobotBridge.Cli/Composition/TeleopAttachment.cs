@@ -1,6 +1,7 @@
 using RobotBridge.Safety;
 using RobotBridge.Teleop.Brokers;
 using RobotBridge.Teleop.Robot;
+using RobotBridge.Teleop.Web;
 
 namespace RobotBridge.Cli.Composition;
 
@@ -12,10 +13,12 @@ namespace RobotBridge.Cli.Composition;
 internal sealed class TeleopAttachment : IAsyncDisposable
 {
     private readonly EmbeddedBroker? _broker;
+    private readonly WebConsole? _web;
 
-    private TeleopAttachment(EmbeddedBroker? broker, TeleopBridge bridge, int port)
+    private TeleopAttachment(EmbeddedBroker? broker, WebConsole? web, TeleopBridge bridge, int port)
     {
         _broker = broker;
+        _web = web;
         Bridge = bridge;
         Port = port;
     }
@@ -24,16 +27,28 @@ internal sealed class TeleopAttachment : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The browser console's address, when one was asked for.</summary>
+    public Uri? WebAddress => _web?.Address;
+
     /// <param name="accounts">Broker accounts: one with the robot role (the bridge's own) and the operators.</param>
     /// <param name="externalHost">An external broker (e.g. mosquitto) to use instead of the embedded one.</param>
+    /// <param name="webPort">Also serve the browser console (page + MQTT over WebSocket into the embedded broker) on this port.</param>
     public static async Task<TeleopAttachment> StartAsync(ISafetyGuard guard, IReadOnlyList<TeleopUser> accounts, int port,
-        string? externalHost, TimeSpan heartbeatTimeout, CancellationToken cancellationToken)
+        string? externalHost, TimeSpan heartbeatTimeout, CancellationToken cancellationToken, int? webPort = null)
     {
+        if (webPort is not null && externalHost is not null)
+        {
+            throw new ArgumentException("--web-port needs the embedded broker (the page's MQTT over WebSocket goes into it); drop the external broker");
+        }
         TeleopUser robot = accounts.FirstOrDefault(u => u.Role == TeleopRole.Robot)
             ?? throw new ArgumentException("the MQTT user list needs one account with role robot (the bridge's own)");
         string[] operators = accounts.Where(u => u.Role == TeleopRole.Operator).Select(u => u.Name).ToArray();
+        WebConsole? web = webPort is { } p ? new WebConsole(new WebConsoleOptions { Port = p, HeartbeatTimeout = heartbeatTimeout }) : null;
         EmbeddedBroker? broker = externalHost is null
-            ? await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = new TeleopAccessPolicy(accounts), Port = port })
+            ? await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions
+            {
+                Access = new TeleopAccessPolicy(accounts), Port = port, ExtraAdapters = web is null ? [] : [web.MqttAdapter],
+            })
             : null;
         var bridge = new TeleopBridge(guard, new TeleopBridgeOptions
         {
@@ -50,11 +65,19 @@ internal sealed class TeleopAttachment : IAsyncDisposable
             bridge.Start();
             await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10));
             cancellationToken.ThrowIfCancellationRequested();
-            return new TeleopAttachment(broker, bridge, port);
+            if (web is not null)
+            {
+                await web.StartAsync(cancellationToken);
+            }
+            return new TeleopAttachment(broker, web, bridge, port);
         }
         catch
         {
             await bridge.DisposeAsync();
+            if (web is not null)
+            {
+                await web.DisposeAsync();
+            }
             if (broker is not null)
             {
                 await broker.DisposeAsync();
@@ -66,6 +89,10 @@ internal sealed class TeleopAttachment : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Bridge.DisposeAsync();
+        if (_web is not null)
+        {
+            await _web.DisposeAsync();
+        }
         if (_broker is not null)
         {
             await _broker.DisposeAsync();

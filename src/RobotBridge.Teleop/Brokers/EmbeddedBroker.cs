@@ -40,6 +40,10 @@ public sealed record EmbeddedBrokerOptions
     /// the robot's own queue overflowed (it could have lost a trip).
     /// </summary>
     public int MaxPendingMessagesPerClient { get; init; } = DefaultMaxPendingMessagesPerClient;
+
+    /// <summary>Further transports into the same broker (e.g. MQTT over WebSocket hosted by the web
+    /// console): their clients meet the same accounts, access rules and queues as the TCP listener's.</summary>
+    public IReadOnlyList<IMqttServerAdapter> ExtraAdapters { get; init; } = [];
 }
 
 /// <summary>
@@ -124,7 +128,9 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         serverOptions.DefaultEndpointOptions.NoDelay = true;
         serverOptions.TlsEndpointOptions.NoDelay = true;
 
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var factory = new MqttServerFactory();
+        var adapters = factory.DefaultServerAdapters.Select(create => create(factory)).Concat(options.ExtraAdapters ?? []).ToList();
+        var server = factory.CreateMqttServer(serverOptions, adapters);
         var broker = new EmbeddedBroker(server, options.Access, options);
         try
         {

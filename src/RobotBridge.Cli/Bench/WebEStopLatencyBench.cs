@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+using RobotBridge.Control;
+using RobotBridge.Safety;
+using RobotBridge.Sim.Twin;
+using RobotBridge.Teleop.Brokers;
+using RobotBridge.Teleop.Operator;
+using RobotBridge.Teleop.Robot;
+using RobotBridge.Teleop.Web;
+
+namespace RobotBridge.Cli.Bench;
+
+/// <summary>
+/// E-stop latency from the browser console: from the moment a click on the page's STOP button is
+/// issued (WebDriver, Debian's headless Chromium) to the moment <see cref="Robots.IRobot.Stop"/> is called
+/// on the twin. The path: Chromium input → the page's pointerdown handler → MQTT over WebSocket →
+/// the embedded broker → robot bridge → latch → supervisor → robot interface. The clicking account
+/// is an observer; an operator client (MQTT/TCP) heartbeats at 20 Hz and resets between clicks, as
+/// <see cref="EStopLatencyBench"/> does for the MQTT path.
+/// </summary>
+internal static class WebEStopLatencyBench
+{
+    private static readonly TeleopAccessPolicy Access = new(
+    [
+        new TeleopUser("robot", "bench-robot", TeleopRole.Robot),
+        new TeleopUser("operator", "bench-operator", TeleopRole.Operator),
+        new TeleopUser("visitor", "bench-visitor", TeleopRole.Observer),
+    ]);
+
+    /// <summary>Click → stop, and the WebDriver click call's own round trip (what the driver adds).</summary>
+    public sealed record Result(TimingSummary ClickToStop, TimingSummary ClickCall);
+
+    public static async Task<Result> RunAsync(int clicks, string chromium, string chromedriver)
+    {
+        int port = FreePort();
+        await using var web = new WebConsole(new WebConsoleOptions { Port = 0 });
+        await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = Access, Port = port, ExtraAdapters = [web.MqttAdapter] });
+        await web.StartAsync();
+        var endpoint = new BrokerEndpoint { Port = port };
+        var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = ["operator"] });
+        var probe = new EStopLatencyBench.StopProbe(new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime }));
+        using var supervisor = ModelSafety.SuperviseFetch(probe, latch);
+        await using var bridge = new TeleopBridge(supervisor, new TeleopBridgeOptions
+        {
+            Broker = endpoint with { UserName = "robot", Password = "bench-robot" },
+            AuthorisedOperators = ["operator"],
+        });
+        await using var op = new TeleopOperator(endpoint with { UserName = "operator", Password = "bench-operator" }, "fetch", "operator");
+        bridge.Start();
+        await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10));
+        await op.ConnectAsync();
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(op, heartbeatStop.Token);
+        string profile = Directory.CreateTempSubdirectory("robotbridge-bench-chromium-").FullName;
+        try
+        {
+            using var driver = Launch(chromium, chromedriver, profile);
+            LogIn(driver, web.Address, "visitor", "bench-visitor");
+            var stop = driver.FindElement(By.Id("stop"));
+            const int warmup = 20;
+            var toStop = new double[clicks];
+            var call = new double[clicks];
+            for (int i = -warmup; i < clicks; i++)
+            {
+                await ReadyAsync(latch, op);
+                var stopped = probe.Arm();
+                long start = Stopwatch.GetTimestamp();
+                stop.Click();
+                long clicked = Stopwatch.GetTimestamp();
+                long stopTicks = await stopped.WaitAsync(TimeSpan.FromSeconds(5));
+                if (i >= 0)
+                {
+                    toStop[i] = Stopwatch.GetElapsedTime(start, stopTicks).TotalMilliseconds;
+                    call[i] = Stopwatch.GetElapsedTime(start, clicked).TotalMilliseconds;
+                }
+            }
+            return new Result(TimingSeries.Summarize(toStop, clicks), TimingSeries.Summarize(call, clicks));
+        }
+        finally
+        {
+            heartbeatStop.Cancel();
+            await heartbeat;
+            try
+            {
+                Directory.Delete(profile, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Chromium may still hold its profile for a moment; a temp folder is harmless.
+            }
+        }
+    }
+
+    private static ChromeDriver Launch(string chromium, string chromedriver, string profile)
+    {
+        var options = new ChromeOptions { BinaryLocation = chromium };
+        options.AddArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            "--window-size=1400,1000", $"--user-data-dir={profile}");
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(chromedriver)!, Path.GetFileName(chromedriver));
+        service.HideCommandPromptWindow = true;
+        service.SuppressInitialDiagnosticInformation = true;
+        return new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+    }
+
+    private static void LogIn(ChromeDriver driver, Uri page, string user, string password)
+    {
+        driver.Navigate().GoToUrl(page);
+        var wait = new WebDriverWait(driver, TimeSpan.FromSeconds(30)) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+        wait.Until(d => d.FindElement(By.Id("user")).Displayed);
+        driver.FindElement(By.Id("user")).SendKeys(user);
+        driver.FindElement(By.Id("password")).SendKeys(password);
+        driver.FindElement(By.Id("login-button")).Click();
+        wait.Until(d => d.FindElement(By.Id("role")).GetDomProperty("textContent") == "observer");
+    }
+
+    /// <summary>Waits until the latch runs again (reset by the operator over MQTT).</summary>
+    private static async Task ReadyAsync(EStopLatch latch, TeleopOperator op)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (latch.IsStopped)
+        {
+            if (latch.Snapshot.ActiveSources.Count == 0)
+            {
+                await op.ResetAsync();
+            }
+            await Task.Delay(5);
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException($"latch did not reset: {latch.Snapshot}");
+            }
+        }
+    }
+
+    private static async Task HeartbeatAsync(TeleopOperator op, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        try
+        {
+            do
+            {
+                await op.SendHeartbeatAsync(deadman: false, token);
+            }
+            while (await timer.WaitForNextTickAsync(token));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
