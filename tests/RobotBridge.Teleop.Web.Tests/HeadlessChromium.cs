@@ -16,7 +16,7 @@ internal sealed class HeadlessChromium : IDisposable
 
     private readonly string _profile;
 
-    public HeadlessChromium(int width = 1400, int height = 1000)
+    public HeadlessChromium(int width = 1400, int height = 1250)
     {
         if (!File.Exists(Binary) || !File.Exists(DriverPath))
         {

@@ -23,14 +23,25 @@ public sealed class WebConsoleBrowserTests(ServedRobot robot) : IClassFixture<Se
     public async Task An_observer_sees_the_state_trips_the_latch_and_its_reset_is_refused_by_the_broker()
     {
         await using var helper = await ScriptedOperator.ConnectAsync(Serve.BrokerPort);
-        await ResetAsync(() => helper.Client.ResetAsync());
-
         using var browser = new HeadlessChromium();
         browser.LogIn(Serve.WebAddress, Accounts.Observer, Accounts.ObserverPassword);
         Assert.Equal("observer", browser.Text("role"));
-        browser.WaitUntil(() => browser.Text("estop-state") == "RUNNING" && browser.Text("link") == "bridge online"
-            && browser.Text("robot-link") == "Connected" && browser.Text("loop").StartsWith("period", StringComparison.Ordinal),
-            "the page to show the running latch, the bridge online, the robot link and the loop timing");
+        browser.WaitUntil(() => browser.Text("link") == "bridge online" && browser.Text("robot-link") == "Connected"
+            && browser.Text("loop").StartsWith("period", StringComparison.Ordinal) && browser.Text("estop-sources").Length > 1,
+            "the page to show the bridge online, the robot link, the loop timing and the e-stop sources");
+        for (int attempt = 1; ; attempt++)
+        {
+            await ResetAsync(() => helper.Client.ResetAsync());
+            try
+            {
+                browser.WaitUntil(() => browser.Text("estop-state") == "RUNNING", "the page to show the latch running", 5);
+                break;
+            }
+            catch (Xunit.Sdk.XunitException) when (attempt < 5 && (Watch.EStop.Cause ?? "").StartsWith("no heartbeat", StringComparison.Ordinal))
+            {
+                // The scripted operator's heartbeat was late on this loaded machine and the watchdog tripped: reset again.
+            }
+        }
         Assert.False(browser["deadman"].Enabled, "an observer gets no dead-man");
         Assert.True(browser["stop"].Displayed && browser["stop"].Enabled, "STOP is there for every account");
 
@@ -93,14 +104,24 @@ public sealed class WebConsoleBrowserTests(ServedRobot robot) : IClassFixture<Se
     {
         using var browser = new HeadlessChromium();
         await DriveAsync(browser);
-        // Freeze the page's JavaScript mid-jog (as a hung tab would): the socket stays open, nothing is sent.
-        browser.Driver.ExecuteCdpCommand("Debugger.enable", []);
-        browser.Driver.ExecuteCdpCommand("Debugger.pause", []);
-        await Watch.UntilAsync(() => Watch.EStop.Stopped, "the heartbeat watchdog to trip the latch", 3);
+        // Hang the page's main thread mid-jog for 5 s (as a stuck script or a frozen tab would): the socket
+        // stays open, nothing is sent. The hang starts after this call returns.
+        browser.Driver.ExecuteScript("setTimeout(() => { const end = performance.now() + 5000; while (performance.now() < end) {} }, 0);");
+        var frozen = Stopwatch.StartNew();
+        await Watch.UntilAsync(() => Watch.EStop.Stopped, "the heartbeat watchdog to trip the latch", 4);
         Assert.Contains("teleop-heartbeat", Watch.EStop.Source ?? "");
         Assert.Contains("no heartbeat", Watch.EStop.Cause ?? "");
-        await Watch.UntilAsync(() => Watch.ArmSpeed() < Still, "the arm to stop with the tab frozen", 3);
-        browser.Driver.ExecuteCdpCommand("Debugger.resume", []);
+        await Watch.UntilAsync(() => Watch.ArmSpeed() < Still, "the arm to stop with the tab frozen", 4);
+        Assert.True(frozen.Elapsed < TimeSpan.FromSeconds(5), "the robot stopped only after the tab came back");
+        // Once the tab thaws (dead-man and jog key still down), nothing queued moves the robot: the latch waits for a reset.
+        if (TimeSpan.FromSeconds(6) - frozen.Elapsed is { Ticks: > 0 } rest)
+        {
+            await Task.Delay(rest);
+        }
+        double[] thawed = Watch.Arm();
+        await Task.Delay(500);
+        Assert.True(Watch.EStop.Stopped, $"the latch must wait for a reset after the freeze: {Watch.EStop}");
+        Assert.True(RobotWatch.Distance(Watch.Arm(), thawed) < Moved / 4, "the arm moved after the tab thawed");
     }
 
     [Fact]
@@ -120,7 +141,7 @@ public sealed class WebConsoleBrowserTests(ServedRobot robot) : IClassFixture<Se
     /// forward key until the arm moves.</summary>
     /// <remarks>On this shared 2-core machine a browser timer can run later than the 250 ms heartbeat
     /// bound, and the watchdog then trips, which is the page's safety working, not failing. Such a trip
-    /// (cause "no heartbeat") gets a fresh reset, at most twice; any other stop fails the test.</remarks>
+    /// (cause "no heartbeat") gets a fresh reset, at most four times; any other stop fails the test.</remarks>
     private async Task DriveAsync(HeadlessChromium browser)
     {
         browser.LogIn(Serve.WebAddress, Accounts.Operator, Accounts.OperatorPassword);
@@ -145,7 +166,7 @@ public sealed class WebConsoleBrowserTests(ServedRobot robot) : IClassFixture<Se
             {
                 return;
             }
-            Assert.True(attempt < 3 && (Watch.EStop.Cause ?? "").StartsWith("no heartbeat", StringComparison.Ordinal),
+            Assert.True(attempt < 5 && (Watch.EStop.Cause ?? "").StartsWith("no heartbeat", StringComparison.Ordinal),
                 $"the robot stopped while driving: {Watch.EStop}; {browser.Describe()}");
         }
     }

@@ -31,8 +31,11 @@ internal static class WebEStopLatencyBench
         new TeleopUser("visitor", "bench-visitor", TeleopRole.Observer),
     ]);
 
-    /// <summary>Click → stop, and the WebDriver click call's own round trip (what the driver adds).</summary>
-    public sealed record Result(TimingSummary ClickToStop, TimingSummary ClickCall);
+    /// <param name="ClickToStop">WebDriver click issued → IRobot.Stop (includes the driver's input dispatch).</param>
+    /// <param name="ClickCall">The WebDriver click call alone (what the driver adds).</param>
+    /// <param name="PageRoundTrip">On the page: pointerdown → the robot's stopped state back on the page.</param>
+    /// <param name="MqttRoundTrip">An MQTT/TCP client: trip publish → the robot's stopped state back at that client.</param>
+    public sealed record Result(TimingSummary ClickToStop, TimingSummary ClickCall, TimingSummary PageRoundTrip, TimingSummary MqttRoundTrip);
 
     public static async Task<Result> RunAsync(int clicks, string chromium, string chromedriver)
     {
@@ -64,21 +67,35 @@ internal static class WebEStopLatencyBench
             const int warmup = 20;
             var toStop = new double[clicks];
             var call = new double[clicks];
+            var page = new double[clicks];
+            var pageState = driver.FindElement(By.Id("estop-state"));
             for (int i = -warmup; i < clicks; i++)
             {
                 await ReadyAsync(latch, op);
+                // The page must know the robot runs again, or it reports the press as "already stopped".
+                for (var seen = Stopwatch.StartNew(); pageState.GetDomAttribute("data-state") != "Running"; await Task.Delay(10))
+                {
+                    if (seen.Elapsed > TimeSpan.FromSeconds(10))
+                    {
+                        throw new TimeoutException("the page never showed the reset");
+                    }
+                }
                 var stopped = probe.Arm();
                 long start = Stopwatch.GetTimestamp();
                 stop.Click();
                 long clicked = Stopwatch.GetTimestamp();
                 long stopTicks = await stopped.WaitAsync(TimeSpan.FromSeconds(5));
+                double pageMs = await PageConfirmationAsync(driver);
                 if (i >= 0)
                 {
                     toStop[i] = Stopwatch.GetElapsedTime(start, stopTicks).TotalMilliseconds;
                     call[i] = Stopwatch.GetElapsedTime(start, clicked).TotalMilliseconds;
+                    page[i] = pageMs;
                 }
             }
-            return new Result(TimingSeries.Summarize(toStop, clicks), TimingSeries.Summarize(call, clicks));
+            var mqtt = await MqttRoundTripsAsync(latch, op, clicks);
+            return new Result(TimingSeries.Summarize(toStop, clicks), TimingSeries.Summarize(call, clicks),
+                TimingSeries.Summarize(page, clicks), TimingSeries.Summarize(mqtt, clicks));
         }
         finally
         {
@@ -93,6 +110,62 @@ internal static class WebEStopLatencyBench
                 // Chromium may still hold its profile for a moment; a temp folder is harmless.
             }
         }
+    }
+
+    /// <summary>The page's own figure for the last press (#stop-confirm data-ms), then clears it.</summary>
+    private static async Task<double> PageConfirmationAsync(ChromeDriver driver)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            string? ms = driver.FindElement(By.Id("stop-confirm")).GetDomAttribute("data-ms");
+            if (!string.IsNullOrEmpty(ms))
+            {
+                driver.ExecuteScript("document.getElementById('stop-confirm').dataset.ms = '';");
+                return double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException("the page never confirmed the stop");
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The same round trip from an MQTT/TCP client: trip publish → stopped state received back.</summary>
+    private static async Task<double[]> MqttRoundTripsAsync(EStopLatch latch, TeleopOperator op, int trips)
+    {
+        const int warmup = 20;
+        var result = new double[trips];
+        for (int i = -warmup; i < trips; i++)
+        {
+            await ReadyAsync(latch, op);
+            long seqBefore = op.EStopState?.EventSeq ?? -1;
+            var back = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnState(Teleop.Protocol.EStopStateMessage state)
+            {
+                if (state.Stopped && state.EventSeq > seqBefore)
+                {
+                    back.TrySetResult(Stopwatch.GetTimestamp());
+                }
+            }
+            op.EStopStateReceived += OnState;
+            try
+            {
+                long start = Stopwatch.GetTimestamp();
+                await op.TripAsync($"bench round trip {i}");
+                long end = await back.Task.WaitAsync(TimeSpan.FromSeconds(5));
+                if (i >= 0)
+                {
+                    result[i] = Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
+                }
+            }
+            finally
+            {
+                op.EStopStateReceived -= OnState;
+            }
+        }
+        return result;
     }
 
     private static ChromeDriver Launch(string chromium, string chromedriver, string profile)

@@ -14,7 +14,7 @@ internal static class WebBenchCommand
         var chromium = new Option<string>("--chromium") { Description = "Chromium binary (Debian package chromium).", DefaultValueFactory = _ => "/usr/bin/chromium" };
         var driver = new Option<string>("--chromedriver") { Description = "chromedriver binary (Debian package chromium-driver).", DefaultValueFactory = _ => "/usr/bin/chromedriver" };
         var command = new Command("estop-web",
-            "E-stop latency from the web console: click on STOP in headless Chromium → IRobot.Stop on the twin, beside an MQTT client's trip → IRobot.Stop.\n" +
+            "E-stop latency from the web console: click on STOP in headless Chromium → IRobot.Stop on the twin, and the page's own press → confirmed-stop round trip, beside an MQTT client's figures.\n" +
             "Example: robotbridge bench estop-web --clicks 200");
         command.Options.Add(clicks);
         command.Options.Add(chromium);
@@ -42,9 +42,11 @@ internal static class WebBenchCommand
             output.WriteLine($"e-stop latency to IRobot.Stop on the twin (real time, safety supervisor), {n} each after 20 warm-up, {Environment.ProcessorCount} cores, loopback, embedded MQTTnet broker");
             output.WriteLine("| path | n | p50 ms | p99 ms | max ms | mean ms |");
             output.WriteLine("| --- | --- | --- | --- | --- | --- |");
-            output.WriteLine(Row("web console: STOP click (WebDriver) → stop", web.ClickToStop));
-            output.WriteLine(Row("  of which the WebDriver click call", web.ClickCall));
-            output.WriteLine(Row("MQTT client (TCP): publish → stop", mqtt));
+            output.WriteLine(Row("web console: STOP click (WebDriver) → IRobot.Stop", web.ClickToStop));
+            output.WriteLine(Row("  the WebDriver click call alone", web.ClickCall));
+            output.WriteLine(Row("web console, measured by the page: press → stopped state back on the page", web.PageRoundTrip));
+            output.WriteLine(Row("MQTT client (TCP): trip publish → stopped state back at the client", web.MqttRoundTrip));
+            output.WriteLine(Row("MQTT client (TCP): trip publish → IRobot.Stop", mqtt));
             return 0;
         });
         return command;

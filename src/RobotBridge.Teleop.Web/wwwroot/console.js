@@ -129,6 +129,9 @@
     me.up = false;
     releaseAll('connection lost');
     clearInterval(tickTimer);
+    lastTick = 0;
+    worstGapSince = 0;
+    worstGap = 0;
     $('stop').dataset.connected = 'false';
     setLinkPill(null);
     me.client.end(true);
@@ -184,7 +187,8 @@
   function noteGap(t) {
     if (lastTick && t - lastTick > worstGap) worstGap = t - lastTick;
     lastTick = t;
-    if (t - worstGapSince > 10000) {
+    if (!worstGapSince) worstGapSince = t;
+    if (t - worstGapSince >= 10000) {
       $('beat').textContent = `every ${config.period_ms} ms, worst gap ${worstGap} ms in 10 s (robot stops past ${config.heartbeat_timeout_ms} ms)`;
       worstGap = 0;
       worstGapSince = t;
@@ -250,11 +254,29 @@
 
   // ---------- controls ----------
 
+  let lastEStop = null;
+  let stopPending = null; // { at, eventSeq }: a STOP press waiting for the robot's confirmation
+
   function trip(how) {
     const me = link;
+    const at = performance.now();
     const sent = publish(me, 'trip', { seq: me ? ++me.tripSeq : 0, by: me ? me.user : '', reason: `web console STOP (${how})` },
       { qos: 1 }, (err) => { if (err) status(`STOP NOT DELIVERED: ${err.message}`); });
     status(sent ? 'STOP sent' : 'STOP cannot be sent: not connected to the robot');
+    if (!sent) return;
+    if (lastEStop && lastEStop.stopped) {
+      confirmStop('robot already stopped', null);
+    } else {
+      stopPending = { at, eventSeq: lastEStop ? lastEStop.event_seq : -1 };
+      $('stop-confirm').textContent = 'STOP sent…';
+    }
+  }
+
+  /** Shows that the robot reported the stop, and how long after the press (press → state/estop back here). */
+  function confirmStop(text, ms) {
+    const el = $('stop-confirm');
+    el.textContent = text;
+    el.dataset.ms = ms === null ? '' : ms.toFixed(3);
   }
 
   function wireControls() {
@@ -363,6 +385,12 @@
   }
 
   function showEStop(s) {
+    lastEStop = s;
+    if (stopPending && s.stopped && s.event_seq > stopPending.eventSeq) {
+      const ms = performance.now() - stopPending.at;
+      stopPending = null;
+      confirmStop(`stop confirmed in ${ms.toFixed(0)} ms`, ms);
+    }
     const pill = $('estop-state');
     pill.dataset.state = s.state;
     pill.textContent = s.stopped ? `E-STOP ${s.state.toUpperCase()}` : 'RUNNING';
