@@ -44,6 +44,8 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Cli/Bench/SupervisorStopLatencyBench.cs", "Thread.Sleep")] = "bench: random trip times",
         [("RobotBridge.Cli/Bench/EStopLatencyBench.cs", "Task.Delay")] = "bench: gaps between trips",
         [("RobotBridge.Cli/Bench/EStopLatencyBench.cs", "PeriodicTimer")] = "bench: the operator's heartbeats",
+        [("RobotBridge.Cli/Bench/WebEStopLatencyBench.cs", "Task.Delay")] = "bench: waits for the reset and the page between clicks",
+        [("RobotBridge.Cli/Bench/WebEStopLatencyBench.cs", "PeriodicTimer")] = "bench: the operator's heartbeats",
         [("RobotBridge.Cli/Bench/RosbridgeBench.cs", "Thread.Sleep")] = "bench: load generation and measurement windows",
         [("RobotBridge.Cli/Bench/RospyRateBench.cs", "Thread.Sleep")] = "bench: waits for the rospy process",
         [("RobotBridge.Benchmarks/SimTwinBenchmarks.cs", "WaitUntil")] = "benchmark: steps the twin",
