@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using RobotBridge.Cli.Commands;
 
@@ -8,6 +9,11 @@ public static class Program
 {
     /// <summary>Exit code for a command line that could not be parsed (unknown command or option) or an option value out of range.</summary>
     public const int UsageError = 2;
+
+    /// <summary>What the program calls itself wherever it runs from: the installed tool's command name.
+    /// The program file stays RobotBridge.Cli (an assembly named "robotbridge" would shadow the core
+    /// RobotBridge assembly, names being case-insensitive), so help would otherwise say RobotBridge.Cli.</summary>
+    public const string CommandName = "robotbridge";
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -32,6 +38,14 @@ public static class Program
             string more = parsed.Errors.Count > 1 ? $" (and {parsed.Errors.Count - 1} more problem(s))" : "";
             stderr.WriteLine($"{CommandPath(parsed)}: {CliFailure.OneLine(parsed.Errors[0].Message).TrimEnd('.')}{more} (see {CommandPath(parsed)} --help)");
             return UsageError;
+        }
+        if (parsed.Action is HelpAction)
+        {
+            // Help names the command after the program file; the usage lines should say what users type.
+            using var help = new StringWriter();
+            int code = parsed.Invoke(new InvocationConfiguration { Output = help, Error = stderr });
+            stdout.Write(help.ToString().Replace(RootCommand.ExecutableName, CommandName, StringComparison.Ordinal));
+            return code;
         }
         try
         {
