@@ -1,5 +1,6 @@
 using System.Formats.Cbor;
 using System.Text.Json;
+using RobotBridge.Ros.Serialization;
 
 namespace RobotBridge.Ros.Protocol;
 
@@ -12,8 +13,6 @@ namespace RobotBridge.Ros.Protocol;
 /// </summary>
 public readonly struct PublishEnvelope
 {
-    private static readonly JsonReaderOptions JsonOptions = new() { MaxDepth = 64 };
-
     private PublishEnvelope(ReadOnlyMemory<byte> topic, ReadOnlyMemory<byte> msg, bool isCbor)
     {
         Topic = topic;
@@ -30,70 +29,79 @@ public readonly struct PublishEnvelope
     public bool IsCbor { get; }
 
     /// <summary>True when <paramref name="frame"/> is a well-formed JSON publish frame with an
-    /// unescaped string topic and a msg value (field order does not matter; other fields are skipped).</summary>
+    /// unescaped string topic and a msg value (field order does not matter; other fields are skipped).
+    /// The whole frame is validated as <see cref="Utf8JsonReader"/> would (<see cref="JsonCursor"/>).</summary>
     public static bool TryScanJson(ReadOnlyMemory<byte> frame, out PublishEnvelope envelope)
     {
         envelope = default;
-        var reader = new Utf8JsonReader(frame.Span, JsonOptions);
+        var cursor = new JsonCursor(frame);
         bool publish = false;
         ReadOnlyMemory<byte> topic = default, msg = default;
         bool hasTopic = false, hasMsg = false;
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (!cursor.TryConsume((byte)'{') || cursor.TryConsume((byte)'}'))
             {
                 return false;
             }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            do
             {
+                var key = cursor.ReadRawString(out bool escaped, out _);
                 // Escaped names or duplicate keys are rare enough for the general path.
-                if (reader.ValueIsEscaped)
+                if (escaped)
                 {
                     return false;
                 }
-                if (reader.ValueTextEquals("op"u8))
+                cursor.Expect((byte)':');
+                if (key.SequenceEqual("op"u8))
                 {
-                    reader.Read();
-                    if (publish || reader.TokenType != JsonTokenType.String || !reader.ValueTextEquals("publish"u8))
+                    if (publish || cursor.Peek() != (byte)'"' || !cursor.ReadRawString(out bool opEscaped, out _).SequenceEqual("publish"u8) || opEscaped)
                     {
                         return false;
                     }
                     publish = true;
                 }
-                else if (reader.ValueTextEquals("topic"u8))
+                else if (key.SequenceEqual("topic"u8))
                 {
-                    reader.Read();
-                    if (hasTopic || reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                    if (hasTopic || cursor.Peek() != (byte)'"')
                     {
                         return false;
                     }
-                    topic = frame.Slice((int)reader.TokenStartIndex + 1, reader.ValueSpan.Length);
+                    int start = cursor.Position + 1;
+                    var name = cursor.ReadRawString(out bool topicEscaped, out _);
+                    if (topicEscaped)
+                    {
+                        return false;
+                    }
+                    topic = frame.Slice(start, name.Length);
                     hasTopic = true;
                 }
-                else if (reader.ValueTextEquals("msg"u8))
+                else if (key.SequenceEqual("msg"u8))
                 {
-                    reader.Read();
                     if (hasMsg)
                     {
                         return false;
                     }
-                    int start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    msg = frame[start..(int)reader.BytesConsumed];
+                    cursor.SkipWhitespace();
+                    int start = cursor.Position;
+                    cursor.SkipValue(1);
+                    msg = frame[start..cursor.Position];
                     hasMsg = true;
                 }
                 else
                 {
-                    reader.Read();
-                    reader.Skip();
+                    cursor.SkipValue(1);
                 }
             }
-            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            while (cursor.TryConsume((byte)','));
+            cursor.Expect((byte)'}');
+            cursor.SkipWhitespace();
+            if (!cursor.AtEnd)
             {
                 return false;
             }
         }
-        catch (JsonException)
+        catch (RosbridgeFormatException)
         {
             return false;
         }

@@ -3,226 +3,257 @@ using System.Buffers.Text;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace RobotBridge.Ros.Serialization;
 
 /// <summary>
-/// Reads a rosbridge JSON message body straight from its UTF-8 bytes with <see cref="Utf8JsonReader"/>:
-/// no DOM, no strings for field names, numbers parsed once, uint8[] base64 decoded into the pooled
-/// target, and string arrays (JointState.name) compared against the previous message's strings as
-/// UTF-8 so a steady stream of names allocates nothing. Decodes the same as <see cref="JsonRosReader"/>
-/// (including the NaN/Infinity literals and null for NaN); one instance is reused across messages
-/// by a single thread.
+/// Reads a rosbridge JSON message body straight from its UTF-8 bytes with a <see cref="JsonCursor"/>:
+/// no DOM, no tokens, no strings for field names; doubles parsed from their digits (exactly, with the
+/// runtime's parser as the fallback); uint8[] base64 decoded into the pooled target; string arrays
+/// (JointState.name) compared against the previous message's strings as UTF-8, so a steady stream of
+/// names allocates nothing. Decodes the same as <see cref="JsonRosReader"/> (NaN/Infinity literals,
+/// null for NaN) and rejects what <see cref="Utf8JsonReader"/> rejects. One instance is reused across
+/// messages by a single thread.
 /// </summary>
-/// <remarks>
-/// <see cref="Utf8JsonReader"/> is a ref struct and cannot live in this class, so each call rebuilds
-/// one from the saved position and <see cref="JsonReaderState"/>; that costs a struct copy, which is
-/// why the array reads (numbers, strings) each run in one call.
-/// </remarks>
 public sealed class JsonStreamRosReader : RosReader
 {
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
-
-    private ReadOnlyMemory<byte> _data;
-    private int _offset;
-    private JsonReaderState _state;
+    private JsonCursor _cursor;
+    /// <summary>Per open container: true until its first field/element was read.</summary>
+    private readonly bool[] _first = new bool[JsonCursor.MaxDepth + 2];
+    private int _depth;
     private byte[] _unescapedName = new byte[64];
     /// <summary>The UTF-8 bytes of the strings <see cref="ReadStringArray"/> handed out last, by index.</summary>
     private (string Text, byte[] Utf8)[] _names = [];
 
-    /// <summary>Points the reader at one JSON value (a message body) and rewinds it.</summary>
-    public void Reset(ReadOnlyMemory<byte> body)
+    /// <summary>Points the reader at one JSON value (a message body) and rewinds it. The body sits at
+    /// nesting <paramref name="depth"/> of its frame (1 for a publish's msg), for the depth limit.</summary>
+    public void Reset(ReadOnlyMemory<byte> body, int depth = 1)
     {
-        _data = body;
-        _offset = 0;
-        _state = new JsonReaderState(Options);
+        _cursor = new JsonCursor(body);
+        _depth = depth;
     }
 
-    private Utf8JsonReader Open() => new(_data.Span[_offset..], isFinalBlock: true, _state);
-
-    private void Save(ref Utf8JsonReader reader)
+    private void Open()
     {
-        _offset += (int)reader.BytesConsumed;
-        _state = reader.CurrentState;
-    }
-
-    private static void Next(ref Utf8JsonReader reader)
-    {
-        if (!reader.Read())
+        if (_depth + 1 > JsonCursor.MaxDepth)
         {
-            throw new Protocol.RosbridgeFormatException("JSON body ended early");
+            throw JsonCursor.Invalid($"nested deeper than {JsonCursor.MaxDepth}", _cursor.Position);
         }
+        _first[++_depth] = true;
     }
 
     public override void BeginMessage()
     {
-        var reader = Open();
-        Next(ref reader);
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (_cursor.Peek() != (byte)'{')
         {
-            throw Mismatch("an object", Kind(ref reader));
+            throw Mismatch("an object", Kind());
         }
-        Save(ref reader);
+        _cursor.Position++;
+        Open();
     }
 
     protected override bool MoveToField(out ReadOnlySpan<byte> name)
     {
-        var reader = Open();
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.EndObject)
+        if (_cursor.TryConsume((byte)'}'))
         {
-            Save(ref reader);
+            _depth--;
             name = default;
             return false;
         }
-        // Only a property name can follow inside an object; the reader validated that.
-        if (reader.ValueIsEscaped)
+        if (!_first[_depth])
         {
-            int length = reader.ValueSpan.Length;
-            if (_unescapedName.Length < length)
+            _cursor.Expect((byte)',');
+        }
+        _first[_depth] = false;
+        var raw = _cursor.ReadRawString(out bool escaped, out int tokenStart);
+        if (escaped)
+        {
+            var reader = _cursor.StringReader(tokenStart, _cursor.Position);
+            if (_unescapedName.Length < raw.Length)
             {
-                _unescapedName = new byte[length];
+                _unescapedName = new byte[raw.Length];
             }
-            int written = reader.CopyString(_unescapedName);
-            name = _unescapedName.AsSpan(0, written);
+            name = _unescapedName.AsSpan(0, reader.CopyString(_unescapedName));
         }
         else
         {
-            name = reader.ValueSpan;
+            name = raw;
         }
-        Save(ref reader);
+        _cursor.Expect((byte)':');
         return true;
     }
 
-    public override void Skip()
-    {
-        var reader = Open();
-        Next(ref reader);
-        reader.Skip();
-        Save(ref reader);
-    }
+    public override void Skip() => _cursor.SkipValue(_depth);
 
     public override bool ReadBool()
     {
-        var reader = Open();
-        Next(ref reader);
-        bool value = reader.TokenType switch
+        if (_cursor.TryLiteral("true"u8))
         {
-            JsonTokenType.True => true,
-            JsonTokenType.False => false,
-            _ => throw Mismatch("a bool", Kind(ref reader)),
-        };
-        Save(ref reader);
-        return value;
+            return true;
+        }
+        if (_cursor.TryLiteral("false"u8))
+        {
+            return false;
+        }
+        throw Mismatch("a bool", Kind());
     }
 
     public override long ReadInt()
     {
-        var reader = Open();
-        Next(ref reader);
-        long value = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v)
+        if (!IsNumberStart(_cursor.Peek()))
+        {
+            throw Mismatch("an integer", Kind());
+        }
+        var token = _cursor.ReadNumberToken();
+        return Utf8Parser.TryParse(token, out long v, out int used) && used == token.Length
             ? v
-            : throw Mismatch("an integer", Describe(ref reader));
-        Save(ref reader);
-        return value;
+            : throw Mismatch("an integer", Number(token));
     }
 
     public override ulong ReadUInt()
     {
-        var reader = Open();
-        Next(ref reader);
-        ulong value = reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong v)
+        if (!IsNumberStart(_cursor.Peek()))
+        {
+            throw Mismatch("an unsigned integer", Kind());
+        }
+        var token = _cursor.ReadNumberToken();
+        return Utf8Parser.TryParse(token, out ulong v, out int used) && used == token.Length
             ? v
-            : throw Mismatch("an unsigned integer", Describe(ref reader));
-        Save(ref reader);
-        return value;
+            : throw Mismatch("an unsigned integer", Number(token));
     }
 
     public override double ReadDouble()
     {
-        var reader = Open();
-        Next(ref reader);
-        double value = ToDouble(ref reader);
-        Save(ref reader);
-        return value;
+        byte c = _cursor.Peek();
+        if (IsNumberStart(c))
+        {
+            return _cursor.ReadDouble();
+        }
+        if (c == (byte)'n' && _cursor.TryLiteral("null"u8))
+        {
+            return double.NaN;
+        }
+        if (c == (byte)'"')
+        {
+            int start = _cursor.Position;
+            var raw = _cursor.ReadRawString(out bool escaped, out _);
+            if (escaped)
+            {
+                var reader = _cursor.StringReader(start, _cursor.Position);
+                if (reader.ValueTextEquals("NaN"u8))
+                {
+                    return double.NaN;
+                }
+                if (reader.ValueTextEquals("Infinity"u8))
+                {
+                    return double.PositiveInfinity;
+                }
+                if (reader.ValueTextEquals("-Infinity"u8))
+                {
+                    return double.NegativeInfinity;
+                }
+            }
+            else if (raw.SequenceEqual("NaN"u8))
+            {
+                return double.NaN;
+            }
+            else if (raw.SequenceEqual("Infinity"u8))
+            {
+                return double.PositiveInfinity;
+            }
+            else if (raw.SequenceEqual("-Infinity"u8))
+            {
+                return double.NegativeInfinity;
+            }
+            throw Mismatch("a number", JsonValueKind.String);
+        }
+        throw Mismatch("a number", Kind());
     }
 
-    private double ToDouble(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number:
-                // Out of double's range: JsonElement.TryGetDouble fails the same way; keep the sign.
-                return reader.TryGetDouble(out double d) ? d : (reader.ValueSpan[0] == (byte)'-' ? double.NegativeInfinity : double.PositiveInfinity);
-            case JsonTokenType.Null:
-                return double.NaN;
-            case JsonTokenType.String when reader.ValueTextEquals("NaN"u8):
-                return double.NaN;
-            case JsonTokenType.String when reader.ValueTextEquals("Infinity"u8):
-                return double.PositiveInfinity;
-            case JsonTokenType.String when reader.ValueTextEquals("-Infinity"u8):
-                return double.NegativeInfinity;
-            default:
-                throw Mismatch("a number", Describe(ref reader));
-        }
-    }
+    private static bool IsNumberStart(byte c) => c == (byte)'-' || (c >= (byte)'0' && c <= (byte)'9');
 
     public override string ReadString(string? reuse = null)
     {
-        var reader = Open();
-        Next(ref reader);
-        string value = StringValue(ref reader, reuse);
-        Save(ref reader);
-        return value;
+        if (_cursor.Peek() != (byte)'"')
+        {
+            throw Mismatch("a string", Kind());
+        }
+        int start = _cursor.Position;
+        var raw = _cursor.ReadRawString(out bool escaped, out _);
+        if (escaped)
+        {
+            string text = _cursor.UnescapeString(start, _cursor.Position);
+            return reuse is not null && text == reuse ? reuse : text;
+        }
+        if (!Utf8.IsValid(raw))
+        {
+            throw Mismatch("a string", "invalid UTF-8");
+        }
+        if (reuse is not null && Utf8Equals(raw, reuse))
+        {
+            return reuse;
+        }
+        return Encoding.UTF8.GetString(raw);
     }
 
-    private string StringValue(ref Utf8JsonReader reader, string? reuse)
+    private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string text)
     {
-        if (reader.TokenType != JsonTokenType.String)
+        if (utf8.Length == text.Length)
         {
-            throw Mismatch("a string", Kind(ref reader));
+            // ASCII fast path: equal lengths match only when every byte equals its char.
+            for (int i = 0; i < utf8.Length; i++)
+            {
+                if (utf8[i] != text[i])
+                {
+                    return Encoding.UTF8.GetString(utf8) == text;
+                }
+            }
+            return true;
         }
-        return reuse is not null && reader.ValueTextEquals(reuse) ? reuse : reader.GetString()!;
+        return Encoding.UTF8.GetByteCount(text) == utf8.Length && Encoding.UTF8.GetString(utf8) == text;
     }
 
     /// <summary>The whole array in one pass; unchanged names are recognised by their UTF-8 bytes.</summary>
     public override void ReadStringArray(List<string> into)
     {
-        var reader = Open();
-        Next(ref reader);
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (_cursor.Peek() != (byte)'[')
         {
-            throw Mismatch("an array", Kind(ref reader));
+            throw Mismatch("an array", Kind());
         }
+        _cursor.Position++;
         int n = 0;
-        while (true)
+        if (!_cursor.TryConsume((byte)']'))
         {
-            Next(ref reader);
-            if (reader.TokenType == JsonTokenType.EndArray)
+            do
             {
-                break;
-            }
-            if (n < into.Count && reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && SameAsBefore(n, into[n], reader.ValueSpan))
-            {
+                if (_cursor.Peek() != (byte)'"')
+                {
+                    throw Mismatch("a string", Kind());
+                }
+                if (n < into.Count)
+                {
+                    int start = _cursor.Position;
+                    var raw = _cursor.ReadRawString(out bool escaped, out _);
+                    if (escaped || !SameAsBefore(n, into[n], raw))
+                    {
+                        _cursor.Position = start;
+                        into[n] = ReadString(into[n]);
+                    }
+                }
+                else
+                {
+                    into.Add(ReadString());
+                }
                 n++;
-                continue;
             }
-            string value = StringValue(ref reader, n < into.Count ? into[n] : null);
-            if (n < into.Count)
-            {
-                into[n] = value;
-            }
-            else
-            {
-                into.Add(value);
-            }
-            n++;
+            while (_cursor.TryConsume((byte)','));
+            _cursor.Expect((byte)']');
         }
         if (into.Count > n)
         {
             into.RemoveRange(n, into.Count - n);
         }
-        Save(ref reader);
     }
 
     private bool SameAsBefore(int index, string previous, ReadOnlySpan<byte> utf8)
@@ -241,37 +272,34 @@ public sealed class JsonStreamRosReader : RosReader
 
     public override void ReadBytes(PooledArray<byte> into)
     {
-        var reader = Open();
-        Next(ref reader);
-        switch (reader.TokenType)
+        switch (_cursor.Peek())
         {
-            case JsonTokenType.String:
-                DecodeBase64(ref reader, into);
-                Save(ref reader);
+            case (byte)'"':
+                DecodeBase64(into);
                 return;
-            case JsonTokenType.StartArray:
-                ReadNumberElements(ref reader, into);
-                Save(ref reader);
+            case (byte)'[':
+                ReadNumbers(into);
                 return;
-            case JsonTokenType.Null:
+            case (byte)'n' when _cursor.TryLiteral("null"u8):
                 into.Clear();
-                Save(ref reader);
                 return;
             default:
-                throw Mismatch("base64 text or an array of bytes", Kind(ref reader));
+                throw Mismatch("base64 text or an array of bytes", Kind());
         }
     }
 
-    private void DecodeBase64(ref Utf8JsonReader reader, PooledArray<byte> into)
+    private void DecodeBase64(PooledArray<byte> into)
     {
-        if (reader.ValueIsEscaped)
+        int start = _cursor.Position;
+        var raw = _cursor.ReadRawString(out bool escaped, out _);
+        if (escaped)
         {
             // Escaped text (a JSON writer that escapes '/'): take the slow path through the unescaped bytes.
+            var reader = _cursor.StringReader(start, _cursor.Position);
             byte[] bytes = reader.TryGetBytesFromBase64(out var decoded) ? decoded : throw Mismatch("base64 text", "invalid base64");
             into.CopyFrom(bytes);
             return;
         }
-        var raw = reader.ValueSpan;
         var target = into.Resize(Base64.GetMaxDecodedFromUtf8Length(raw.Length));
         var status = Base64.DecodeFromUtf8(raw, target, out _, out int written);
         if (status != OperationStatus.Done)
@@ -283,55 +311,57 @@ public sealed class JsonStreamRosReader : RosReader
 
     public override void ReadNumbers<T>(PooledArray<T> into)
     {
-        var reader = Open();
-        Next(ref reader);
-        if (reader.TokenType == JsonTokenType.Null)
+        byte c = _cursor.Peek();
+        if (c == (byte)'n' && _cursor.TryLiteral("null"u8))
         {
             into.Clear();
+            return;
         }
-        else if (reader.TokenType == JsonTokenType.StartArray)
+        if (c != (byte)'[')
         {
-            ReadNumberElements(ref reader, into);
+            throw Mismatch("an array of numbers", Kind());
         }
-        else
+        _cursor.Position++;
+        if (_depth + 1 > JsonCursor.MaxDepth)
         {
-            throw Mismatch("an array of numbers", Kind(ref reader));
+            throw JsonCursor.Invalid($"nested deeper than {JsonCursor.MaxDepth}", _cursor.Position);
         }
-        Save(ref reader);
-    }
-
-    private void ReadNumberElements<T>(ref Utf8JsonReader reader, PooledArray<T> into) where T : unmanaged, INumber<T>
-    {
         bool floating = typeof(T) == typeof(double) || typeof(T) == typeof(float);
         var span = into.Resize(Math.Max(into.Capacity, 16));
         int i = 0;
-        while (true)
+        if (!_cursor.TryConsume((byte)']'))
         {
-            Next(ref reader);
-            if (reader.TokenType == JsonTokenType.EndArray)
+            do
             {
-                break;
+                if (i == span.Length)
+                {
+                    span = into.Resize(span.Length * 2);
+                }
+                if (floating)
+                {
+                    span[i++] = T.CreateTruncating(ReadDouble());
+                    continue;
+                }
+                if (!IsNumberStart(_cursor.Peek()))
+                {
+                    throw Mismatch($"an integer at index {i}", Kind());
+                }
+                var token = _cursor.ReadNumberToken();
+                if (Utf8Parser.TryParse(token, out long v, out int used) && used == token.Length)
+                {
+                    span[i++] = T.CreateChecked(v);
+                }
+                else if (Utf8Parser.TryParse(token, out ulong u, out used) && used == token.Length)
+                {
+                    span[i++] = T.CreateChecked(u);
+                }
+                else
+                {
+                    throw Mismatch($"an integer at index {i}", Number(token));
+                }
             }
-            if (i == span.Length)
-            {
-                span = into.Resize(span.Length * 2);
-            }
-            if (floating)
-            {
-                span[i++] = T.CreateTruncating(ToDouble(ref reader));
-            }
-            else if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long v))
-            {
-                span[i++] = T.CreateChecked(v);
-            }
-            else if (reader.TokenType == JsonTokenType.Number && reader.TryGetUInt64(out ulong u))
-            {
-                span[i++] = T.CreateChecked(u);
-            }
-            else
-            {
-                throw Mismatch($"an integer at index {i}", Describe(ref reader));
-            }
+            while (_cursor.TryConsume((byte)','));
+            _cursor.Expect((byte)']');
         }
         into.Resize(i);
     }
@@ -340,54 +370,67 @@ public sealed class JsonStreamRosReader : RosReader
     /// are short; the hot arrays go through <see cref="ReadNumbers{T}"/> and <see cref="ReadStringArray"/>).</summary>
     public override int BeginArray()
     {
-        var reader = Open();
-        Next(ref reader);
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (_cursor.Peek() != (byte)'[')
         {
-            throw Mismatch("an array", Kind(ref reader));
+            throw Mismatch("an array", Kind());
         }
-        Save(ref reader);
-        var probe = reader;
-        int n = 0;
-        while (true)
+        _cursor.Position++;
+        Open();
+        var probe = _cursor;
+        if (probe.TryConsume((byte)']'))
         {
-            Next(ref probe);
-            if (probe.TokenType == JsonTokenType.EndArray)
-            {
-                return n;
-            }
-            probe.Skip();
+            return 0;
+        }
+        int n = 0;
+        do
+        {
+            probe.SkipValue(_depth);
             n++;
         }
+        while (probe.TryConsume((byte)','));
+        probe.Expect((byte)']');
+        return n;
     }
 
     public override void NextElement()
     {
+        if (!_first[_depth])
+        {
+            _cursor.Expect((byte)',');
+        }
+        _first[_depth] = false;
     }
 
     public override void EndArray()
     {
-        var reader = Open();
-        Next(ref reader);
-        if (reader.TokenType != JsonTokenType.EndArray)
-        {
-            throw new Protocol.RosbridgeFormatException($"field '{LastField}': array has more elements than were read");
-        }
-        Save(ref reader);
+        _cursor.Expect((byte)']');
+        _depth--;
     }
 
-    private static object Kind(ref Utf8JsonReader reader) => reader.TokenType switch
+    /// <summary>What the next value is, for error messages (does not consume it).</summary>
+    private object Kind()
     {
-        JsonTokenType.StartObject => JsonValueKind.Object,
-        JsonTokenType.StartArray => JsonValueKind.Array,
-        JsonTokenType.String => JsonValueKind.String,
-        JsonTokenType.Number => JsonValueKind.Number,
-        JsonTokenType.True => JsonValueKind.True,
-        JsonTokenType.False => JsonValueKind.False,
-        JsonTokenType.Null => JsonValueKind.Null,
-        var other => other,
-    };
+        if (_cursor.AtEnd)
+        {
+            return "the end of the body";
+        }
+        return _cursor.Peek() switch
+        {
+            (byte)'{' => JsonValueKind.Object,
+            (byte)'[' => JsonValueKind.Array,
+            (byte)'"' => JsonValueKind.String,
+            (byte)'t' => JsonValueKind.True,
+            (byte)'f' => JsonValueKind.False,
+            (byte)'n' => JsonValueKind.Null,
+            _ => Number(),
+        };
+    }
 
-    private static object Describe(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.Number ? $"the number {Encoding.UTF8.GetString(reader.ValueSpan)}" : Kind(ref reader);
+    private object Number()
+    {
+        var probe = _cursor;
+        return Number(probe.ReadNumberToken());
+    }
+
+    private static string Number(ReadOnlySpan<byte> token) => $"the number {Encoding.UTF8.GetString(token)}";
 }

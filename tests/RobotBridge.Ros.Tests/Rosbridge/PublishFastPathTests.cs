@@ -327,4 +327,42 @@ public class PublishFastPathTests
         Assert.Equal(["a"], js.Name);
         Assert.Equal([1.0], js.Position.ToArray());
     }
+
+    [Fact]
+    public void Doubles_parse_to_the_same_bits_as_the_runtime_parser()
+    {
+        var random = new Random(17);
+        var cases = new List<string> { "0", "-0", "0.0", "-0.0", "1", "-1", "0.1", "9007199254740993", "0.30000000000000004",
+            "123456789012345678.9", "0.0000000000000000000001", "1.7976931348623157e308", "1e400", "-1e400", "5e-324", "2.5E-3" };
+        for (int i = 0; i < 20000; i++)
+        {
+            double d = (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-12, 12));
+            cases.Add(d.ToString("R", CultureInfo.InvariantCulture));
+            // Random digit strings up to 19 significant digits, with the point anywhere.
+            int digits = 1 + random.Next(19);
+            var text = new StringBuilder(random.Next(2) == 0 ? "-" : "");
+            int point = random.Next(digits + 1);
+            text.Append(point == 0 ? "0" : "");
+            for (int k = 0; k < digits; k++)
+            {
+                if (k == point && k > 0)
+                {
+                    text.Append('.');
+                }
+                else if (k == point)
+                {
+                    text.Append('.');
+                }
+                text.Append((char)('0' + (k == 0 && point > 0 ? 1 + random.Next(9) : random.Next(10))));
+            }
+            cases.Add(text.ToString());
+        }
+        foreach (string text in cases)
+        {
+            var utf8 = Encoding.UTF8.GetBytes(text);
+            double expected = double.Parse(text, CultureInfo.InvariantCulture);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(JsonCursor.ParseDouble(utf8)),
+                $"{text}: expected {expected:R}, got {JsonCursor.ParseDouble(utf8):R}");
+        }
+    }
 }

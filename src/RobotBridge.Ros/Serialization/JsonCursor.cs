@@ -1,0 +1,515 @@
+using System.Buffers.Text;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Unicode;
+using RobotBridge.Ros.Protocol;
+
+namespace RobotBridge.Ros.Serialization;
+
+/// <summary>
+/// A forward-only position in UTF-8 JSON that accepts exactly what <see cref="Utf8JsonReader"/>
+/// (default options, depth 64) accepts, without building tokens: the receive hot path walks a
+/// publish frame once to validate it (<see cref="SkipValue"/>) and once more to decode its msg.
+/// String contents are validated for escapes and control characters here; their UTF-8 and escapes
+/// are decoded by <see cref="Utf8JsonReader"/> only when a string is actually read and escaped.
+/// </summary>
+internal struct JsonCursor
+{
+    /// <summary>Containers nested deeper than this are rejected, as by <see cref="Utf8JsonReader"/>.</summary>
+    public const int MaxDepth = 64;
+
+    // The bytes as array + range: ReadOnlyMemory.Span costs a type check on every access, and the
+    // cursor reads a byte at a time. Frames come from pooled arrays; anything else is copied once.
+    private readonly byte[] _bytes;
+    private readonly int _origin;
+    private readonly int _length;
+
+    public JsonCursor(ReadOnlyMemory<byte> data)
+    {
+        if (MemoryMarshal.TryGetArray(data, out var segment) && segment.Array is not null)
+        {
+            (_bytes, _origin, _length) = (segment.Array, segment.Offset, segment.Count);
+        }
+        else
+        {
+            (_bytes, _origin, _length) = (data.ToArray(), 0, data.Length);
+        }
+        Position = 0;
+    }
+
+    public int Position;
+
+    private readonly ReadOnlySpan<byte> Data
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(_bytes, _origin, _length);
+    }
+
+    public readonly int Length => _length;
+
+    public readonly bool AtEnd => Position >= _length;
+
+    public static RosbridgeFormatException Invalid(string what, int position) => new($"JSON is not valid: {what} at byte {position}");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SkipWhitespace()
+    {
+        // Usually there is none (compact JSON): one compare, inlined.
+        if ((uint)Position < (uint)_length && _bytes[_origin + Position] > (byte)' ')
+        {
+            return;
+        }
+        SkipWhitespaceSlow();
+    }
+
+    private void SkipWhitespaceSlow()
+    {
+        var span = Data;
+        int i = Position;
+        while (i < span.Length)
+        {
+            byte c = span[i];
+            if (c != (byte)' ' && c != (byte)'\n' && c != (byte)'\r' && c != (byte)'\t')
+            {
+                break;
+            }
+            i++;
+        }
+        Position = i;
+    }
+
+    /// <summary>The next non-whitespace byte without consuming it; fails at the end of the data.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte Peek()
+    {
+        SkipWhitespace();
+        if ((uint)Position >= (uint)_length)
+        {
+            ThrowEnd(Position);
+        }
+        return _bytes[_origin + Position];
+    }
+
+    [DoesNotReturn]
+    private static void ThrowEnd(int position) => throw Invalid("unexpected end", position);
+
+    /// <summary>Consumes <paramref name="expected"/> (after whitespace) or fails.</summary>
+    public void Expect(byte expected)
+    {
+        if (Peek() != expected)
+        {
+            throw Invalid($"expected '{(char)expected}', found '{(char)Data[Position]}'", Position);
+        }
+        Position++;
+    }
+
+    /// <summary>Consumes <paramref name="expected"/> if it is next (after whitespace).</summary>
+    public bool TryConsume(byte expected)
+    {
+        if (Peek() != expected)
+        {
+            return false;
+        }
+        Position++;
+        return true;
+    }
+
+    /// <summary>A string token at the cursor: its raw bytes between the quotes and whether they hold escapes.</summary>
+    public ReadOnlySpan<byte> ReadRawString(out bool escaped, out int tokenStart)
+    {
+        if (Peek() != (byte)'"')
+        {
+            throw Invalid("expected a string", Position);
+        }
+        var span = Data;
+        tokenStart = Position;
+        int start = Position + 1;
+        int i = start;
+        escaped = false;
+        while (true)
+        {
+            // The common case: plain bytes up to the closing quote.
+            int next = span[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                throw Invalid("unterminated string", tokenStart);
+            }
+            if (span.Slice(i, next).IndexOfAnyInRange((byte)0, (byte)0x1F) >= 0)
+            {
+                throw Invalid("control character in a string", i);
+            }
+            i += next;
+            if (span[i] == (byte)'"')
+            {
+                Position = i + 1;
+                return span[start..i];
+            }
+            escaped = true;
+            i = SkipEscape(span, i);
+        }
+    }
+
+    /// <summary>Validates the escape at <paramref name="i"/> (a backslash) and returns the index after it.</summary>
+    private static int SkipEscape(ReadOnlySpan<byte> span, int i)
+    {
+        if (i + 1 >= span.Length)
+        {
+            throw Invalid("unterminated string", i);
+        }
+        switch (span[i + 1])
+        {
+            case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                return i + 2;
+            case (byte)'u':
+                if (i + 6 > span.Length)
+                {
+                    throw Invalid("unterminated string", i);
+                }
+                for (int k = i + 2; k < i + 6; k++)
+                {
+                    if (!char.IsAsciiHexDigit((char)span[k]))
+                    {
+                        throw Invalid("bad \\u escape", k);
+                    }
+                }
+                return i + 6;
+            default:
+                throw Invalid("bad escape", i);
+        }
+    }
+
+    /// <summary>A number token at the cursor (JSON grammar exactly); returns its bytes.</summary>
+    public ReadOnlySpan<byte> ReadNumberToken()
+    {
+        SkipWhitespace();
+        var span = Data;
+        int start = Position;
+        int i = start;
+        if (i < span.Length && span[i] == (byte)'-')
+        {
+            i++;
+        }
+        if (i >= span.Length || !char.IsAsciiDigit((char)span[i]))
+        {
+            throw Invalid("expected a number", start);
+        }
+        if (span[i] == (byte)'0')
+        {
+            i++;
+        }
+        else
+        {
+            while (i < span.Length && char.IsAsciiDigit((char)span[i]))
+            {
+                i++;
+            }
+        }
+        if (i < span.Length && span[i] == (byte)'.')
+        {
+            i++;
+            int digits = i;
+            while (i < span.Length && char.IsAsciiDigit((char)span[i]))
+            {
+                i++;
+            }
+            if (i == digits)
+            {
+                throw Invalid("expected a digit after '.'", i);
+            }
+        }
+        if (i < span.Length && (span[i] == (byte)'e' || span[i] == (byte)'E'))
+        {
+            i++;
+            if (i < span.Length && (span[i] == (byte)'+' || span[i] == (byte)'-'))
+            {
+                i++;
+            }
+            int digits = i;
+            while (i < span.Length && char.IsAsciiDigit((char)span[i]))
+            {
+                i++;
+            }
+            if (i == digits)
+            {
+                throw Invalid("expected a digit in the exponent", i);
+            }
+        }
+        // A number must end at a delimiter ("1x", "01" and "1true" are not JSON).
+        if (i < span.Length && !IsDelimiter(span[i]))
+        {
+            throw Invalid("bad number", start);
+        }
+        Position = i;
+        return span[start..i];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDelimiter(byte c) =>
+        c is (byte)',' or (byte)']' or (byte)'}' or (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t';
+
+    /// <summary>Consumes the literal <paramref name="literal"/> (true, false, null), which must end at a delimiter.</summary>
+    public bool TryLiteral(ReadOnlySpan<byte> literal)
+    {
+        SkipWhitespace();
+        var rest = Data[Position..];
+        if (!rest.StartsWith(literal) || (rest.Length > literal.Length && !IsDelimiter(rest[literal.Length])))
+        {
+            return false;
+        }
+        Position += literal.Length;
+        return true;
+    }
+
+    /// <summary>Skips one value, validating it; <paramref name="depth"/> is the nesting of the value's container.</summary>
+    public void SkipValue(int depth)
+    {
+        byte c = Peek();
+        switch (c)
+        {
+            case (byte)'{':
+            case (byte)'[':
+            {
+                if (depth + 1 > MaxDepth)
+                {
+                    throw Invalid($"nested deeper than {MaxDepth}", Position);
+                }
+                Position++;
+                byte close = c == (byte)'{' ? (byte)'}' : (byte)']';
+                if (TryConsume(close))
+                {
+                    return;
+                }
+                do
+                {
+                    if (close == (byte)'}')
+                    {
+                        ReadRawString(out _, out _);
+                        Expect((byte)':');
+                    }
+                    SkipValue(depth + 1);
+                }
+                while (TryConsume((byte)','));
+                Expect(close);
+                return;
+            }
+            case (byte)'"':
+                ReadRawString(out _, out _);
+                return;
+            case (byte)'t':
+                Require(TryLiteral("true"u8));
+                return;
+            case (byte)'f':
+                Require(TryLiteral("false"u8));
+                return;
+            case (byte)'n':
+                Require(TryLiteral("null"u8));
+                return;
+            default:
+                ReadNumberToken();
+                return;
+        }
+    }
+
+    private readonly void Require(bool literal)
+    {
+        if (!literal)
+        {
+            throw Invalid("bad literal", Position);
+        }
+    }
+
+    /// <summary>Reads a number at the cursor as a double in one pass over its digits (validating the
+    /// JSON grammar as <see cref="ReadNumberToken"/> does), with the same result as
+    /// <see cref="Utf8JsonReader.TryGetDouble"/>: the exact decimal value rounded once.</summary>
+    public double ReadDouble()
+    {
+        SkipWhitespace();
+        int position = Position;
+        double value = ParseNumber(Data, ref position);
+        Position = position;
+        return value;
+    }
+
+    /// <summary>A whole number token as a double (tests, and the same code as <see cref="ReadDouble"/>).</summary>
+    public static double ParseDouble(ReadOnlySpan<byte> token)
+    {
+        int position = 0;
+        double value = ParseNumber(token, ref position);
+        return position == token.Length ? value : throw Invalid("trailing bytes after a number", position);
+    }
+
+    /// <summary>
+    /// Up to 19 significant digits without an exponent are accumulated as an integer mantissa and a
+    /// power of ten; a mantissa up to 2^53 with a power within 10^-22 is exact, so one division rounds
+    /// correctly (Clinger's fast path); wider mantissas go through <see cref="DivideByPowerOfTen"/>.
+    /// Exponents, more digits or smaller powers fall back to the runtime's parser.
+    /// </summary>
+    private static double ParseNumber(ReadOnlySpan<byte> span, ref int position)
+    {
+        int i = position;
+        int start = i;
+        bool negative = i < span.Length && span[i] == (byte)'-';
+        if (negative)
+        {
+            i++;
+        }
+        if (i >= span.Length || !char.IsAsciiDigit((char)span[i]))
+        {
+            throw Invalid("expected a number", start);
+        }
+        ulong mantissa = 0;
+        int digits = 0;
+        int exponent = 0;
+        bool slow = false;
+        if (span[i] == (byte)'0')
+        {
+            i++;
+        }
+        else
+        {
+            for (; i < span.Length && char.IsAsciiDigit((char)span[i]); i++)
+            {
+                slow |= !Accumulate(ref mantissa, ref digits, span[i]);
+            }
+        }
+        if (i < span.Length && span[i] == (byte)'.')
+        {
+            i++;
+            int first = i;
+            for (; i < span.Length && char.IsAsciiDigit((char)span[i]); i++)
+            {
+                slow |= !Accumulate(ref mantissa, ref digits, span[i]);
+                exponent--;
+            }
+            if (i == first)
+            {
+                throw Invalid("expected a digit after '.'", i);
+            }
+        }
+        if (i < span.Length && (span[i] == (byte)'e' || span[i] == (byte)'E'))
+        {
+            // An exponent: rare in rosbridge output; the runtime's parser handles it.
+            slow = true;
+            i++;
+            if (i < span.Length && (span[i] == (byte)'+' || span[i] == (byte)'-'))
+            {
+                i++;
+            }
+            int first = i;
+            while (i < span.Length && char.IsAsciiDigit((char)span[i]))
+            {
+                i++;
+            }
+            if (i == first)
+            {
+                throw Invalid("expected a digit in the exponent", i);
+            }
+        }
+        if (i < span.Length && !IsDelimiter(span[i]))
+        {
+            throw Invalid("bad number", start);
+        }
+        position = i;
+        if (slow || exponent < -22)
+        {
+            // Out of double's range the runtime returns ±Infinity, as the general path maps it.
+            return double.Parse(span[start..i], NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+        if (mantissa == 0)
+        {
+            return negative ? -0.0 : 0.0;
+        }
+        double value = mantissa <= 1UL << 53
+            ? (double)mantissa / PowersOfTen[-exponent]
+            : DivideByPowerOfTen(mantissa, -exponent);
+        return negative ? -value : value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Accumulate(ref ulong mantissa, ref int digits, byte digit)
+    {
+        if (mantissa == 0 && digit == (byte)'0')
+        {
+            return true;
+        }
+        if (digits == 19)
+        {
+            return false;
+        }
+        mantissa = mantissa * 10 + (ulong)(digit - '0');
+        digits++;
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="mantissa"/> / 10^<paramref name="k"/> rounded once to the nearest double (ties to
+    /// even), for a mantissa too wide for the fast path (the 17-digit values Python's repr writes).
+    /// 10^k = 5^k·2^k with 5^k &lt; 2^52 for k ≤ 22, so the quotient by 5^k of the mantissa shifted to
+    /// the top of 128 bits has at least 75 significant bits and an exact remainder: enough to round
+    /// correctly. The result is at least 1e-22, far from the subnormal range, so scaling by 2^-n is exact.
+    /// </summary>
+    private static double DivideByPowerOfTen(ulong mantissa, int k)
+    {
+        int lz = BitOperations.LeadingZeroCount(mantissa);
+        UInt128 numerator = (UInt128)(mantissa << lz) << 64;
+        ulong divisor = PowersOfFive[k];
+        UInt128 quotient = numerator / divisor;
+        bool inexact = numerator - quotient * divisor != UInt128.Zero;
+        int bits = 128 - (int)UInt128.LeadingZeroCount(quotient);
+        int shift = bits - 53;
+        ulong top = (ulong)(quotient >> shift);
+        UInt128 rest = quotient & ((UInt128.One << shift) - 1);
+        UInt128 half = UInt128.One << (shift - 1);
+        if (rest > half || (rest == half && (inexact || (top & 1) != 0)))
+        {
+            top++;
+            if (top == 1UL << 53)
+            {
+                top >>= 1;
+                shift++;
+            }
+        }
+        return Math.ScaleB((double)top, shift - 64 - lz - k);
+    }
+
+    /// <summary>5^0 … 5^22 (5^22 &lt; 2^52).</summary>
+    private static readonly ulong[] PowersOfFive = BuildPowersOfFive();
+
+    private static ulong[] BuildPowersOfFive()
+    {
+        var powers = new ulong[23];
+        powers[0] = 1;
+        for (int i = 1; i < powers.Length; i++)
+        {
+            powers[i] = powers[i - 1] * 5;
+        }
+        return powers;
+    }
+
+    /// <summary>10^0 … 10^22, every one an exact double.</summary>
+    private static readonly double[] PowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>The string token at <paramref name="tokenStart"/> (quotes included) unescaped by
+    /// <see cref="Utf8JsonReader"/>, which also rejects invalid UTF-8 and lone surrogates.</summary>
+    public readonly string UnescapeString(int tokenStart, int tokenEnd)
+    {
+        var reader = new Utf8JsonReader(Data[tokenStart..tokenEnd]);
+        reader.Read();
+        return reader.GetString()!;
+    }
+
+    public readonly Utf8JsonReader StringReader(int tokenStart, int tokenEnd)
+    {
+        var reader = new Utf8JsonReader(Data[tokenStart..tokenEnd]);
+        reader.Read();
+        return reader;
+    }
+}
