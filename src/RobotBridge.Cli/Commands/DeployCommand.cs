@@ -191,7 +191,13 @@ internal static class DeployCommand
                 OperatorResetWait? operatorReset = null;
                 if (teleop is not null)
                 {
-                    operatorReset = new OperatorResetWait(() => supervisor.Snapshot, teleopSettings!.OperatorWait,
+                    // Between episodes no loop runs the supervisor's checks: the wait does, so a link that
+                    // came back clears its stop source and the operator sees what still holds the robot.
+                    operatorReset = new OperatorResetWait(() =>
+                    {
+                        supervisor.Monitor();
+                        return supervisor.Snapshot;
+                    }, teleopSettings!.OperatorWait,
                         stop => stdout.WriteLine($"robot stopped ({stop}): waiting up to {teleopSettings.OperatorWait.TotalSeconds:0.#} s for an operator to reset the e-stop over MQTT (port {teleop.Port})"));
                     // The heartbeat watchdog holds the robot stopped until an operator is connected and resets it.
                     perStep?.WriteLine($"MQTT teleop on port {teleop.Port}: waiting for an operator to reset the e-stop (robotbridge teleop --port {teleop.Port})");

@@ -12,8 +12,12 @@ namespace RobotBridge.Ros.Fetch;
 /// gripper actions, cartesian and base twists), ingests the head camera (raw rgb8/bgr8/mono8 with
 /// optional 16UC1/32FC1 depth, or JPEG/PNG CompressedImage), drives /enable_software_runstop,
 /// and reports observation age and link loss. Message stamps are mapped onto this bridge's clock
-/// (<see cref="StampAlignment"/>), so state and frame stamps are <see cref="Clock"/> times. Nothing here blocks on the network or throws for
-/// link problems: while the link is down commands are dropped (counted) and <see cref="Link"/> says so.
+/// (<see cref="StampAlignment"/>), so state and frame stamps are <see cref="Clock"/> times; what it sends
+/// is stamped with ROS time (<see cref="RosStampClock"/>: the robot's clock learned from its joint states),
+/// so a SimpleActionServer takes this process's goals after an earlier process's. A goal the robot does
+/// not carry out is reported at once in <see cref="LastCommandFailure"/> with its status and text. Nothing
+/// here blocks on the network or throws for link problems: while the link is down commands are dropped
+/// (counted) and <see cref="Link"/> says so; on every (re)connect an engaged runstop is asserted again.
 /// </summary>
 public sealed class RosFetch : IRobot
 {
@@ -22,6 +26,7 @@ public sealed class RosFetch : IRobot
     private readonly bool _ownsClient;
     private readonly WallClock _clock = new();
     private readonly StampAlignment _stamps = new();
+    private readonly RosStampClock _rosTime = new();
     private readonly object _stateGate = new();
     private readonly RobotState _state = new();
     private readonly bool[] _seen = new bool[FetchJoints.Count];
@@ -41,6 +46,9 @@ public sealed class RosFetch : IRobot
     private readonly TwistMsg _baseMessage = new();
     private TimeSpan _lastJointStates = TimeSpan.MinValue;
     private bool _runstopReported;
+    private volatile bool _runstopEngaged;
+    private CommandFailure? _lastFailure;
+    private long _commandFailures;
     private long _linkLosses;
     private long _droppedCommands;
     private bool _disposed;
@@ -86,14 +94,16 @@ public sealed class RosFetch : IRobot
         }
         _armTwist = _client.Advertise<TwistStamped>(FetchTopics.CartesianTwist);
         _baseTwist = _client.Advertise<TwistMsg>(FetchTopics.CmdVel);
-        _runstop = _client.Advertise<BoolMsg>(FetchTopics.EnableSoftwareRunstop);
+        // Latched, so a runstop node that (re)subscribes after our message still hears it: a ROS 1
+        // subscriber connects to a new publisher some time after the advertise.
+        _runstop = _client.Advertise<BoolMsg>(FetchTopics.EnableSoftwareRunstop, latch: true);
         if (options.Dialect == RosDialect.Ros1)
         {
             foreach (var group in FetchTopics.Groups)
             {
-                _trajectoryClients[group] = new(_client, FetchTopics.TrajectoryAction(group));
+                _trajectoryClients[group] = new(_client, FetchTopics.TrajectoryAction(group), _rosTime);
             }
-            _gripperClient = new(_client, FetchTopics.GripperAction);
+            _gripperClient = new(_client, FetchTopics.GripperAction, _rosTime);
         }
         _client.Start();
     }
@@ -105,6 +115,9 @@ public sealed class RosFetch : IRobot
     public StampAlignment Stamps => _stamps;
 
     public IRobotClock Clock => _clock;
+
+    /// <summary>The ROS time this robot's goals and headers are stamped with.</summary>
+    public RosStampClock StampClock => _rosTime;
 
     /// <summary>Connected while the socket is up and joint states are fresh; Lost otherwise (after the first connect).</summary>
     public LinkStatus Link
@@ -180,6 +193,14 @@ public sealed class RosFetch : IRobot
         }
         else if (e.Current == ConnectionState.Connected)
         {
+            // The robot behind the new connection may have restarted with another clock.
+            _rosTime.Relearn();
+            if (_runstopEngaged)
+            {
+                // Assert it again on every connect: a restarted rosbridge (or robot) may have lost it, and
+                // whoever engaged it still wants the robot held.
+                Count(_runstop.Publish(new BoolMsg { Data = true }));
+            }
             LinkChanged?.Invoke(LinkStatus.Connected, null);
         }
     }
@@ -190,6 +211,7 @@ public sealed class RosFetch : IRobot
     private void OnJointState(JointState message)
     {
         var now = _clock.Now;
+        _rosTime.Observe(message.Header.Stamp);
         lock (_stateGate)
         {
             for (int i = 0; i < message.Name.Count; i++)
@@ -290,6 +312,8 @@ public sealed class RosFetch : IRobot
         var timeout = trajectory.Points[^1].TimeFromStart + trajectory.GoalTimeTolerance + _options.GoalSlack;
         void Fill(FollowJointTrajectoryGoal goal)
         {
+            // trajectory.header.stamp stays zero, "start when received" to robot_controllers: a stamp
+            // on our estimate of the robot's clock would only start the motion that estimate's error late.
             goal.Trajectory.JointNames.AddRange(joints);
             foreach (var p in trajectory.Points)
             {
@@ -309,8 +333,8 @@ public sealed class RosFetch : IRobot
         }
         if (_trajectoryClients.TryGetValue(trajectory.Group, out var actionlib))
         {
-            var (_, outcome) = actionlib.SendGoal(Fill, timeout, _clock.Now);
-            Observe(outcome);
+            var (_, outcome) = actionlib.SendGoal(Fill, timeout);
+            Observe(outcome, actionlib.ServerName, trajectory.Group);
             return;
         }
         var goal = new FollowJointTrajectoryGoal();
@@ -321,17 +345,73 @@ public sealed class RosFetch : IRobot
         {
             _ros2Goals[trajectory.Group] = handle;
         }
-        Observe(handle.Outcome);
+        Observe(handle, trajectory.Group);
     }
 
-    /// <summary>Goal outcomes are observed so a faulted task never goes unobserved; failures count as dropped commands.</summary>
-    private void Observe(Task task) => task.ContinueWith(t =>
+    /// <summary>The latest goal the robot did not carry out (see <see cref="CommandFailure"/>), or null.</summary>
+    public CommandFailure? LastCommandFailure
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _lastFailure;
+            }
+        }
+    }
+
+    /// <summary>Goals the robot did not carry out since construction.</summary>
+    public long CommandFailures => Interlocked.Read(ref _commandFailures);
+
+    private void Failed(string controller, JointGroup? group, string status, string text)
+    {
+        lock (_stateGate)
+        {
+            _lastFailure = new CommandFailure(Interlocked.Increment(ref _commandFailures), controller, group, status, text);
+        }
+    }
+
+    /// <summary>Watches a goal to its end: a goal faulted (not sent, no answer in time) counts as a dropped
+    /// command, one that ended without success and was not replaced or cancelled by us is a failure.</summary>
+    private void Observe<TResult>(Task<ActionlibOutcome<TResult>> outcome, string controller, JointGroup? group) => outcome.ContinueWith(t =>
     {
         if (t.IsFaulted)
         {
+            _ = t.Exception;
             Interlocked.Increment(ref _droppedCommands);
         }
+        else if (t.Result is { Succeeded: false, Superseded: false } ended)
+        {
+            Failed(controller, group, ended.StatusName, ended.Text);
+        }
     }, TaskScheduler.Default);
+
+    private void Observe<TResult>(ActionGoalHandle<TResult> handle, JointGroup? group) where TResult : IRosMessage, new() => handle.Outcome.ContinueWith(t =>
+    {
+        if (t.IsFaulted)
+        {
+            _ = t.Exception;
+            Interlocked.Increment(ref _droppedCommands);
+            return;
+        }
+        bool latest;
+        lock (_ros2Goals)
+        {
+            latest = group is { } g ? _ros2Goals.TryGetValue(g, out var current) && ReferenceEquals(current, handle) : ReferenceEquals(_ros2Gripper, handle);
+        }
+        if (!t.Result.Succeeded && latest)
+        {
+            Failed(handle.Action, group, Ros2StatusName(t.Result.Status), t.Result.Error ?? "");
+        }
+    }, TaskScheduler.Default);
+
+    private static string Ros2StatusName(int status) => status switch
+    {
+        Ros2GoalStatus.Succeeded => "SUCCEEDED (4)",
+        Ros2GoalStatus.Canceled => "CANCELED (5)",
+        Ros2GoalStatus.Aborted => "ABORTED (6)",
+        _ => $"status {status}",
+    };
 
     public void SendCartesianTwist(in Twist twist)
     {
@@ -342,7 +422,7 @@ public sealed class RosFetch : IRobot
         lock (_twistMessage)
         {
             _twistMessage.Header.FrameId = FetchTopics.TwistFrame;
-            _twistMessage.Header.Stamp = Serialization.RosTime.FromTimeSpan(_clock.Now);
+            _twistMessage.Header.Stamp = _rosTime.Now();
             _twistMessage.Twist.Set(twist);
             Count(_armTwist.Publish(_twistMessage));
         }
@@ -357,14 +437,17 @@ public sealed class RosFetch : IRobot
         var timeout = TimeSpan.FromSeconds(10) + _options.GoalSlack;
         if (_gripperClient is not null)
         {
-            var (_, outcome) = _gripperClient.SendGoal(g => { g.Position = separation; g.MaxEffort = maxEffort; }, timeout, _clock.Now);
-            Observe(outcome);
+            var (_, outcome) = _gripperClient.SendGoal(g => { g.Position = separation; g.MaxEffort = maxEffort; }, timeout);
+            Observe(outcome, _gripperClient.ServerName, null);
             return;
         }
         var handle = _client.SendActionGoal<GripperCommandGoal, GripperCommandResult, GripperCommandFeedback>(
             FetchTopics.GripperAction, new GripperCommandGoal { Position = separation, MaxEffort = maxEffort }, timeout);
-        _ros2Gripper = handle;
-        Observe(handle.Outcome);
+        lock (_ros2Goals)
+        {
+            _ros2Gripper = handle;
+        }
+        Observe(handle, null);
     }
 
     public void SendBaseTwist(in Twist twist)
@@ -398,12 +481,21 @@ public sealed class RosFetch : IRobot
             }
             _ros2Goals.Clear();
         }
-        _ros2Gripper?.Cancel();
+        lock (_ros2Goals)
+        {
+            _ros2Gripper?.Cancel();
+            _ros2Gripper = null;
+        }
         SendCartesianTwist(Twist.Zero);
         SendBaseTwist(Twist.Zero);
     }
 
-    public void SetRunstop(bool engaged) => Count(_runstop.Publish(new BoolMsg { Data = engaged }));
+    /// <summary>Publishes the runstop; an engaged one is published again on every reconnect until released.</summary>
+    public void SetRunstop(bool engaged)
+    {
+        _runstopEngaged = engaged;
+        Count(_runstop.Publish(new BoolMsg { Data = engaged }));
+    }
 
     private void Count(bool sent)
     {

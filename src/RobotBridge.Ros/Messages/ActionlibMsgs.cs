@@ -40,6 +40,22 @@ public static class GoalStatusCode
 
     public static bool IsTerminal(byte status) =>
         status is Preempted or Succeeded or Aborted or Rejected or Recalled or Lost;
+
+    /// <summary>The status as actionlib names it, with its code: "RECALLED (8)".</summary>
+    public static string Name(byte status) => status switch
+    {
+        Pending => "PENDING (0)",
+        Active => "ACTIVE (1)",
+        Preempted => "PREEMPTED (2)",
+        Succeeded => "SUCCEEDED (3)",
+        Aborted => "ABORTED (4)",
+        Rejected => "REJECTED (5)",
+        Preempting => "PREEMPTING (6)",
+        Recalling => "RECALLING (7)",
+        Recalled => "RECALLED (8)",
+        Lost => "LOST (9)",
+        _ => $"unknown status {status}",
+    };
 }
 
 /// <summary>actionlib_msgs/GoalStatus.</summary>

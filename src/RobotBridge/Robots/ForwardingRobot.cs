@@ -18,6 +18,7 @@ public abstract class ForwardingRobot(IRobot inner) : IRobot
     public virtual void SendBaseTwist(in Twist twist) => Inner.SendBaseTwist(twist);
     public virtual void Stop(string reason) => Inner.Stop(reason);
     public virtual void SetRunstop(bool engaged) => Inner.SetRunstop(engaged);
+    public virtual CommandFailure? LastCommandFailure => Inner.LastCommandFailure;
 
     public virtual void Dispose()
     {

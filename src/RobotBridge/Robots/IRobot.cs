@@ -52,6 +52,10 @@ public interface IRobot : IDisposable
     /// <summary>Engages or releases the runstop (software runstop on a real Fetch; the twin freezes
     /// its actuators). While engaged, motion commands are ignored.</summary>
     void SetRunstop(bool engaged);
+
+    /// <summary>The latest command the body reported it did not carry out (see <see cref="CommandFailure"/>),
+    /// or null. A body whose controllers take every valid command (the in-process twin) has none.</summary>
+    CommandFailure? LastCommandFailure => null;
 }
 
 /// <summary>State of the link between the bridge and the body.</summary>

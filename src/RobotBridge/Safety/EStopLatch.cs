@@ -74,6 +74,12 @@ public sealed class EStopLatch
     /// <summary>Raised for every event of every kind, after <see cref="Tripped"/> for trips.</summary>
     public event Action<SafetyEvent>? EventRaised;
 
+    /// <summary>Raised when a reset is asked for while the latch is stopped, before the latch judges it, on
+    /// the asking thread and outside the lock: owners of lasting sources check their conditions again
+    /// here (and <see cref="Clear"/> what has gone), so a reset is never refused for a condition that
+    /// ended while nothing was looking — a link that came back between episodes, when no loop runs.</summary>
+    public event Action? ResetRequested;
+
     /// <summary>Every event this latch produced.</summary>
     public SafetyEventLog Log { get; }
 
@@ -120,6 +126,24 @@ public sealed class EStopLatch
     {
         ArgumentNullException.ThrowIfNull(operatorId);
         var who = EStopSource.Software($"operator {operatorId}");
+        if (_snapshot.IsStopped && ResetRequested is { } recheck)
+        {
+            foreach (var handler in recheck.GetInvocationList())
+            {
+                try
+                {
+                    ((Action)handler)();
+                }
+                catch (Exception ex)
+                {
+                    // A failed check leaves its source as it was: active sources still refuse the reset.
+                    lock (_gate)
+                    {
+                        Log.Record(NewEvent(SafetyEventKind.Fault, who, $"condition check before the reset threw {ex.GetType().Name}: {ex.Message}"));
+                    }
+                }
+            }
+        }
         lock (_gate)
         {
             if (_state == EStopState.Running)

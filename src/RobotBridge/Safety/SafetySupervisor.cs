@@ -18,7 +18,10 @@ public readonly record struct SupervisorCounters(
 /// command is dropped.</para>
 /// <para>Monitoring: <see cref="Monitor"/> (the control loop calls it every cycle) and every
 /// <see cref="ReadState"/> check the measured state: joint range and speed, gripper in the box,
-/// state age, camera age, link, operator heartbeats. A violation trips the latch.</para>
+/// state age, camera age, link, operator heartbeats. A violation trips the latch; the lasting
+/// sources (link, stale state, stale camera) clear once the condition has gone. A reset request
+/// runs <see cref="Monitor"/> first (<see cref="EStopLatch.ResetRequested"/>), so an operator is never
+/// refused for a link that came back while no loop was running.</para>
 /// <para>Stopping: a trip from any source calls the inner robot's <see cref="IRobot.Stop"/> on the
 /// tripping thread, bypassing every queue, and engages the runstop when configured; a reset
 /// releases a runstop the supervisor engaged.</para>
@@ -74,6 +77,7 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
         _createdAt = inner.Clock.Now;
         Latch.Tripped += OnTripped;
         Latch.EventRaised += OnLatchEvent;
+        Latch.ResetRequested += Monitor;
         if (Latch.IsStopped)
         {
             // A latch that starts stopped (or was tripped before we attached) must hold the robot too.
@@ -393,10 +397,13 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
 
     public void SetRunstop(bool engaged) => _inner.SetRunstop(engaged);
 
+    public CommandFailure? LastCommandFailure => _inner.LastCommandFailure;
+
     public void Dispose()
     {
         Latch.Tripped -= OnTripped;
         Latch.EventRaised -= OnLatchEvent;
+        Latch.ResetRequested -= Monitor;
         lock (_gate)
         {
             foreach (var heartbeat in _heartbeats)

@@ -104,6 +104,8 @@ public sealed class RobotTaskWorld : ITaskWorld
         // and refuses it if that is older than its bound (0.2 s shipped), which the IK above can take
         // on a loaded machine. The arm is at rest, so the plan still starts where it is.
         _robot.ReadState(_state);
+        // Failures from before these goals belong to the last episode's.
+        long failuresBefore = _robot.LastCommandFailure?.Sequence ?? 0;
         _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm, points));
 
         double[] torso = [start[FetchJoints.IndexOf(FetchJoints.TorsoLift)]];
@@ -112,8 +114,8 @@ public sealed class RobotTaskWorld : ITaskWorld
         _robot.SendTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint(head, null, TimeSpan.FromSeconds(Math.Max(1, t.TotalSeconds)))]));
         _robot.SendGripper(0, 60);
 
-        WaitUntilHome(start, t + _options.Slack, cancellationToken);
-        Settle(cancellationToken);
+        WaitUntilHome(start, t + _options.Slack, failuresBefore, cancellationToken);
+        Settle(failuresBefore, cancellationToken);
 
         if (objectPosition is Vec3 p && _prompt is not null)
         {
@@ -192,7 +194,7 @@ public sealed class RobotTaskWorld : ITaskWorld
     /// supervisor may have slowed it); an episode streamed from the measured pose would then start from
     /// a setpoint the controller does not have, and the supervisor would retime every goal that follows.
     /// </summary>
-    private void Settle(CancellationToken cancellationToken)
+    private void Settle(long failuresBefore, CancellationToken cancellationToken)
     {
         // First let the move home run out: the arm stops moving only once the controller's setpoint has.
         TimeSpan deadline = _robot.Clock.Now + SettleTimeout;
@@ -208,6 +210,18 @@ public sealed class RobotTaskWorld : ITaskWorld
         double[] here = FetchJoints.Arm.Select(j => _state.Position[FetchJoints.IndexOf(j)]).ToArray();
         _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint(here, new double[here.Length], SettleTime)]));
         _robot.Clock.WaitUntil(_robot.Clock.Now + SettleTime + SettleTime, cancellationToken);
+        ThrowIfRefused(failuresBefore);
+    }
+
+    /// <summary>A trajectory goal of the move home that the robot did not carry out (RECALLED, ABORTED, …)
+    /// ends the reset at once, naming the status and the controller's text: waiting would only time out.</summary>
+    private void ThrowIfRefused(long failuresBefore)
+    {
+        if (_robot.LastCommandFailure is { Group: not null } failure && failure.Sequence > failuresBefore)
+        {
+            _robot.Stop("the robot did not carry out the move to the start pose");
+            throw new TaskResetException($"the robot did not carry out the move to the start pose: {failure}");
+        }
     }
 
     private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(100);
@@ -216,7 +230,7 @@ public sealed class RobotTaskWorld : ITaskWorld
     /// <summary>Joint speed (rad/s) below which the arm counts as at rest.</summary>
     private const double RestSpeed = 0.01;
 
-    private void WaitUntilHome(double[] start, TimeSpan allowed, CancellationToken cancellationToken)
+    private void WaitUntilHome(double[] start, TimeSpan allowed, long failuresBefore, CancellationToken cancellationToken)
     {
         TimeSpan deadline = _robot.Clock.Now + allowed;
         while (true)
@@ -241,6 +255,7 @@ public sealed class RobotTaskWorld : ITaskWorld
             {
                 return;
             }
+            ThrowIfRefused(failuresBefore);
             _guard?.Monitor();
             if (_guard?.Snapshot is { IsStopped: true } stopped)
             {
