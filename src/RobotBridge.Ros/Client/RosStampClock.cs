@@ -12,10 +12,13 @@ namespace RobotBridge.Ros.Client;
 /// every process has every goal of its second run RECALLED.
 /// </summary>
 /// <remarks>
-/// <para>Learning: the robot's "now" is estimated as local time minus the smallest (received − stamp)
-/// seen, so it lags the robot's clock by the fastest message's transport time — a goal stamped with
-/// it is never in the robot's future (a future <c>trajectory.header.stamp</c> delays a
-/// FollowJointTrajectory goal). Zero stamps (a publisher that does not stamp) teach nothing.</para>
+/// <para>Learning: the robot's "now" is the newest stamp seen plus the local time since it arrived, so
+/// it lags the robot's clock by that message's transport time and is not in the robot's future (a
+/// future <c>trajectory.header.stamp</c> delays a FollowJointTrajectory goal). It is re-anchored on
+/// every newer stamp, so it also follows a robot clock that runs at another rate than ours: a served
+/// twin that falls behind real time on a loaded machine ran 3 s behind the wall clock within 10 s,
+/// and an estimate from a fixed offset was that far in its future. Zero stamps (a publisher that does
+/// not stamp) teach nothing.</para>
 /// <para>Ordering: stamps on the robot's clock never go backwards, not across a reconnect either (a
 /// second stamp in the same 100 ns tick is moved one tick on), and a wall-clock stamp is never
 /// behind any stamp sent before. Two steps back are allowed, both onto another clock: from the
@@ -35,7 +38,8 @@ public sealed class RosStampClock
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly Lock _gate = new();
-    private StampAlignment _robot = new();
+    private TimeSpan _robotStamp;
+    private TimeSpan _robotReceived;
     private bool _learned;
     private bool _relearning;
     private TimeSpan _lastRobot = TimeSpan.MinValue;
@@ -67,10 +71,16 @@ public sealed class RosStampClock
             return;
         }
         TimeSpan local = _time.GetElapsedTime(_origin);
+        TimeSpan robot = stamp.ToTimeSpan();
         lock (_gate)
         {
-            _robot.ToLocal(stamp.ToTimeSpan(), local);
-            _learned = true;
+            // Body and gripper messages may come out of order: only a newer stamp re-anchors.
+            if (!_learned || robot > _robotStamp)
+            {
+                _robotStamp = robot;
+                _robotReceived = local;
+                _learned = true;
+            }
         }
     }
 
@@ -80,7 +90,6 @@ public sealed class RosStampClock
     {
         lock (_gate)
         {
-            _robot = new StampAlignment();
             _relearning = true;
             _learned = false;
         }
@@ -93,9 +102,9 @@ public sealed class RosStampClock
         lock (_gate)
         {
             TimeSpan now;
-            if (_learned && _robot.Offset is { } offset)
+            if (_learned)
             {
-                now = local - offset;
+                now = _robotStamp + (local - _robotReceived);
                 if (_relearning && _lastRobot != TimeSpan.MinValue && now < _lastRobot - RestartThreshold)
                 {
                     _lastRobot = TimeSpan.MinValue; // a restarted robot: its clock begins anew

@@ -16,7 +16,7 @@ public static class FetchTopics
     public const string RgbCompressed = "/head_camera/rgb/image_raw/compressed";
 
     /// <summary>The head camera as the robot side of RobotBridge forwards it to the bridge:
-    /// launch/head_camera.launch throttles image_raw to camera_hz (default 10) on this topic, and
+    /// launch/head_camera.launch throttles image_raw to camera_hz (default 10, which delivers every other frame of the 15 Hz camera: 7.5 Hz) on this topic, and
     /// <c>robotbridge serve</c> publishes it the same way. RosFetch reads it by default.</summary>
     public const string RgbThrottled = "/head_camera/rgb/image_throttled";
 

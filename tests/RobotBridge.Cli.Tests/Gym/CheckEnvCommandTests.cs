@@ -1,3 +1,7 @@
+using RobotBridge.Ros.Fetch;
+using RobotBridge.Ros.Server;
+using RobotBridge.Sim.Twin;
+
 namespace RobotBridge.Cli.Tests.Gym;
 
 public class CheckEnvCommandTests
@@ -10,6 +14,30 @@ public class CheckEnvCommandTests
         var (code, output, error) = Run("check-env", "PointMassGoal-v0", "--set", "image_size=8", "--steps", "60");
         Assert.True(code == 0, error + output);
         Assert.Contains("PointMassGoal-v0: passed", output);
+    }
+
+    [Fact]
+    public async Task On_a_wall_clock_body_the_determinism_clauses_are_skipped_and_the_report_says_so()
+    {
+        // The twin served over rosbridge runs on the wall clock, as a real Fetch does.
+        using var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime, Camera = HeadCameraOptions.Off });
+        await using var server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0 });
+        server.Start();
+        using var node = new FetchRobotNode(server, twin);
+        // A 1 s stale-state bound, as the served-twin tests use: two shared cores can stall 200 ms.
+        string config = Path.Combine(Path.GetTempPath(), $"check-env-safety-{Guid.NewGuid():N}.json");
+        using (var shipped = typeof(RobotBridge.Safety.SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
+        using (var reader = new StreamReader(shipped))
+        {
+            File.WriteAllText(config, reader.ReadToEnd().Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0"));
+        }
+        var (code, output, error) = await Task.Run(() => Run("check-env", "FetchReach-v4", "--set", $"robot={server.Uri}",
+            "--set", $"safety_config={config}", "--set", "link_timeout=2", "--steps", "10"));
+        File.Delete(config);
+        Assert.True(code == 0, error + output);
+        Assert.Contains("SKIP [reset.seed-determinism] the body runs on a wall clock", output);
+        Assert.Contains("SKIP [step.determinism] the body runs on a wall clock", output);
+        Assert.DoesNotContain("determinism]", string.Join("\n", output.Split('\n').Where(l => l.Contains("FAIL", StringComparison.Ordinal))));
     }
 
     [Fact]

@@ -18,12 +18,13 @@ public class ServedRestartTests
         await using var served = new ServedTwin();
         var registry = new EnvRegistry();
         FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
-        // As in ServedReachOutageTests: a 1 s stale-state bound and a 2 s link timeout for two shared CI cores.
+        // A 2 s stale-state bound and link timeout: with several test processes on two cores the served
+        // twin's joint states stalled just over 1 s during the first move home.
         string config = Path.Combine(Path.GetTempPath(), $"served-restart-safety-{Guid.NewGuid():N}.json");
         using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
         using (var reader = new StreamReader(shipped))
         {
-            File.WriteAllText(config, reader.ReadToEnd().Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0"));
+            File.WriteAllText(config, reader.ReadToEnd().Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 2.0"));
         }
         using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
             .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
@@ -45,7 +46,12 @@ public class ServedRestartTests
             obs = step.Observation;
             stopped = step.Info.Get(SafetyInfoKeys.Safety).IsStopped;
         }
-        Assert.True(stopped, "the safety layer did not stop the robot when the server went away");
+        // The episode may end before the 2 s bounds run out: then the supervisor's own check trips.
+        await ServerFixture.Eventually(() =>
+        {
+            supervisor.Monitor();
+            return stopped || supervisor.Snapshot.IsStopped;
+        }, "the safety layer stopped the robot when the server went away", TimeSpan.FromSeconds(10));
         await ServerFixture.Eventually(() =>
         {
             supervisor.Monitor();

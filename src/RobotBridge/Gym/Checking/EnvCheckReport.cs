@@ -19,6 +19,7 @@ public sealed class EnvCheckReport
 {
     private readonly List<EnvCheckFinding> _findings = [];
     private readonly List<string> _checked = [];
+    private readonly List<(string Contract, string Reason)> _skipped = [];
 
     internal EnvCheckReport(string envName) => EnvName = envName;
 
@@ -36,6 +37,11 @@ public sealed class EnvCheckReport
 
     /// <summary>True if <paramref name="contract"/> has an error finding.</summary>
     public bool Failed(string contract) => Errors.Any(f => f.Contract == contract);
+
+    /// <summary>Clauses that were not checked, with the reason.</summary>
+    public IReadOnlyList<(string Contract, string Reason)> Skipped => _skipped;
+
+    internal void MarkSkipped(string contract, string reason) => _skipped.Add((contract, reason));
 
     internal void MarkChecked(string contract)
     {
@@ -55,6 +61,7 @@ public sealed class EnvCheckReport
     public override string ToString()
     {
         var lines = new List<string> { $"{EnvName}: {(Passed ? "passed" : "FAILED")} ({_checked.Count} clauses checked, {Errors.Count()} failed, {Warnings.Count()} warnings)" };
+        lines.AddRange(_skipped.Select(s => $"  SKIP [{s.Contract}] {s.Reason}"));
         lines.AddRange(_findings.Select(f => "  " + f));
         return string.Join(Environment.NewLine, lines);
     }

@@ -15,6 +15,9 @@ public sealed record EnvCheckOptions
 
     /// <summary>Skip the seeding/determinism clauses (a real robot); also skipped when the env's spec says Nondeterministic.</summary>
     public bool SkipDeterminism { get; init; }
+
+    /// <summary>Why the determinism clauses are skipped, for the report (e.g. "the body runs on a wall clock").</summary>
+    public string? SkipDeterminismReason { get; init; }
 }
 
 /// <summary>
@@ -54,6 +57,14 @@ public static class EnvChecker
         ArgumentNullException.ThrowIfNull(env);
         options ??= new EnvCheckOptions();
         var report = new EnvCheckReport(env.Spec?.Id ?? env.Unwrapped.GetType().Name);
+        bool deterministic = !options.SkipDeterminism && env.Spec?.Nondeterministic != true;
+        if (!deterministic)
+        {
+            // Said in the report, so nobody mistakes the skipped clauses for passed ones.
+            string why = options.SkipDeterminism ? options.SkipDeterminismReason ?? "skipped by the caller" : "the env's spec says it is nondeterministic";
+            report.MarkSkipped(EnvContracts.ResetSeedDeterminism, why);
+            report.MarkSkipped(EnvContracts.StepDeterminism, why);
+        }
         if (!CheckSpacesPresent(env, report))
             return report;
         CheckSpaceSamples(env.ObservationSpace, "observation", options, report);
@@ -63,7 +74,6 @@ public static class EnvChecker
         CheckActionSpaceNormalized(env.ActionSpace, report);
         if (!CheckResetObservation(env, options, report))
             return report;
-        bool deterministic = !options.SkipDeterminism && env.Spec?.Nondeterministic != true;
         if (deterministic)
             CheckResetSeedDeterminism(env, options, report);
         CheckStepContract(env, options, report);
