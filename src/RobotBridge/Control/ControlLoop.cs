@@ -154,6 +154,24 @@ public sealed class ControlLoop : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs cycles on the calling thread until the loop's clock reaches <paramref name="deadline"/>: the
+    /// wait of a Gym step. In lockstep each cycle steps the twin one loop period, so a 25 Hz step at a
+    /// 100 Hz loop is four cycles, each with the guard's checks; on a wall clock the same cycles sleep
+    /// between ticks. Runs at least one cycle (a command handed over is always sent).
+    /// </summary>
+    public void RunUntil(TimeSpan deadline, CancellationToken cancellationToken = default)
+    {
+        do
+        {
+            RunCycle(cancellationToken);
+        }
+        while (_robot.Clock.Now < deadline && !cancellationToken.IsCancellationRequested);
+    }
+
+    /// <summary>Anchors the grid afresh at the next cycle (after a pause, e.g. between episodes).</summary>
+    public void RestartGrid() => _scheduler.Restart();
+
     /// <summary>Runs cycles on a dedicated high-priority thread until <see cref="Stop"/>.</summary>
     public void Start()
     {

@@ -37,8 +37,11 @@ public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard?
 /// per-step displacements, positions in the robot's base frame (Gymnasium's world frame minus the
 /// base offset). Camera variants add "image" (uint8 side × side × 3) from the head camera, aimed at
 /// the table at reset.</para>
-/// <para>Every step waits on the robot's clock for the 40 ms period: on the twin that advances physics
-/// in lockstep; on a real Fetch it paces the loop at 25 Hz. Info carries is_success, timing
+/// <para>The env does not pace itself: each step hands its command to a <see cref="ControlLoop"/> at
+/// <see cref="ControlRateHz"/> (through a latest-value mailbox) and runs the loop's cycles until the
+/// step's 40 ms deadline on the robot's clock — read state, the guard's checks, command, timing, every
+/// 10 ms. On the twin in lockstep those cycles step the physics (training meets the cycle deploy runs,
+/// at simulation speed); on a real Fetch they run in real time. Info carries is_success, timing
 /// (robot time, lateness, observation age), command latency and the safety state; a step during
 /// which the e-stop latch holds the robot stopped is terminated, one with the link lost is truncated.</para>
 /// </remarks>
@@ -86,6 +89,12 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     private bool _objectTracked;
     private TimeSpan _deadline;
     private TimeSpan _imageAge;
+    private readonly CommandHandoff _handoff = new();
+    private readonly ControlLoop _loop;
+
+    /// <summary>Rate of the control loop under the env: it runs the guard's checks and sends the
+    /// policy's command at this rate while the policy steps at 25 Hz.</summary>
+    public const double ControlRateHz = 100;
 
     public FetchTaskEnv(FetchTaskSpec spec, FetchTaskBody body, RobotModel model, RenderMode renderMode = RenderMode.None)
         : base(renderMode)
@@ -125,7 +134,18 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             values[_observationSpace.IndexOf(ImageKey)] = _image;
         }
         _obs = _observationSpace.Wrap(values);
+        _loop = new ControlLoop(_robot, _handoff, new ControlLoopOptions
+        {
+            RateHz = ControlRateHz,
+            // In lockstep nothing waits on the CPU, so a slow cycle on a busy machine is a figure in
+            // the timing books, not a hazard; on a wall clock overruns stop the robot.
+            MissesBeforeStop = _robot.Clock.IsVirtual ? int.MaxValue : new ControlLoopOptions().MissesBeforeStop,
+            TimingCapacity = 4096,
+        }, body.Guard);
     }
+
+    /// <summary>The control loop between the env and the robot (its timing books).</summary>
+    public ControlLoop Loop => _loop;
 
     public FetchTaskSpec TaskSpec => _spec;
     public override Space<DictValue> ObservationSpace => _observationSpace;
@@ -176,6 +196,8 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         }
         _armStream.Reset(_currentArm);
         _lastStreamedAt = null;
+        _handoff.Clear();
+        _loop.RestartGrid();
         _deadline = _robot.Clock.Now;
         _grip = _previousGrip = _arm.GripPosition(_state.Position);
         ReadObject(initial: true);
@@ -195,27 +217,38 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         var displacement = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f)) * FetchTaskSpec.ActionScale;
         Vec3 target = Clamp(_grip + displacement, GripBounds.Min, GripBounds.Max);
         bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
-        _robot.SendTrajectory(_spec.ArmMotion == FetchArmMotion.Streamed ? StreamedGoal() : DirectGoal());
+        JointTrajectory arm = _spec.ArmMotion == FetchArmMotion.Streamed ? StreamedGoal() : DirectGoal();
+        double? gripper = null;
         if (!_spec.BlockGripper)
         {
             double opening = _state.GripperSeparation + 0.1 * Math.Clamp(action[3], -1f, 1f);
-            _robot.SendGripper(Math.Clamp(opening, 0, 0.1), GripperEffort);
+            gripper = Math.Clamp(opening, 0, 0.1);
         }
+        _handoff.Post(new PendingCommand(arm, gripper));
         TimeSpan commandTime = _robot.Clock.Now;
 
-        // Wait out the period on the robot's clock (lockstep physics on the twin, pacing on a robot).
+        // The control loop owns the period: its first cycle sends the command, and it runs its cycles
+        // (guard checks at the loop's rate) until the step's deadline on the robot's clock — lockstep
+        // physics on the twin, real time on a robot.
         _deadline += FetchTaskSpec.Period;
         TimeSpan lateness = commandTime > _deadline ? commandTime - _deadline : TimeSpan.Zero;
         if (lateness > TimeSpan.Zero)
         {
             _deadline = commandTime; // a late step re-anchors the schedule instead of rushing to catch up
+            _loop.RunCycle();
         }
         else
         {
-            _robot.Clock.WaitUntil(_deadline);
+            _loop.RunUntil(_deadline);
+        }
+        if (_loop.IsFaulted)
+        {
+            // Only without a guard (with one, the fault tripped its latch and ends the episode).
+            string fault = _loop.LastFault ?? "unknown fault";
+            _loop.ClearFault();
+            throw new InvalidOperationException($"the control loop could not run the step: {fault}");
         }
 
-        _body.Guard?.Monitor();
         _robot.ReadState(_state);
         _previousGrip = _grip;
         _grip = _arm.GripPosition(_state.Position);
@@ -247,6 +280,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
     protected override void DisposeResources()
     {
+        _loop.Dispose();
         _body.World.Dispose();
         _body.Owner?.Dispose();
     }
@@ -418,5 +452,36 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         into[at] = v.X;
         into[at + 1] = v.Y;
         into[at + 2] = v.Z;
+    }
+
+    /// <summary>One step's command: the arm goal and, unless the task blocks it, the gripper target.</summary>
+    private sealed record PendingCommand(JointTrajectory Arm, double? Gripper);
+
+    /// <summary>The env's side of the control loop: the policy hands its command in through a latest-value
+    /// mailbox and the loop's command stage sends it (cycles without a new command send nothing; the
+    /// controllers hold the last goal).</summary>
+    private sealed class CommandHandoff : IControlCycle
+    {
+        private readonly LatestValueMailbox<PendingCommand> _mailbox = new();
+
+        public void Post(PendingCommand command) => _mailbox.Post(command);
+
+        public void Clear() => _mailbox.Clear();
+
+        public void Infer(CycleObservation observation)
+        {
+        }
+
+        public void Command(IRobot robot)
+        {
+            if (_mailbox.TryTake(out PendingCommand command))
+            {
+                robot.SendTrajectory(command.Arm);
+                if (command.Gripper is double separation)
+                {
+                    robot.SendGripper(separation, GripperEffort);
+                }
+            }
+        }
     }
 }

@@ -50,7 +50,6 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Cli/Bench/RospyRateBench.cs", "Thread.Sleep")] = "bench: waits for the rospy process",
         [("RobotBridge.Benchmarks/SimTwinBenchmarks.cs", "WaitUntil")] = "benchmark: steps the twin",
         [("RobotBridge.Sim/Benchmarks/TwinThroughput.cs", "WaitUntil")] = "benchmark: steps the twin",
-        [("RobotBridge/Tasks/FetchTaskEnv.cs", "WaitUntil")] = "until the env steps through the control loop (issue 16 part C)",
     };
 
     [GeneratedRegex(@"\bThread\.Sleep\s*\(|\bTask\.Delay\s*\(|\.WaitUntil\s*\(|\bSpinWait\b|\.WaitOne\s*\(|\bPeriodicTimer\b|\bSleep\s*\(")]
