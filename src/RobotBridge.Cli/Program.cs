@@ -89,6 +89,7 @@ public static class Program
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(CheckEnvCommand.Create());
+        root.Subcommands.Add(VisionCommand.Create());
         return root;
     }
 }

@@ -23,6 +23,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(TasksBenchCommand.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.CreateReceiver());
         bench.Subcommands.Add(EndToEndBenchCommand.Create());
+        bench.Subcommands.Add(AprilTagBenchCommand.Create());
         return bench;
     }
 

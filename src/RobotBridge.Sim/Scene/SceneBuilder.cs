@@ -59,6 +59,7 @@ public static class SceneBuilder
         AddHeadCamera(baseLink);
         worldbody.AddFirst(baseLink);
 
+        SceneTags.Apply(scene);
         scene.Root.Add(BuildEquality(urdf));
         scene.Root.Add(BuildActuators(urdfLimits));
         scene.Root.Add(BuildHomeKeyframe(scene));

@@ -1,8 +1,10 @@
 using RobotBridge.Gym.Registration;
+using RobotBridge.Model;
 using RobotBridge.Robots;
 using RobotBridge.Safety;
 using RobotBridge.Sim.Twin;
 using RobotBridge.Tasks;
+using RobotBridge.Vision.Tracking;
 
 namespace RobotBridge.Sim.Tasks;
 
@@ -14,7 +16,11 @@ namespace RobotBridge.Sim.Tasks;
 /// deployment — `robotbridge deploy` always does — so its limits, speed caps included, apply and a
 /// stop terminates the step with <c>info["safety"]</c>; the default, false, trains on the bare twin
 /// like Gymnasium-Robotics); <c>safety_config</c> (a safety
-/// JSON file for that supervisor; default the shipped fetch-safety.json).
+/// JSON file for that supervisor; default the shipped fetch-safety.json); <c>object_tracker</c>
+/// (<c>truth</c>, the default, or <c>camera</c>: the object's AprilTag seen by the 640x480 head camera,
+/// the tracker a real Fetch uses) and <c>tag_config</c> (its JSON; default the shipped fetch-tags.json).
+/// With the camera tracker behind a supervisor whose config bounds the camera's age
+/// (<c>stale_camera_after</c>), a lost object trips a watchdog with the same bound.
 /// </summary>
 public sealed class SimFetchBodyProvider : IFetchBodyProvider
 {
@@ -27,15 +33,23 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
 
     public FetchTaskBody Create(string robot, FetchTaskSpec spec, EnvOptions options)
     {
+        bool camera = spec.HasObject && ObjectTrackerChoice.From(options) == ObjectTrackerKind.Camera;
+        CameraTrackerConfig? tags = camera ? LoadTags(options) : null;
         var twinOptions = new FetchTwinOptions
         {
             Seed = options.Get(TwinSeedOption, 0),
-            Camera = spec.ImageSize > 0 ? HeadCameraOptions.Policy(spec.ImageSize) : HeadCameraOptions.Off,
+            // The tracker needs the real camera's stream; a camera task's small image is resized from it.
+            Camera = camera ? HeadCameraOptions.Carmine with { Depth = false }
+                : spec.ImageSize > 0 ? HeadCameraOptions.Policy(spec.ImageSize) : HeadCameraOptions.Off,
         };
         var twin = new FetchTwin(twinOptions);
-        var world = new TwinTaskWorld(twin, spec);
+        ITaskWorld world = new TwinTaskWorld(twin, spec);
         if (!options.Get(SafetyOption, false))
         {
+            if (tags is not null)
+            {
+                world = CameraWorld(world, twin, spec, tags, heartbeat: null);
+            }
             return new FetchTaskBody(twin, world, Guard: null, Owner: twin);
         }
         try
@@ -44,6 +58,11 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
             SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
             var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => twin.SimTime, AuthorisedOperators = config.AuthorisedOperators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(twin, latch, config);
+            if (tags is not null)
+            {
+                var heartbeat = config.StaleCameraAfter is double bound ? supervisor.AddHeartbeat("object tracker", TimeSpan.FromSeconds(bound)) : null;
+                world = CameraWorld(world, supervisor, spec, tags, heartbeat);
+            }
             return FetchTaskBody.Guarded(supervisor, world, owner: supervisor);
         }
         catch
@@ -52,4 +71,20 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
             throw;
         }
     }
+
+    private static CameraTrackerConfig LoadTags(EnvOptions options)
+    {
+        string? path = options.Get<string?>(ObjectTrackerChoice.TagConfigOption, null);
+        try
+        {
+            return path is null ? CameraTrackerConfig.Default() : CameraTrackerConfig.Load(path);
+        }
+        catch (CameraTrackerConfigException e)
+        {
+            throw new Gym.InvalidEnvArgumentException(e.Message);
+        }
+    }
+
+    private static TrackedTaskWorld CameraWorld(ITaskWorld truth, IRobot robot, FetchTaskSpec spec, CameraTrackerConfig tags, IHeartbeatSink? heartbeat) =>
+        new(truth, new CameraObjectTracker(robot, FetchModel.Load(), tags, spec.Kind == FetchTaskKind.Slide ? "puck" : "cube", heartbeat));
 }

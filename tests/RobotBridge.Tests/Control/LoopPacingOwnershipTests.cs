@@ -48,6 +48,9 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Cli/Bench/WebEStopLatencyBench.cs", "PeriodicTimer")] = "bench: the operator's heartbeats",
         [("RobotBridge.Cli/Bench/RosbridgeBench.cs", "Thread.Sleep")] = "bench: load generation and measurement windows",
         [("RobotBridge.Cli/Bench/RospyRateBench.cs", "Thread.Sleep")] = "bench: waits for the rospy process",
+        [("RobotBridge.Cli/Bench/AprilTagBench.cs", "WaitUntil")] = "bench: steps the twin to the next camera frame",
+        [("RobotBridge.Cli/Commands/VisionCommand.cs", "WaitUntil")] = "vision check: waits for the next camera frame to print (a diagnostic, commands nothing)",
+        [("RobotBridge.Cli/Commands/VisionCommand.cs", "Thread.Sleep")] = "vision check: waits up to 3 s for the first camera_info (start-up, bounded)",
         [("RobotBridge.Benchmarks/SimTwinBenchmarks.cs", "WaitUntil")] = "benchmark: steps the twin",
         [("RobotBridge.Sim/Benchmarks/TwinThroughput.cs", "WaitUntil")] = "benchmark: steps the twin",
     };

@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using RobotBridge.Model;
+using RobotBridge.Model.Kinematics;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
+
+namespace RobotBridge.Vision.Tracking;
+
+/// <summary>Why the tracker has no pose right now (or <see cref="None"/> when it has one).</summary>
+public enum TrackerMiss
+{
+    None,
+    /// <summary>No camera frame yet.</summary>
+    NoFrame,
+    /// <summary>The newest frame is older than the staleness bound.</summary>
+    StaleFrame,
+    /// <summary>The newest frame shows no tag at all.</summary>
+    NoTag,
+    /// <summary>The newest frame shows tags, but not the object's id (or only unreliable decodes of it).</summary>
+    UnknownTag,
+    /// <summary>No joint state to place the camera with.</summary>
+    NoJointState,
+}
+
+/// <summary>
+/// The task object's state from the head camera: each new frame is converted to grayscale, searched for
+/// the object's AprilTag, the tag's pose estimated from its size and the camera intrinsics, and carried
+/// into base_link through the URDF's kinematics (torso lift, head pan and tilt as measured at the frame's
+/// stamp) and the tag's configured place on the object. Works on any <see cref="IRobot"/>: the twin (its
+/// rendered camera shows the tagged cube) and a Fetch over rosbridge alike.
+/// </summary>
+/// <remarks>
+/// <para>Pull-driven, no thread: <see cref="TryGetObjectState"/> reads the newest joint state and frame
+/// and processes the frame if it is new, so on the lockstep twin the result depends only on the
+/// simulation (deterministic) and on a real robot the work happens at the task's rate.</para>
+/// <para>Never a stale pose silently: the answer is false whenever the newest frame is older than
+/// <see cref="CameraTrackerConfig.StaleAfter"/>, shows no tag, or shows only other ids; a pose from an
+/// earlier frame is not carried over a frame that failed. <see cref="LastMiss"/> says why. An optional
+/// <see cref="IHeartbeatSink"/> is beaten on every fresh pose, so a supervisor's watchdog stops the robot
+/// when the object is lost for longer than its bound, as it does for a stale camera.</para>
+/// <para>Read from one thread at a time.</para>
+/// </remarks>
+public sealed class CameraObjectTracker : IObjectTracker, IDisposable
+{
+    /// <summary>The ROS optical frame of the head camera (URDF link), x right, y down, z forward.</summary>
+    public const string OpticalFrame = "head_camera_rgb_optical_frame";
+
+    private readonly IRobot _robot;
+    private readonly TaggedObject _target;
+    private readonly RigidTransform _objectInTag;
+    private readonly CameraIntrinsics _intrinsics;
+    private readonly TimeSpan _staleAfter;
+    private readonly int _maxHamming;
+    private readonly double _minMargin;
+    private readonly AprilTagDetector _detector;
+    private readonly KinematicChain _camera;
+    private readonly double[] _q;
+    private readonly int _torsoSlot, _panSlot, _tiltSlot;
+    private readonly int _torso = FetchJoints.IndexOf(FetchJoints.TorsoLift);
+    private readonly int _pan = FetchJoints.IndexOf(FetchJoints.HeadPan);
+    private readonly int _tilt = FetchJoints.IndexOf(FetchJoints.HeadTilt);
+    private readonly RobotState _state = new();
+    private readonly HeadJointHistory _history = new();
+    private readonly List<TagDetection> _detections = [];
+    private readonly IHeartbeatSink? _heartbeat;
+    private byte[] _gray = [];
+    private TimeSpan _lastFrameStamp = TimeSpan.MinValue;
+    private ObjectState _latest;
+    private bool _hasPose;
+    private bool _latestFrameHadPose;
+    private TrackerMiss _miss = TrackerMiss.NoFrame;
+    private bool _disposed;
+
+    /// <param name="robot">Delivers the head-camera frames and the joint state (the supervisor, normally).</param>
+    /// <param name="model">The robot's URDF model (the camera's kinematics).</param>
+    /// <param name="objectName">Which entry of <paramref name="config"/> to track ("cube", "puck").</param>
+    /// <param name="heartbeat">Beaten on every fresh pose (a supervisor's watchdog), or null.</param>
+    public CameraObjectTracker(IRobot robot, RobotModel model, CameraTrackerConfig config, string objectName, IHeartbeatSink? heartbeat = null)
+    {
+        ArgumentNullException.ThrowIfNull(robot);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        _robot = robot;
+        _target = config.For(objectName);
+        _objectInTag = _target.TagInObject.Inverse();
+        _intrinsics = config.Intrinsics;
+        _staleAfter = TimeSpan.FromSeconds(config.StaleAfter);
+        _maxHamming = config.MaxHamming;
+        _minMargin = config.MinDecisionMargin;
+        _heartbeat = heartbeat;
+        _camera = new KinematicChain(model, OpticalFrame);
+        _q = model.CreateHomeVector();
+        _torsoSlot = Slot(model, FetchJoints.TorsoLift);
+        _panSlot = Slot(model, FetchJoints.HeadPan);
+        _tiltSlot = Slot(model, FetchJoints.HeadTilt);
+        _detector = new AprilTagDetector(new AprilTagDetectorOptions
+        {
+            Family = config.TagFamily, Decimate = config.Decimate, MaxHamming = config.MaxHamming, Threads = 1,
+        });
+    }
+
+    public TaggedObject Target => _target;
+
+    /// <summary>Why the last answer was false (<see cref="TrackerMiss.None"/> after a true one).</summary>
+    public TrackerMiss LastMiss => _miss;
+
+    /// <summary>Frames processed, frames in which the object's tag was found.</summary>
+    public long FramesProcessed { get; private set; }
+    public long FramesWithPose { get; private set; }
+
+    /// <summary>Wall time the last processed frame took, grayscale to pose.</summary>
+    public TimeSpan LastProcessingTime { get; private set; }
+
+    /// <summary>The detections of the last processed frame (all ids), for diagnostics.</summary>
+    public IReadOnlyList<TagDetection> LastDetections => _detections;
+
+    public bool TryGetObjectState(out ObjectState state)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _robot.ReadState(_state);
+        if (_state.IsValid)
+        {
+            _history.Add(_state.Stamp, _state.Position[_torso], _state.Position[_pan], _state.Position[_tilt]);
+        }
+        using (CameraFrame? frame = _robot.TryGetCameraFrame())
+        {
+            if (frame is not null && frame.Stamp > _lastFrameStamp)
+            {
+                _lastFrameStamp = frame.Stamp;
+                Process(frame);
+            }
+        }
+        TimeSpan now = _robot.Clock.Now;
+        if (_lastFrameStamp == TimeSpan.MinValue)
+        {
+            return Miss(TrackerMiss.NoFrame, out state);
+        }
+        if (now - _lastFrameStamp > _staleAfter)
+        {
+            return Miss(TrackerMiss.StaleFrame, out state);
+        }
+        if (!_latestFrameHadPose)
+        {
+            return Miss(_miss == TrackerMiss.None ? TrackerMiss.NoTag : _miss, out state);
+        }
+        _miss = TrackerMiss.None;
+        state = _latest;
+        return true;
+    }
+
+    private bool Miss(TrackerMiss why, out ObjectState state)
+    {
+        _miss = why;
+        state = default;
+        return false;
+    }
+
+    private void Process(CameraFrame frame)
+    {
+        long started = Stopwatch.GetTimestamp();
+        FramesProcessed++;
+        _latestFrameHadPose = false;
+        if (_robot.Clock.Now - frame.Stamp > _staleAfter)
+        {
+            _miss = TrackerMiss.StaleFrame; // not worth detecting: its answer would be stale on arrival
+            return;
+        }
+        int pixels = frame.Width * frame.Height;
+        if (_gray.Length < pixels)
+        {
+            _gray = new byte[pixels];
+        }
+        Grayscale.FromRgb(frame.Rgb, _gray);
+        _detector.Detect(_gray.AsSpan(0, pixels), frame.Width, frame.Height, frame.Width, _detections, _intrinsics, _target.Size);
+        TagDetection? best = null;
+        foreach (TagDetection d in _detections)
+        {
+            if (d.Id == _target.Id && d.Hamming <= _maxHamming && d.DecisionMargin >= _minMargin && d.Pose is not null &&
+                (best is null || d.DecisionMargin > best.Value.DecisionMargin))
+            {
+                best = d;
+            }
+        }
+        if (best is not { Pose: RigidTransform tagInCamera })
+        {
+            _miss = _detections.Count == 0 ? TrackerMiss.NoTag : TrackerMiss.UnknownTag;
+            LastProcessingTime = Stopwatch.GetElapsedTime(started);
+            return;
+        }
+        if (!_history.TryAt(frame.Stamp, out double torso, out double pan, out double tilt, out _))
+        {
+            _miss = TrackerMiss.NoJointState;
+            LastProcessingTime = Stopwatch.GetElapsedTime(started);
+            return;
+        }
+        _q[_torsoSlot] = torso;
+        _q[_panSlot] = pan;
+        _q[_tiltSlot] = tilt;
+        RigidTransform cameraInBase = _camera.Pose(_q);
+        RigidTransform objectInBase = cameraInBase * tagInCamera * _objectInTag;
+        Vec3 linear = Vec3.Zero, angular = Vec3.Zero;
+        double dt = (frame.Stamp - _latest.Stamp).TotalSeconds;
+        if (_hasPose && dt > 0 && dt <= _staleAfter.TotalSeconds)
+        {
+            (linear, angular) = ObjectVelocity.Between(_latest.Position, _latest.Orientation, objectInBase.Translation, objectInBase.Rotation, dt);
+        }
+        _latest = new ObjectState(objectInBase.Translation, objectInBase.Rotation, linear, angular, frame.Stamp);
+        _hasPose = true;
+        _latestFrameHadPose = true;
+        _miss = TrackerMiss.None;
+        FramesWithPose++;
+        LastProcessingTime = Stopwatch.GetElapsedTime(started);
+        _heartbeat?.Beat();
+    }
+
+    private static int Slot(RobotModel model, string joint)
+    {
+        int slot = model.VariableIndexOf(joint);
+        return slot >= 0 ? slot : throw new ArgumentException($"model {model.Name} lacks joint {joint}, which moves the head camera");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _detector.Dispose();
+    }
+}

@@ -1,0 +1,186 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RobotBridge.Model;
+
+namespace RobotBridge.Vision.Tracking;
+
+/// <summary>One tagged object: which tag it carries, how big the tag is and where it sits on the object.</summary>
+public sealed record TaggedObject
+{
+    /// <summary>The object's name ("cube", "puck"): what a task asks the tracker for.</summary>
+    public required string Object { get; init; }
+
+    /// <summary>The tag's id in the family.</summary>
+    public required int Id { get; init; }
+
+    /// <summary>Edge of the tag's black square in metres (not of the white quiet zone around it).</summary>
+    public required double Size { get; init; }
+
+    /// <summary>Position of the tag's centre in the object's frame (m).</summary>
+    public double[] Xyz { get; init; } = [0, 0, 0];
+
+    /// <summary>Orientation of the tag's frame (x right, y down the printed tag, z into it) in the
+    /// object's frame, as roll, pitch, yaw (rad, URDF convention).</summary>
+    public double[] Rpy { get; init; } = [0, 0, 0];
+
+    /// <summary>The tag's pose in the object's frame.</summary>
+    [JsonIgnore]
+    public RigidTransform TagInObject => RigidTransform.FromXyzRpy(new Vec3(Xyz[0], Xyz[1], Xyz[2]), new Vec3(Rpy[0], Rpy[1], Rpy[2]));
+}
+
+/// <summary>The camera's intrinsics as written in the config (sensor_msgs/CameraInfo's K entries).</summary>
+public sealed record CameraConfig(double Fx, double Fy, double Cx, double Cy, int Width, int Height)
+{
+    public CameraIntrinsics ToIntrinsics() => new(Fx, Fy, Cx, Cy, Width, Height);
+}
+
+/// <summary>
+/// The camera object tracker's settings, read from JSON (snake_case keys; the shipped default is
+/// Tracking/fetch-tags.json, made for the twin's tagged cube and puck and for tags printed to the
+/// same size). Unknown keys are refused so a misspelt one cannot silently fall back to a default.
+/// </summary>
+public sealed record CameraTrackerConfig
+{
+    public string Family { get; init; } = "tag36h11";
+
+    /// <summary>The head camera's intrinsics; omitted, the twin's (640x480, 1.047 rad horizontal FOV).</summary>
+    public CameraConfig? Camera { get; init; }
+
+    /// <summary>A pose older than this (robot clock, from the frame's stamp) counts as lost.</summary>
+    public double StaleAfter { get; init; } = 0.5;
+
+    /// <summary>Detector quad decimation (see <see cref="AprilTagDetectorOptions.Decimate"/>).</summary>
+    public float Decimate { get; init; } = 1.0f;
+
+    /// <summary>Detections with more corrected bits than this are ignored (0 = exact codes only).</summary>
+    public int MaxHamming { get; init; } = 1;
+
+    /// <summary>Detections whose corner fit is below this margin are ignored (the library's
+    /// decision_margin; printed tags in good light score well above 50).</summary>
+    public double MinDecisionMargin { get; init; } = 20;
+
+    public List<TaggedObject> Objects { get; init; } = [];
+
+    [JsonIgnore]
+    public TagFamily TagFamily => TagFamilies.TryParse(Family, out TagFamily f) ? f
+        : throw new CameraTrackerConfigException($"tag family \"{Family}\" is not one of: tag36h11, tag25h9, tag16h5");
+
+    [JsonIgnore]
+    public CameraIntrinsics Intrinsics => Camera?.ToIntrinsics() ?? CameraIntrinsics.FetchTwin;
+
+    /// <summary>The entry for <paramref name="name"/>, or an error naming the ones there are.</summary>
+    public TaggedObject For(string name) =>
+        Objects.FirstOrDefault(o => string.Equals(o.Object, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new CameraTrackerConfigException(
+            $"the tag config has no object \"{name}\" (it has: {string.Join(", ", Objects.Select(o => o.Object))})");
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    /// <summary>The config shipped with the library (Tracking/fetch-tags.json).</summary>
+    public static CameraTrackerConfig Default()
+    {
+        using var stream = typeof(CameraTrackerConfig).Assembly.GetManifestResourceStream("RobotBridge.Vision.Tracking.fetch-tags.json")
+            ?? throw new InvalidOperationException("embedded resource RobotBridge.Vision.Tracking.fetch-tags.json is missing from the build");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), "embedded fetch-tags.json");
+    }
+
+    public static CameraTrackerConfig Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CameraTrackerConfigException($"tag config {path}: cannot read it ({ex.Message})");
+        }
+        return Parse(text, path);
+    }
+
+    public static CameraTrackerConfig Parse(string json, string origin)
+    {
+        CameraTrackerConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<CameraTrackerConfig>(json, JsonOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new CameraTrackerConfigException($"tag config {origin}: {ex.Message}");
+        }
+        if (config is null)
+        {
+            throw new CameraTrackerConfigException($"tag config {origin}: the file is empty or 'null'");
+        }
+        config.Validate(origin);
+        return config;
+    }
+
+    public void Validate(string origin = "tag config")
+    {
+        _ = TagFamily;
+        try
+        {
+            Intrinsics.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CameraTrackerConfigException($"{origin}: {ex.Message}");
+        }
+        if (!double.IsFinite(StaleAfter) || StaleAfter <= 0 || StaleAfter > 10)
+        {
+            throw new CameraTrackerConfigException($"{origin}: stale_after {StaleAfter} s must be in (0, 10]");
+        }
+        if (!float.IsFinite(Decimate) || Decimate < 1 || Decimate > 8)
+        {
+            throw new CameraTrackerConfigException($"{origin}: decimate {Decimate} must be between 1 and 8");
+        }
+        if (MaxHamming is < 0 or > 3)
+        {
+            throw new CameraTrackerConfigException($"{origin}: max_hamming {MaxHamming} must be between 0 and 3");
+        }
+        if (!double.IsFinite(MinDecisionMargin) || MinDecisionMargin < 0)
+        {
+            throw new CameraTrackerConfigException($"{origin}: min_decision_margin {MinDecisionMargin} must be non-negative");
+        }
+        if (Objects.Count == 0)
+        {
+            throw new CameraTrackerConfigException($"{origin}: \"objects\" lists no tagged object");
+        }
+        foreach (TaggedObject o in Objects)
+        {
+            if (string.IsNullOrWhiteSpace(o.Object))
+            {
+                throw new CameraTrackerConfigException($"{origin}: an object has no name");
+            }
+            if (o.Id < 0)
+            {
+                throw new CameraTrackerConfigException($"{origin}: object \"{o.Object}\" has a negative tag id {o.Id}");
+            }
+            if (!double.IsFinite(o.Size) || o.Size <= 0 || o.Size > 1)
+            {
+                throw new CameraTrackerConfigException($"{origin}: object \"{o.Object}\" tag size {o.Size} m must be in (0, 1] (the black square's edge)");
+            }
+            if (o.Xyz is not { Length: 3 } || o.Rpy is not { Length: 3 } || !o.Xyz.Concat(o.Rpy).All(double.IsFinite))
+            {
+                throw new CameraTrackerConfigException($"{origin}: object \"{o.Object}\" xyz and rpy must each be 3 finite numbers");
+            }
+        }
+        var ids = Objects.GroupBy(o => o.Id).FirstOrDefault(g => g.Count() > 1);
+        if (ids is not null)
+        {
+            throw new CameraTrackerConfigException($"{origin}: tag id {ids.Key} is used by more than one object");
+        }
+    }
+}
+
+/// <summary>The tag config is unreadable or invalid; the message names the file and the field.</summary>
+public sealed class CameraTrackerConfigException(string message) : Exception(message);

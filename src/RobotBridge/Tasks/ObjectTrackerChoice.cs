@@ -1,0 +1,54 @@
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+
+namespace RobotBridge.Tasks;
+
+/// <summary>Where an object task learns the object's pose.</summary>
+public enum ObjectTrackerKind
+{
+    /// <summary>The body's own source: the twin's ground truth (the training default), or on a rosbridge
+    /// robot the object pose topic.</summary>
+    Truth,
+
+    /// <summary>AprilTag on the object seen by the head camera (RobotBridge.Vision): what a real Fetch
+    /// has, and on the twin the whole render-detect-estimate chain.</summary>
+    Camera,
+}
+
+/// <summary>The env options <c>object_tracker</c> (<c>truth</c>, the default, or <c>camera</c>) and
+/// <c>tag_config</c> (the camera tracker's JSON; default the shipped fetch-tags.json).</summary>
+public static class ObjectTrackerChoice
+{
+    public const string Option = "object_tracker";
+    public const string TagConfigOption = "tag_config";
+
+    public static ObjectTrackerKind From(EnvOptions options)
+    {
+        string value = options.Get(Option, "truth");
+        return value.ToLowerInvariant() switch
+        {
+            "truth" => ObjectTrackerKind.Truth,
+            "camera" => ObjectTrackerKind.Camera,
+            _ => throw new InvalidEnvArgumentException($"env option \"{Option}\" = \"{value}\" is not one of: truth, camera"),
+        };
+    }
+}
+
+/// <summary>A body's episode set-up with the object's pose from another tracker (the camera's on the
+/// twin): <see cref="PrepareEpisode"/> goes to <paramref name="inner"/>, object states to
+/// <paramref name="tracker"/>, which is disposed with it when disposable.</summary>
+public sealed class TrackedTaskWorld(ITaskWorld inner, IObjectTracker tracker) : ITaskWorld
+{
+    public IObjectTracker Tracker => tracker;
+
+    public void PrepareEpisode(ReadOnlySpan<double> startJoints, Model.Vec3? objectPosition, CancellationToken cancellationToken = default) =>
+        inner.PrepareEpisode(startJoints, objectPosition, cancellationToken);
+
+    public bool TryGetObjectState(out ObjectState state) => tracker.TryGetObjectState(out state);
+
+    public void Dispose()
+    {
+        (tracker as IDisposable)?.Dispose();
+        inner.Dispose();
+    }
+}
