@@ -30,6 +30,12 @@ internal static class ServeCommand
                           "cube (FetchPush/PickAndPlace, on the standard table), puck (FetchSlide, on the slide table) or none.",
             DefaultValueFactory = _ => "cube",
         };
+        var auth = new Option<FileInfo?>("--auth")
+        {
+            Description = "Require rosauth authentication (roslibjs Ros.authenticate) with the secrets in FILE: one 'ROLE SECRET' a line, " +
+                          "ROLE viewer (watch only), operator (command motion) or supervisor (also release any runstop); secrets of 16+ characters.",
+        };
+        var insecure = new Option<bool>("--insecure") { Description = "Serve beyond loopback without authentication (anyone who reaches the port can move the robot)." };
         var command = new Command("serve",
             "Serve the MuJoCo Fetch twin over rosbridge v2 (real-time physics, camera at its real rate) under the real Fetch's names.\n" +
             "Example: robotbridge serve --port 9090");
@@ -40,6 +46,8 @@ internal static class ServeCommand
         command.Options.Add(seed);
         command.Options.Add(seconds);
         command.Options.Add(sceneObject);
+        command.Options.Add(auth);
+        command.Options.Add(insecure);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -66,13 +74,40 @@ internal static class ServeCommand
                 error.WriteLine($"robotbridge serve: --object must be cube, puck or none, got '{parse.GetValue(sceneObject)}'");
                 return Program.UsageError;
             }
+            ServerCredentials? credentials = null;
+            if (parse.GetValue(auth) is { } authFile)
+            {
+                try
+                {
+                    credentials = ServerCredentials.Parse(File.ReadAllText(authFile.FullName), authFile.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    error.WriteLine($"robotbridge serve: --auth: {e.Message}");
+                    return Program.UsageError;
+                }
+                if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(authFile.FullName) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+                {
+                    error.WriteLine($"robotbridge serve: warning: {authFile.FullName} is readable by other users; chmod 600 it");
+                }
+            }
+            if (!IPAddress.IsLoopback(ip) && credentials is null)
+            {
+                if (!parse.GetValue(insecure))
+                {
+                    error.WriteLine($"robotbridge serve: refusing to serve on {ip} without authentication: anyone who reaches it could move the robot. " +
+                                    "Give --auth FILE, or --insecure if you really mean it.");
+                    return Program.UsageError;
+                }
+                error.WriteLine($"WARNING: serving on {ip} WITHOUT AUTHENTICATION (--insecure): anyone who can reach port {parse.GetValue(port)} can move the robot and release its runstop.");
+            }
             using var twin = new FetchTwin(new FetchTwinOptions
             {
                 Seed = parse.GetValue(seed),
                 ClockMode = TwinClockMode.RealTime,
                 Camera = parse.GetValue(camera) ? HeadCameraOptions.Off : HeadCameraOptions.Carmine,
             });
-            var server = new RosbridgeServer(new RosbridgeServerOptions { Address = ip, Port = parse.GetValue(port), Dialect = d });
+            var server = new RosbridgeServer(new RosbridgeServerOptions { Address = ip, Port = parse.GetValue(port), Dialect = d, Credentials = credentials });
             try
             {
                 server.Start();
@@ -90,13 +125,18 @@ internal static class ServeCommand
             });
             using var node = new FetchRobotNode(server, twin, objectSource: groundTruth);
             server.ClientConnected += s => output.WriteLine($"client {s.Id} connected from {s.Remote}");
-            server.ClientDisconnected += (s, clean) => output.WriteLine($"client {s.Id} disconnected ({(clean ? "closed" : "link lost")})");
-            output.WriteLine($"serving the MuJoCo Fetch twin on {server.Uri} ({d}, real time, camera {(parse.GetValue(camera) ? "off" : "640x480 @ 15 Hz")}, " +
+            server.ClientAuthenticated += s => output.WriteLine($"client {s.Id} authenticated as {s.Role.LevelName()}");
+            server.ClientDisconnected += (s, clean) => output.WriteLine(
+                $"client {s.Id} disconnected ({s.DisconnectReason ?? (clean ? "closed" : "link lost")})");
+            output.WriteLine($"serving the MuJoCo Fetch twin on {server.ListenUri}{(ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) ? " (every interface)" : "")} ({d}, real time, camera {(parse.GetValue(camera) ? "off" : "640x480 @ 15 Hz")}, " +
                              $"object {(groundTruth is null ? "none" : $"{groundTruth.Item.ToString().ToLowerInvariant()} on {FetchTopics.ObjectPose}")})");
             foreach (var (topic, type) in server.Topics())
             {
                 output.WriteLine($"  {topic}  [{type}]");
             }
+            output.WriteLine(credentials is null
+                ? "authentication: off (every client may command the robot)"
+                : $"authentication: rosauth required (roles {credentials})");
             output.WriteLine("Ctrl+C to stop.");
             using var stop = new CancellationTokenSource();
             ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -108,7 +148,17 @@ internal static class ServeCommand
             try
             {
                 double limit = parse.GetValue(seconds);
-                stop.Token.WaitHandle.WaitOne(limit > 0 ? TimeSpan.FromSeconds(limit) : Timeout.InfiniteTimeSpan);
+                var until = limit > 0 ? DateTime.UtcNow + TimeSpan.FromSeconds(limit) : DateTime.MaxValue;
+                var report = new OverrunReport(node, TimeSpan.FromSeconds(10));
+                while (!stop.IsCancellationRequested && DateTime.UtcNow < until)
+                {
+                    var left = until - DateTime.UtcNow;
+                    stop.Token.WaitHandle.WaitOne(left < report.Period ? left : report.Period);
+                    if (report.Poll() is { } line)
+                    {
+                        output.WriteLine(line);
+                    }
+                }
             }
             finally
             {

@@ -134,15 +134,21 @@ public sealed class FetchRobotNode : IDisposable
         });
         server.SubscribeLocal<TwistMsg>(FetchTopics.BaseCommand, (cmd, session) => { var t = cmd.ToTwist(); Command(session, () => _robot.SendBaseTwist(t)); });
         server.SubscribeLocal<TwistMsg>(FetchTopics.CmdVel, (cmd, session) => { var t = cmd.ToTwist(); Command(session, () => _robot.SendBaseTwist(t)); });
+        var runstopAuthority = new RunstopAuthority(server.IsConnected);
         server.SubscribeLocal<BoolMsg>(FetchTopics.EnableSoftwareRunstop, (cmd, session) =>
         {
             bool engage = cmd.Data;
+            if (runstopAuthority.Request(session, engage) is { } refusal)
+            {
+                server.SendStatus(session, "error", $"publish: {FetchTopics.EnableSoftwareRunstop}: {refusal}", null);
+                return;
+            }
             Command(session, () =>
             {
                 _runstopCommanded = engage;
                 _robot.SetRunstop(engage);
             });
-        });
+        }, publisherRole: ClientRole.Viewer);
 
         foreach (var group in FetchTopics.Groups)
         {

@@ -35,7 +35,7 @@ public sealed partial class RosbridgeServer
                 Dispatch(session, message);
             }
             catch (Exception e) when (e is RosbridgeFormatException or JsonException or InvalidOperationException
-                                           or FormatException or OverflowException or ArgumentException)
+                                           or FormatException or OverflowException or ArgumentException or AccessDeniedException)
             {
                 SendStatus(session, "error", $"{message.Op}: {e.Message}", message.GetIdText());
             }
@@ -67,7 +67,9 @@ public sealed partial class RosbridgeServer
             case "set_level":
                 break;
             case "auth":
-                SendStatus(session, "warning", "auth: this server does not require authentication", message.GetIdText());
+                SendStatus(session, "warning", _options.Credentials is null
+                    ? "auth: this server does not require authentication"
+                    : $"auth: already authenticated as {session.Role.LevelName()}; reconnect to change role", message.GetIdText());
                 break;
             default:
                 SendStatus(session, "error", $"unknown operation '{message.Op}'", message.GetIdText());
@@ -82,23 +84,34 @@ public sealed partial class RosbridgeServer
             SendStatus(session, "error", $"authentication required: the first message must be 'auth', got '{message.Op}'", null);
             return false;
         }
-        string mac = message.Require("mac");
-        long t = (long)Math.Floor(message.Root.GetProperty("t").GetDouble());
-        long end = (long)Math.Floor(message.Root.GetProperty("end").GetDouble());
-        string expected = RosAuthRequest.ComputeMac(_options.AuthSecret!, message.Require("client"), message.Require("dest"),
-            message.Require("rand"), t, message.Require("level"), end);
-        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        bool fresh = Math.Abs(now - t) <= 5 && end > now;
-        int compare = Math.Min(64, expected.Length);
-        bool valid = mac.Length >= compare && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(mac[..compare]), Encoding.ASCII.GetBytes(expected[..compare]));
-        if (!valid || !fresh)
+        ClientRole? role;
+        string reason;
+        try
         {
-            SendStatus(session, "error", valid ? "auth: request expired or from the future" : "auth: MAC does not match", null);
+            role = _options.Credentials!.Verify(message, DateTimeOffset.UtcNow, out reason);
+        }
+        catch (Exception e) when (e is RosbridgeFormatException or InvalidOperationException or FormatException)
+        {
+            (role, reason) = (null, e.Message);
+        }
+        if (role is not { } granted)
+        {
+            SendStatus(session, "error", reason, null);
             return false;
         }
+        session.Role = granted;
         session.Authenticated = true;
+        Raise(() => ClientAuthenticated?.Invoke(session));
         return true;
+    }
+
+    /// <summary>Refuses an op the client's role does not allow.</summary>
+    private static void RequireRole(ServerSession session, ClientRole needed, string what)
+    {
+        if (session.Role < needed)
+        {
+            throw new AccessDeniedException($"{what} needs the {needed.LevelName()} role; this client is a {session.Role.LevelName()}");
+        }
     }
 
     private void Advertise(ServerSession session, IncomingMessage message)
@@ -110,6 +123,7 @@ public sealed partial class RosbridgeServer
         lock (_gate)
         {
             var entry = GetOrAddTopic(key);
+            RequirePublishable(session, entry, topic);
             if (entry.Type is not null && entry.Type != type)
             {
                 throw new RosbridgeFormatException($"tried to register topic {topic} with type {type} but it is already established with type {entry.Type}");
@@ -160,6 +174,7 @@ public sealed partial class RosbridgeServer
             {
                 throw new RosbridgeFormatException($"cannot infer topic type for topic {topic} as it is not yet advertised");
             }
+            RequirePublishable(session, entry, topic);
             handlers = [.. entry.LocalHandlers];
         }
         foreach (var handler in handlers)
@@ -168,6 +183,17 @@ public sealed partial class RosbridgeServer
         }
         var body = message.GetElement("msg") ?? EmptyObject.RootElement;
         Fanout(key, new EncodedMessage(body, _options.Dialect), session);
+    }
+
+    /// <summary>The robot's own topics (state, sensors) are never published by clients: a client that could
+    /// would feed the supervisor and every other client a state the robot is not in.</summary>
+    private static void RequirePublishable(ServerSession session, ServerTopic entry, string topic)
+    {
+        if (entry.IsLocal)
+        {
+            throw new AccessDeniedException($"{topic} is published by the robot; clients cannot publish it");
+        }
+        RequireRole(session, entry.PublisherRole, $"publishing on {topic}");
     }
 
     private static readonly JsonDocument EmptyObject = JsonDocument.Parse("{}");

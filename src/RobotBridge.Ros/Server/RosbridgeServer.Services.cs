@@ -124,6 +124,12 @@ public sealed partial class RosbridgeServer
             session.Send(Failure(id, service, $"Service {service} does not exist"));
             return;
         }
+        if (session.Role < ClientRole.Operator)
+        {
+            // What a client-provided service does is unknown: only those who may command get to call it.
+            session.Send(Failure(id, service, $"calling {service} needs the operator role; this client is a {session.Role.LevelName()}"));
+            return;
+        }
         string requestId = $"service_request:{service}:{Interlocked.Increment(ref _nextRequest)}";
         var timeout = new CancellationTokenSource(_options.ProviderTimeout);
         _forwarded[requestId] = new ForwardedCall(session, id, service, timeout);
@@ -160,6 +166,7 @@ public sealed partial class RosbridgeServer
     {
         string service = message.Require("service");
         string type = message.Require("type");
+        RequireRole(session, ClientRole.Operator, $"providing {service}");
         lock (_gate)
         {
             _providers[Normalize(service)] = (session, type);
@@ -222,6 +229,7 @@ public sealed partial class RosbridgeServer
     private void SendActionGoal(ServerSession session, IncomingMessage message)
     {
         string action = message.Require("action");
+        RequireRole(session, ClientRole.Operator, $"a goal on {action}");
         string id = message.GetIdText() ?? throw new RosbridgeFormatException("send_action_goal: expected an 'id' (needed to match the result and to cancel)");
         (string Type, Action<IncomingMessage, ServerGoal> Start) provider;
         lock (_gate)
@@ -244,6 +252,7 @@ public sealed partial class RosbridgeServer
     private void CancelActionGoal(ServerSession session, IncomingMessage message)
     {
         string id = message.GetIdText() ?? throw new RosbridgeFormatException("cancel_action_goal: expected an 'id'");
+        RequireRole(session, ClientRole.Operator, "cancelling a goal");
         if (_goals.TryGetValue(id, out var goal))
         {
             goal.Cancellation.Cancel();

@@ -37,6 +37,10 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
     /// <summary>The bound port (useful with port 0).</summary>
     public int Port { get; private set; }
 
+    /// <summary>The address really bound (0.0.0.0 stays 0.0.0.0), for banners and logs.</summary>
+    public Uri ListenUri => new($"ws://{(_options.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{_options.Address}]" : _options.Address)}:{Port}");
+
+    /// <summary>Where a local client connects (loopback when bound to every interface).</summary>
     public Uri Uri => new($"ws://{(_options.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : _options.Address)}:{Port}");
 
     public int ClientCount
@@ -52,6 +56,9 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
 
     /// <summary>A client connected (raised on its connection task).</summary>
     public event Action<ServerSession>? ClientConnected;
+
+    /// <summary>A client proved a role with a valid auth op (raised on its receive task).</summary>
+    public event Action<ServerSession>? ClientAuthenticated;
 
     /// <summary>A client went away; the flag is true for a clean close handshake, false for a pulled link.</summary>
     public event Action<ServerSession, bool>? ClientDisconnected;
@@ -130,9 +137,11 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
             IsServer = true,
             KeepAliveInterval = TimeSpan.FromSeconds(10),
         });
-        var session = new ServerSession(Interlocked.Increment(ref _nextSessionId), socket, tcp.Client.RemoteEndPoint, _options.SendQueueCapacity)
+        var session = new ServerSession(Interlocked.Increment(ref _nextSessionId), socket, tcp.Client.RemoteEndPoint,
+            new SessionOutbox(_options.SendQueueBytes, _options.SendQueueCapacity, _options.SendStallTimeout))
         {
-            Authenticated = _options.AuthSecret is null,
+            Fragments = new FragmentAssembler { MaxPendingBytes = _options.MaxMessageBytes, Timeout = _options.FragmentTimeout },
+            Authenticated = _options.Credentials is null,
         };
         lock (_gate)
         {
@@ -144,11 +153,7 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
         bool clean = await ReceiveLoopAsync(session, linked.Token).ConfigureAwait(false);
         await session.Cancel.CancelAsync().ConfigureAwait(false);
         await send.ConfigureAwait(false);
-        session.Outgoing.Writer.TryComplete();
-        while (session.Outgoing.Reader.TryRead(out var stale))
-        {
-            stale.Dispose();
-        }
+        session.Outbox.Close();
         RemoveSession(session);
         Raise(() => ClientDisconnected?.Invoke(session, clean));
     }
@@ -157,8 +162,9 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
     {
         try
         {
-            await foreach (var frame in session.Outgoing.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            while (true)
             {
+                var frame = await session.Outbox.NextAsync(token).ConfigureAwait(false);
                 try
                 {
                     await session.Socket.SendAsync(frame.Memory,
@@ -166,6 +172,7 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
                 }
                 finally
                 {
+                    session.Outbox.Sent();
                     frame.Dispose();
                 }
             }
@@ -215,6 +222,7 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
                 {
                     continue;
                 }
+                session.Fragments.ExpireStale();
                 if (result.MessageType == WebSocketMessageType.Binary)
                 {
                     SendStatus(session, "error", "binary frames are not accepted: send each rosbridge message as a JSON text frame", null);
@@ -263,6 +271,15 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
         }
     }
 
+    /// <summary>True while the client with this session id is connected.</summary>
+    internal bool IsConnected(int sessionId)
+    {
+        lock (_gate)
+        {
+            return _sessions.ContainsKey(sessionId);
+        }
+    }
+
     /// <summary>Topic names compare with a leading slash; what a client sent is echoed verbatim.</summary>
     internal static string Normalize(string name) => name.StartsWith('/') ? name : "/" + name;
 
@@ -308,9 +325,12 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
     private void Fanout(string topic, EncodedMessage message, ServerSession? from)
     {
         List<(ServerSession Session, SessionTopic Sub)> targets = [];
+        int depth;
         lock (_gate)
         {
-            if (_topics.TryGetValue(topic, out var entry) && entry.Latched)
+            bool robotOwned = _topics.TryGetValue(topic, out var entry) && entry.IsLocal;
+            depth = robotOwned ? _options.RobotTopicQueueDepth : _options.ClientTopicQueueDepth;
+            if (entry is not null && entry.Latched)
             {
                 // Encode now: the typed instance is reused by its publisher and a relayed body dies with its frame.
                 message.JsonBody();
@@ -334,9 +354,13 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
                 continue; // rosbridge drops, it does not delay
             }
             sub.LastSentTimestamp = now;
+            if (!session.Wants(topic, depth))
+            {
+                continue;
+            }
             try
             {
-                session.Send(message.FrameFor(sub.ClientTopic, sub.Compression));
+                session.Send(message.FrameFor(sub.ClientTopic, sub.Compression), topic, depth);
             }
             catch (Exception e) when (e is RosbridgeFormatException or InvalidOperationException or JsonException)
             {
@@ -364,13 +388,15 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
     /// are an error, as in rosbridge) into a fresh <typeparamref name="T"/>; a bad message is answered
     /// with a status error to its sender and never reaches <paramref name="handler"/>.
     /// </summary>
-    public void SubscribeLocal<T>(string topic, Action<T, ServerSession> handler) where T : IRosMessage, new()
+    /// <param name="publisherRole">The least role a client needs to publish here (commands need an operator).</param>
+    public void SubscribeLocal<T>(string topic, Action<T, ServerSession> handler, ClientRole publisherRole = ClientRole.Operator) where T : IRosMessage, new()
     {
         string key = Normalize(topic);
         lock (_gate)
         {
             var entry = GetOrAddTopic(key);
             entry.Type ??= new T().RosType;
+            entry.PublisherRole = publisherRole;
             entry.LocalHandlers.Add((incoming, session) =>
             {
                 // A publish without msg is an all-default message, as in rosbridge.

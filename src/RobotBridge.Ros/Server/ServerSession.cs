@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Threading.Channels;
+using System.Diagnostics;
 using RobotBridge.Ros.Protocol;
 
 namespace RobotBridge.Ros.Server;
@@ -8,27 +8,24 @@ namespace RobotBridge.Ros.Server;
 /// <summary>One connected client: its socket, its outgoing queue and what it registered.</summary>
 public sealed class ServerSession
 {
-    internal ServerSession(int id, WebSocket socket, EndPoint? remote, int queueCapacity)
+    internal ServerSession(int id, WebSocket socket, EndPoint? remote, SessionOutbox outbox)
     {
         Id = id;
         Socket = socket;
         Remote = remote;
-        Outgoing = Channel.CreateBounded<PooledFrame>(
-            new BoundedChannelOptions(queueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            dropped =>
-            {
-                Interlocked.Increment(ref _dropped);
-                dropped.Dispose();
-            });
+        Outbox = outbox;
     }
 
     public int Id { get; }
     public EndPoint? Remote { get; }
     internal WebSocket Socket { get; }
-    internal Channel<PooledFrame> Outgoing { get; }
+    internal SessionOutbox Outbox { get; }
     internal CancellationTokenSource Cancel { get; } = new();
-    internal FragmentAssembler Fragments { get; } = new();
+    internal FragmentAssembler Fragments { get; init; } = new();
     internal bool Authenticated { get; set; }
+
+    /// <summary>What this client may do (<see cref="ClientRole.Operator"/> when the server has no credentials).</summary>
+    public ClientRole Role { get; internal set; } = ClientRole.Operator;
     internal int MessagesHandled { get; set; }
 
     /// <summary>Per topic (normalised name): the client's topic string and its subscription ids with their settings.</summary>
@@ -38,20 +35,61 @@ public sealed class ServerSession
     internal Dictionary<string, HashSet<string>> Advertised { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Frames waiting to be sent to this client.</summary>
-    public int QueuedFrames => Outgoing.Reader.Count;
+    public int QueuedFrames => Outbox.Count;
 
-    /// <summary>Frames dropped because this client did not keep up.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
-    private long _dropped;
+    /// <summary>Bytes waiting to be sent to this client.</summary>
+    public long QueuedBytes => Outbox.Bytes;
 
-    internal bool Send(PooledFrame frame)
+    /// <summary>Topic messages replaced by newer ones because this client did not keep up.</summary>
+    public long Dropped => Outbox.Dropped;
+
+    /// <summary>Why the server disconnected this client (slow reader, …); null when the client left on its own.</summary>
+    public string? DisconnectReason => Volatile.Read(ref _disconnectReason);
+    private string? _disconnectReason;
+
+    /// <summary>Queues a frame that must not be dropped (status, replies); a full queue disconnects the client.</summary>
+    internal bool Send(PooledFrame frame) => Send(frame, null, 0);
+
+    /// <summary>Queues a topic message; only the newest <paramref name="depth"/> of its topic stay queued.</summary>
+    internal bool Send(PooledFrame frame, string? topic, int depth)
     {
-        if (Outgoing.Writer.TryWrite(frame))
+        if (Outbox.Enqueue(frame, topic, depth) is not { } reason)
         {
             return true;
         }
-        frame.Dispose();
+        Disconnect(reason);
         return false;
+    }
+
+    /// <summary>False when a message on <paramref name="topic"/> need not even be encoded for this client
+    /// (it is not reading; a stall past the timeout disconnects it).</summary>
+    internal bool Wants(string topic, int depth)
+    {
+        if (Outbox.Accepts(topic, depth, out string? stalled))
+        {
+            return true;
+        }
+        if (stalled is not null)
+        {
+            Disconnect(stalled);
+        }
+        return false;
+    }
+
+    /// <summary>Closes the link from the server side, recording why (first reason wins).</summary>
+    internal void Disconnect(string reason)
+    {
+        if (Interlocked.CompareExchange(ref _disconnectReason, reason, null) is not null)
+        {
+            return;
+        }
+        Trace.TraceWarning($"rosbridge client {Id} ({Remote}) disconnected: {reason}");
+        // Off the caller's thread: the caller may be the robot's publishing loop, which must not run the socket's teardown.
+        _ = Task.Run(() =>
+        {
+            Socket.Abort();
+            Cancel.Cancel();
+        });
     }
 }
 

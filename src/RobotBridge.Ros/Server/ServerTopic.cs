@@ -17,7 +17,11 @@ internal sealed class ServerTopic(string name)
     /// <summary>Last message when latched: new subscribers get it at once.</summary>
     public EncodedMessage? LatchedMessage { get; set; }
 
+    /// <summary>The robot publishes it (sensors, state): clients may not.</summary>
     public bool IsLocal { get; set; }
+
+    /// <summary>The least role that may publish on it; topics only clients use need an operator.</summary>
+    public ClientRole PublisherRole { get; set; } = ClientRole.Operator;
 }
 
 /// <summary>A topic the server itself publishes (the robot's sensors). Publish encodes once per encoding

@@ -3,7 +3,12 @@
 //   drive: subscribe /joint_states, send a FollowJointTrajectory goal through ActionClient,
 //          report the joint states seen and the result.
 //   count: subscribe options.topic with options.compression for options.seconds; report messages/s.
+//   auth:  Ros.authenticate(mac, client, dest, rand, t, level, end) first, with t = now and the MAC
+//          computed here from options.secret as rosauth's trusted source would (options.mac overrides
+//          it), then count options.topic for options.seconds; report the count and whether the server
+//          closed the connection.
 import { Ros, Topic, ActionClient, Goal } from "roslib";
+import { createHash } from "node:crypto";
 
 const [mode, raw] = process.argv.slice(2);
 const options = JSON.parse(raw ?? "{}");
@@ -14,7 +19,9 @@ const finish = (result, code = 0) => {
 setTimeout(() => finish({ error: "peer timed out" }, 2), (options.timeoutSeconds ?? 30) * 1000);
 
 const ros = new Ros({ url: options.url });
-ros.on("error", (e) => finish({ error: `roslib error: ${e?.message ?? e}` }, 3));
+let closed = false;
+ros.on("close", () => { closed = true; });
+ros.on("error", (e) => { if (mode !== "auth") finish({ error: `roslib error: ${e?.message ?? e}` }, 3); });
 await new Promise((resolve) => ros.on("connection", resolve));
 
 if (mode === "drive") {
@@ -77,6 +84,17 @@ if (mode === "drive") {
     const data = typeof m.data === "string" ? Buffer.from(m.data, "base64") : m.data;
     if (data && data.length) bytes += data.length;
   });
+} else if (mode === "auth") {
+  // Float seconds, as browser code computes them from Date.now(); the MAC covers the whole seconds.
+  const t = Date.now() / 1000, end = t + 300;
+  const mac = options.mac ?? createHash("sha512")
+    .update(`${options.secret}${options.client}${options.dest}${options.rand}${Math.floor(t)}${options.level}${Math.floor(end)}`)
+    .digest("hex");
+  ros.authenticate(mac, options.client, options.dest, options.rand, t, options.level, end);
+  const topic = new Topic({ ros, name: options.topic, messageType: options.type });
+  let count = 0;
+  topic.subscribe(() => { count++; });
+  setTimeout(() => finish({ count, closed }), options.seconds * 1000);
 } else {
   finish({ error: `unknown mode ${mode}` }, 4);
 }

@@ -213,8 +213,8 @@ public class ClientServerTests
     public async Task Auth_first_message_admits_a_valid_mac_and_closes_on_a_bad_one()
     {
         const string secret = "1234567890abcdef";
-        await using var fx = new ServerFixture(new RosbridgeServerOptions { AuthSecret = secret });
-        var good = RosAuthRequest.Create(secret, "127.0.0.1", "127.0.0.1", "admin", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
+        await using var fx = new ServerFixture(new RosbridgeServerOptions { Credentials = new ServerCredentials([(ClientRole.Supervisor, secret)]) });
+        var good = RosAuthRequest.Create(secret, "127.0.0.1", "127.0.0.1", "supervisor", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5));
         var client = await fx.ConnectAsync(configure: o => o with { Auth = good });
         var topics = await client.CallServiceAsync<TopicsResponse>("/rosapi/topics");
         Assert.NotNull(topics);
