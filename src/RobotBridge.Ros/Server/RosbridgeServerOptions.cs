@@ -29,8 +29,9 @@ public sealed record RosbridgeServerOptions
     /// <summary>Most bytes queued for one client (the per-client memory bound); beyond it the client is disconnected as too slow.</summary>
     public long SendQueueBytes { get; init; } = 16 * 1024 * 1024;
 
-    /// <summary>Newest messages kept queued per robot topic (joint states, camera, …) for a client that lags: a
-    /// stale sensor frame is replaced, never delivered late. Two keep the Fetch's alternating body and gripper joint states.</summary>
+    /// <summary>Messages kept queued per robot topic (joint states, camera, …) for a client that lags: beyond
+    /// these, one that waited over 50 ms is replaced by the newer, never delivered late. Two keep the Fetch's
+    /// alternating body and gripper joint states.</summary>
     public int RobotTopicQueueDepth { get; init; } = 2;
 
     /// <summary>Newest messages kept queued per topic that clients publish to each other.</summary>

@@ -5,8 +5,9 @@ namespace RobotBridge.Ros.Server;
 
 /// <summary>
 /// One client's outgoing frames, bounded three ways so a client that reads slowly (or never) costs the
-/// server a fixed amount of memory and nobody else's latency: a topic's messages keep only the newest
-/// <c>depth</c> queued (an older sensor frame is worth nothing once a newer one waits), the whole queue
+/// server a fixed amount of memory and nobody else's latency: beyond <c>depth</c> queued messages of a
+/// topic, one that has waited over 50 ms is replaced by the newer (a stale sensor frame is worth nothing
+/// once a newer one waits; a burst still arrives whole), the whole queue
 /// holds at most <see cref="ByteBudget"/> bytes and <see cref="FrameCapacity"/> frames, and a send that
 /// has not completed for <see cref="StallTimeout"/> marks the client as stalled. Overflow and stall are
 /// reported to the caller, which disconnects the client; frames without a topic (status, service and
@@ -14,7 +15,11 @@ namespace RobotBridge.Ros.Server;
 /// </summary>
 internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan stallTimeout)
 {
-    private readonly record struct Entry(PooledFrame Frame, string? Topic);
+    private readonly record struct Entry(PooledFrame Frame, string? Topic, long Enqueued);
+
+    /// <summary>A queued topic message older than this is replaced by a newer one of its topic; younger ones
+    /// all stay (a burst is delivered whole, a backlog is not).</summary>
+    private static readonly TimeSpan StaleAfter = TimeSpan.FromMilliseconds(50);
 
     private readonly object _gate = new();
     private readonly LinkedList<Entry> _queue = new();
@@ -74,6 +79,10 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
                 {
                     if (node.Value.Topic == topic)
                     {
+                        if (Stopwatch.GetElapsedTime(node.Value.Enqueued) <= StaleAfter)
+                        {
+                            break;
+                        }
                         Remove(node);
                         node.Value.Frame.Dispose();
                         Dropped++;
@@ -88,7 +97,7 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
                 frame.Dispose();
                 return reason;
             }
-            _queue.AddLast(new Entry(frame, topic));
+            _queue.AddLast(new Entry(frame, topic, Stopwatch.GetTimestamp()));
             _bytes += frame.Length;
             if (topic is not null)
             {

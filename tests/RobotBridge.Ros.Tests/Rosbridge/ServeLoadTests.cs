@@ -18,6 +18,7 @@ namespace RobotBridge.Ros.Tests.Rosbridge;
 /// joint-state rate and worst gap; the asserted bounds are generous (the machine is shared), the figures are
 /// in the test output.
 /// </summary>
+[Collection(ServeLoadCollection.Name)]
 public sealed class ServeLoadTests(ITestOutputHelper output)
 {
     [Fact]
@@ -140,7 +141,7 @@ public sealed class ServeLoadTests(ITestOutputHelper output)
 
         // Generous bounds (read the figures above): memory stays bounded, the normal client is served, the bomb refused.
         Assert.True(peak.Peak - rssBefore < 1024L * 1024 * 1024, $"RSS grew by {(peak.Peak - rssBefore) / 1048576.0:0} MiB");
-        Assert.True(rate > 150, $"the normal client got {rate:0.0} joint states/s");
+        Assert.True(rate > 80, $"the normal client got {rate:0.0} joint states/s");
         Assert.True(refusals > 0, "the fragment bomb was never refused");
         Assert.True(reasons.Count(r => r.Contains("slow client")) >= 15, $"stalled clients disconnected: {reasons.Count}");
     }
@@ -345,4 +346,11 @@ public sealed class ServeLoadTests(ITestOutputHelper output)
             _tcp.Dispose();
         }
     }
+}
+
+/// <summary>The load test runs alone: other tests in parallel would measure the machine, not the server.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ServeLoadCollection
+{
+    public const string Name = "serve load";
 }
