@@ -30,6 +30,9 @@ public sealed record FetchNodeOptions
     /// <summary>Where the object pose is published (geometry_msgs/PoseStamped in base_link).</summary>
     public string ObjectPoseTopic { get; init; } = FetchTopics.ObjectPose;
 
+    /// <summary>The robot model whose joint ranges every goal is checked against (null = urdf/fetch.urdf).</summary>
+    public RobotBridge.Model.RobotModel? Model { get; init; }
+
     /// <summary>Stop the robot when a client that commanded it disconnects without a close handshake.</summary>
     public bool StopOnCommanderLoss { get; init; } = true;
 }
@@ -44,14 +47,21 @@ public sealed record FetchNodeOptions
 /// </summary>
 public sealed class FetchRobotNode : IDisposable
 {
-    private sealed class TrajectoryGoal(JointGroup group, string id, double[] target, TimeSpan deadline, double tolerance,
+    /// <summary>A trajectory goal the node executes: its spline as the controller builds it (the node's own copy,
+    /// for the path tolerances and the feedback), its tolerances and the times it ends and aborts by.</summary>
+    private sealed class TrajectoryGoal(JointGroup group, string id, TrajectorySpline spline, double[] goalTolerances,
+        double[]? pathPositionTolerances, double[]? pathVelocityTolerances, TimeSpan deadline,
         Action<byte, int, string> finish, ServerSession session)
     {
         public JointGroup Group { get; } = group;
         public string Id { get; } = id;
-        public double[] Target { get; } = target;
+        /// <summary>On the robot's clock in seconds.</summary>
+        public TrajectorySpline Spline { get; } = spline;
+        public double[] GoalTolerances { get; } = goalTolerances;
+        public double[]? PathPositionTolerances { get; } = pathPositionTolerances;
+        public double[]? PathVelocityTolerances { get; } = pathVelocityTolerances;
+        public TimeSpan End { get; } = TimeSpan.FromSeconds(spline.EndTime);
         public TimeSpan Deadline { get; } = deadline;
-        public double Tolerance { get; } = tolerance;
         /// <summary>ROS 1 status code, FollowJointTrajectory error code, text.</summary>
         public Action<byte, int, string> Finish { get; } = finish;
         public ServerSession Session { get; } = session;
@@ -71,6 +81,7 @@ public sealed class FetchRobotNode : IDisposable
     private readonly RosbridgeServer _server;
     private readonly IRobot _robot;
     private readonly FetchNodeOptions _options;
+    private readonly (double Lower, double Upper)?[] _ranges;
     private readonly ConcurrentQueue<Action> _commands = new();
     private readonly ConcurrentDictionary<int, ServerSession> _commanders = new();
     private readonly Dictionary<JointGroup, TrajectoryGoal> _trajectories = [];
@@ -107,6 +118,7 @@ public sealed class FetchRobotNode : IDisposable
         _options = options ?? new FetchNodeOptions();
         _scheduler = new FixedRateScheduler(new WallClock(spinThreshold: TimeSpan.Zero), TimeSpan.FromSeconds(1.0 / _options.JointStateRate),
             new FixedRateSchedulerOptions { MissedTicks = MissedTickPolicy.CatchUp, CatchUpLimit = 10, TimingCapacity = 4096 });
+        _ranges = FollowJointTrajectoryRules.Ranges(_options.Model ?? RobotBridge.Model.FetchModel.Load());
         _objectSource = objectSource;
         if (objectSource is not null)
         {
@@ -156,25 +168,35 @@ public sealed class FetchRobotNode : IDisposable
             var g = group;
             var actionlib = new ActionlibServer<FollowJointTrajectoryGoal, FollowJointTrajectoryResult, FollowJointTrajectoryFeedback>(
                 server, name, () => _robot.Clock.Now,
-                (goal, id, session) => StartTrajectory(g, goal, id, session, (status, code, text) =>
+                goal => FollowJointTrajectoryRules.Validate(g, goal, _ranges, _robot.Clock.Now),
+                (goal, id, session) => StartTrajectory(g, goal, id, session, () => _actionlib[g].TryAccept(id), (status, code, text) =>
                     _actionlib[g].Finish(id, status, text, r => { r.ErrorCode = code; r.ErrorString = text; })),
-                id => Enqueue(() => CancelTrajectory(g, id)));
+                id => Enqueue(() => CancelTrajectory(g, id)),
+                (result, reason) => { result.ErrorCode = FollowJointTrajectoryRules.InvalidGoal; result.ErrorString = reason; });
             _actionlib[group] = actionlib;
             server.ProvideAction<FollowJointTrajectoryGoal>(name, (goal, handle) =>
             {
-                StartTrajectory(g, goal, handle.Id, handle.Session, (status, code, text) =>
-                    handle.Finish(Ros2Status(status), new FollowJointTrajectoryResult { ErrorCode = code, ErrorString = text }));
+                Action<byte, int, string> finish = (status, code, text) =>
+                    handle.Finish(Ros2Status(status), new FollowJointTrajectoryResult { ErrorCode = code, ErrorString = text });
+                if (FollowJointTrajectoryRules.Validate(g, goal, _ranges, _robot.Clock.Now) is { } reason)
+                {
+                    finish(Messages.GoalStatusCode.Rejected, FollowJointTrajectoryRules.InvalidGoal, reason);
+                    return;
+                }
+                StartTrajectory(g, goal, handle.Id, handle.Session, () => !handle.IsFinished, finish);
                 handle.CancelRequested.Register(() => Enqueue(() => CancelTrajectory(g, handle.Id)));
             });
         }
         _gripperActionlib = new ActionlibServer<GripperCommandGoal, GripperCommandResult, GripperCommandFeedback>(
             server, FetchTopics.GripperAction, () => _robot.Clock.Now,
-            (goal, id, session) => StartGripper(goal, id, session, (status, result) =>
+            goal => double.IsFinite(goal.Position) && double.IsFinite(goal.MaxEffort) && goal.Position >= 0 ? null
+                : $"gripper goal position {goal.Position}, max effort {goal.MaxEffort}: must be finite, position ≥ 0",
+            (goal, id, session) => StartGripper(goal, id, session, () => _gripperActionlib!.TryAccept(id), (status, result) =>
                 _gripperActionlib!.Finish(id, status, status == Messages.GoalStatusCode.Succeeded ? "" : "gripper goal ended", r => Copy(result, r))),
             id => Enqueue(() => CancelGripper(id)));
         server.ProvideAction<GripperCommandGoal>(FetchTopics.GripperAction, (goal, handle) =>
         {
-            StartGripper(goal, handle.Id, handle.Session, (status, result) => handle.Finish(Ros2Status(status), result));
+            StartGripper(goal, handle.Id, handle.Session, () => !handle.IsFinished, (status, result) => handle.Finish(Ros2Status(status), result));
             handle.CancelRequested.Register(() => Enqueue(() => CancelGripper(handle.Id)));
         });
 
@@ -237,65 +259,81 @@ public sealed class FetchRobotNode : IDisposable
 
     // ---------------------------------------------------------------- goals (run on the node thread)
 
-    private void StartTrajectory(JointGroup group, FollowJointTrajectoryGoal goal, string id, ServerSession session, Action<byte, int, string> finish)
+    /// <summary>Queues a goal that passed validation; on the node thread it is taken (unless superseded
+    /// meanwhile), preempts the running goal of its group and starts or splices, as robot_controllers does.</summary>
+    private void StartTrajectory(JointGroup group, FollowJointTrajectoryGoal goal, string id, ServerSession session,
+        Func<bool> accept, Action<byte, int, string> finish)
     {
-        JointTrajectory trajectory;
-        try
-        {
-            trajectory = ToTrajectory(group, goal);
-        }
-        catch (ArgumentException e)
-        {
-            finish(Messages.GoalStatusCode.Rejected, -1, e.Message);
-            return;
-        }
+        string? mismatch = FollowJointTrajectoryRules.JointsMismatch(group, goal);
+        JointTrajectory? trajectory = mismatch is null ? FollowJointTrajectoryRules.ToTrajectory(group, goal, _ranges) : null;
+        var stamp = goal.Trajectory.Header.Stamp;
+        double[]? goalTolerances = FollowJointTrajectoryRules.Tolerances(group, goal.GoalTolerance, t => t.Position, FollowJointTrajectoryRules.DefaultGoalTolerance);
+        double[]? pathPositions = FollowJointTrajectoryRules.Tolerances(group, goal.PathTolerance, t => t.Position, null);
+        double[]? pathVelocities = FollowJointTrajectoryRules.Tolerances(group, goal.PathTolerance, t => t.Velocity, null);
+        var timeTolerance = goal.GoalTimeTolerance.ToTimeSpan() + FollowJointTrajectoryRules.AbortSlack;
         Command(session, () =>
         {
+            if (!accept())
+            {
+                return; // superseded or recalled before the controller took it
+            }
+            var now = _robot.Clock.Now;
+            _trajectories.TryGetValue(group, out var running);
+            if (running is not null)
+            {
+                _trajectories.Remove(group);
+                running.Finish(Messages.GoalStatusCode.Preempted, FollowJointTrajectoryRules.Successful, FollowJointTrajectoryRules.Preempted);
+            }
+            if (trajectory is null)
+            {
+                finish(Messages.GoalStatusCode.Aborted, FollowJointTrajectoryRules.InvalidJoints, mismatch!);
+                if (running is not null)
+                {
+                    Hold(group);
+                }
+                return;
+            }
+            var start = stamp.IsZero ? now : stamp.ToTimeSpan();
+            var continuous = FetchJoints.Of(group).Select(FetchJoints.IsContinuous).ToArray();
+            TrajectorySpline spline;
+            if (running is not null)
+            {
+                spline = TrajectorySpline.Splice(running.Spline, trajectory, start.TotalSeconds, now.TotalSeconds, continuous);
+            }
+            else
+            {
+                _robot.ReadState(_state);
+                spline = TrajectorySpline.Start(trajectory, start.TotalSeconds, now.TotalSeconds, GroupPositions(group), continuous);
+            }
+            var sent = trajectory with
+            {
+                StartTime = start,
+                GoalTolerances = goalTolerances,
+                GoalTimeTolerance = timeTolerance,
+            };
             try
             {
-                _robot.SendTrajectory(trajectory);
+                _robot.SendTrajectory(sent);
             }
             catch (ArgumentException e)
             {
-                finish(Messages.GoalStatusCode.Rejected, -1, e.Message);
+                finish(Messages.GoalStatusCode.Aborted, FollowJointTrajectoryRules.InvalidGoal, e.Message);
+                Hold(group);
                 return;
             }
-            if (_trajectories.Remove(group, out var previous))
-            {
-                previous.Finish(Messages.GoalStatusCode.Preempted, 0, "preempted by a newer goal");
-            }
-            var last = trajectory.Points[^1];
-            double tolerance = goal.GoalTolerance.Count > 0 ? goal.GoalTolerance.Max(t => t.Position) : 0;
-            var goalTime = goal.GoalTimeTolerance.IsZero ? trajectory.GoalTimeTolerance : goal.GoalTimeTolerance.ToTimeSpan();
-            _trajectories[group] = new TrajectoryGoal(group, id, last.Positions, _robot.Clock.Now + last.TimeFromStart + goalTime + TimeSpan.FromSeconds(0.6),
-                tolerance > 0 ? tolerance : trajectory.GoalTolerance, finish, session);
+            _trajectories[group] = new TrajectoryGoal(group, id, spline, goalTolerances!, pathPositions, pathVelocities,
+                TimeSpan.FromSeconds(spline.EndTime) + timeTolerance, finish, session);
         });
     }
 
-    /// <summary>Maps a FollowJointTrajectory goal onto the group's joint order; names must be exactly the group's joints.</summary>
-    internal static JointTrajectory ToTrajectory(JointGroup group, FollowJointTrajectoryGoal goal)
+    private double[] GroupPositions(JointGroup group) => [.. FetchJoints.Of(group).Select(j => _state.Position[FetchJoints.IndexOf(j)])];
+
+    /// <summary>The group's joints hold where they are: a goal reported as ended must not go on moving them.</summary>
+    private void Hold(JointGroup group)
     {
-        var joints = FetchJoints.Of(group);
-        var names = goal.Trajectory.JointNames;
-        if (names.Count != joints.Count || joints.Any(j => !names.Contains(j)))
-        {
-            throw new ArgumentException($"goal joints [{string.Join(", ", names)}] must be exactly the {group} joints [{string.Join(", ", joints)}]");
-        }
-        int[] order = [.. joints.Select(j => names.IndexOf(j))];
-        var points = new List<TrajectoryPoint>();
-        foreach (var p in goal.Trajectory.Points)
-        {
-            if (p.Positions.Count != names.Count)
-            {
-                throw new ArgumentException($"trajectory point {points.Count} has {p.Positions.Count} positions for {names.Count} joints");
-            }
-            double[] positions = [.. order.Select(i => p.Positions[i])];
-            double[]? velocities = p.Velocities.Count == names.Count ? [.. order.Select(i => p.Velocities[i])] : null;
-            points.Add(new TrajectoryPoint(positions, velocities, p.TimeFromStart.ToTimeSpan()));
-        }
-        var trajectory = new JointTrajectory(group, points);
-        trajectory.Validate();
-        return trajectory;
+        _robot.ReadState(_state);
+        var hold = new TrajectoryPoint(GroupPositions(group), null, TimeSpan.Zero);
+        _robot.SendTrajectory(new JointTrajectory(group, [hold]) { StartTime = _robot.Clock.Now });
     }
 
     private void CancelTrajectory(JointGroup group, string id)
@@ -305,19 +343,19 @@ public sealed class FetchRobotNode : IDisposable
             return;
         }
         _trajectories.Remove(group);
-        // Hold the current position, as the Fetch's controller does on cancel.
-        _robot.ReadState(_state);
-        var joints = FetchJoints.Of(group);
-        double[] hold = [.. joints.Select(j => _state.Position[FetchJoints.IndexOf(j)])];
-        _robot.SendTrajectory(new JointTrajectory(group, [new TrajectoryPoint(hold, null, TimeSpan.FromSeconds(0.05))]));
-        goal.Finish(Messages.GoalStatusCode.Preempted, 0, "canceled");
+        Hold(group);
+        goal.Finish(Messages.GoalStatusCode.Preempted, FollowJointTrajectoryRules.Successful, FollowJointTrajectoryRules.Preempted);
     }
 
-    private void StartGripper(GripperCommandGoal goal, string id, ServerSession session, Action<byte, GripperCommandResult> finish)
+    private void StartGripper(GripperCommandGoal goal, string id, ServerSession session, Func<bool> accept, Action<byte, GripperCommandResult> finish)
     {
         double target = goal.Position, effort = goal.MaxEffort;
         Command(session, () =>
         {
+            if (!accept())
+            {
+                return;
+            }
             try
             {
                 _robot.SendGripper(target, effort);
@@ -345,25 +383,18 @@ public sealed class FetchRobotNode : IDisposable
     {
         foreach (var goal in _trajectories.Values.ToList())
         {
-            var joints = FetchJoints.Of(goal.Group);
-            double worst = 0;
-            for (int i = 0; i < joints.Count; i++)
-            {
-                worst = Math.Max(worst, Math.Abs(_state.Position[FetchJoints.IndexOf(joints[i])] - goal.Target[i]));
-            }
-            if (worst <= goal.Tolerance)
+            if (CheckTrajectory(goal, now) is { } end)
             {
                 _trajectories.Remove(goal.Group);
-                goal.Finish(Messages.GoalStatusCode.Succeeded, 0, "");
+                if (end.Status != Messages.GoalStatusCode.Succeeded)
+                {
+                    Hold(goal.Group);
+                }
+                goal.Finish(end.Status, end.Code, end.Text);
             }
-            else if (now > goal.Deadline)
+            else if (_ticks % 2 == 0 && _actionlib.TryGetValue(goal.Group, out var server))
             {
-                _trajectories.Remove(goal.Group);
-                goal.Finish(Messages.GoalStatusCode.Aborted, -5, $"goal not reached in time (largest error {worst:0.000})");
-            }
-            else if (_actionlib.TryGetValue(goal.Group, out var server) && _ticks % 10 == 0)
-            {
-                server.Feedback(goal.Id, f => f.JointNames.AddRange(joints));
+                server.Feedback(goal.Id, f => FillFeedback(goal, now, f));
             }
         }
         if (_gripper is { } gripper)
@@ -382,6 +413,84 @@ public sealed class FetchRobotNode : IDisposable
                 var result = new GripperCommandResult { Position = separation, ReachedGoal = reached, Stalled = stalled && !reached };
                 gripper.Finish(reached || stalled ? Messages.GoalStatusCode.Succeeded : Messages.GoalStatusCode.Aborted, result);
             }
+        }
+    }
+
+    /// <summary>robot_controllers' checks for one cycle: path tolerances while running; after the end time,
+    /// success within the goal tolerances, else abort past end + goal_time_tolerance + 0.6 s. Null = still running.</summary>
+    private (byte Status, int Code, string Text)? CheckTrajectory(TrajectoryGoal goal, TimeSpan now)
+    {
+        var joints = FetchJoints.Of(goal.Group);
+        Span<double> q = stackalloc double[joints.Count];
+        Span<double> qd = stackalloc double[joints.Count];
+        Span<double> qdd = stackalloc double[joints.Count];
+        if (!goal.Spline.Sample(now.TotalSeconds, q, qd, qdd))
+        {
+            return null; // not started (a future header.stamp)
+        }
+        bool ended = now.TotalSeconds >= goal.Spline.EndTime;
+        for (int j = 0; j < joints.Count; j++)
+        {
+            int k = FetchJoints.IndexOf(joints[j]);
+            double error = Error(joints[j], q[j], _state.Position[k]);
+            if (goal.PathPositionTolerances is { } path && path[j] > 0 && Math.Abs(error) > path[j])
+            {
+                return (Messages.GoalStatusCode.Aborted, FollowJointTrajectoryRules.PathToleranceViolated, FollowJointTrajectoryRules.PathPosition);
+            }
+            double desiredVelocity = ended ? 0 : qd[j];
+            if (goal.PathVelocityTolerances is { } pathV && pathV[j] > 0 && Math.Abs(_state.Velocity[k] - desiredVelocity) > pathV[j])
+            {
+                return (Messages.GoalStatusCode.Aborted, FollowJointTrajectoryRules.PathToleranceViolated, FollowJointTrajectoryRules.PathVelocity);
+            }
+        }
+        if (!ended)
+        {
+            return null;
+        }
+        bool inside = true;
+        for (int j = 0; j < joints.Count; j++)
+        {
+            double error = Error(joints[j], q[j], _state.Position[FetchJoints.IndexOf(joints[j])]);
+            if (goal.GoalTolerances[j] > 0 && Math.Abs(error) > goal.GoalTolerances[j])
+            {
+                inside = false;
+            }
+        }
+        if (inside)
+        {
+            return (Messages.GoalStatusCode.Succeeded, FollowJointTrajectoryRules.Successful, FollowJointTrajectoryRules.Succeeded);
+        }
+        return now > goal.Deadline
+            ? (Messages.GoalStatusCode.Aborted, FollowJointTrajectoryRules.GoalToleranceViolated, FollowJointTrajectoryRules.TimeLimits)
+            : null;
+    }
+
+    /// <summary>Measured minus desired; continuous joints the shortest way round (upstream shortest_angular_distance).</summary>
+    private static double Error(string joint, double desired, double actual) =>
+        FetchJoints.IsContinuous(joint) ? TrajectorySpline.ShortestAngularDistance(desired, actual) : actual - desired;
+
+    private void FillFeedback(TrajectoryGoal goal, TimeSpan now, FollowJointTrajectoryFeedback feedback)
+    {
+        var joints = FetchJoints.Of(goal.Group);
+        feedback.Header.Stamp = RosTime.FromTimeSpan(now);
+        feedback.JointNames.AddRange(joints);
+        Span<double> q = stackalloc double[joints.Count];
+        Span<double> qd = stackalloc double[joints.Count];
+        Span<double> qdd = stackalloc double[joints.Count];
+        goal.Spline.Sample(now.TotalSeconds, q, qd, qdd);
+        var desired = feedback.Desired.Positions.Resize(joints.Count);
+        var desiredVelocity = feedback.Desired.Velocities.Resize(joints.Count);
+        var actual = feedback.Actual.Positions.Resize(joints.Count);
+        var actualVelocity = feedback.Actual.Velocities.Resize(joints.Count);
+        var error = feedback.Error.Positions.Resize(joints.Count);
+        for (int j = 0; j < joints.Count; j++)
+        {
+            int k = FetchJoints.IndexOf(joints[j]);
+            desired[j] = q[j];
+            desiredVelocity[j] = qd[j];
+            actual[j] = _state.Position[k];
+            actualVelocity[j] = _state.Velocity[k];
+            error[j] = Error(joints[j], q[j], _state.Position[k]);
         }
     }
 

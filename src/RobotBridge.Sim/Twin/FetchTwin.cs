@@ -36,6 +36,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
     private readonly int _wristBody;
     private readonly int[] _groupJoints;
     private readonly Dictionary<JointGroup, int[]> _groups = new();
+    private readonly Dictionary<JointGroup, bool[]> _continuous = new();
     private readonly TrajectoryExecution?[] _trajectories = new TrajectoryExecution?[4];
     private readonly TrajectoryExecution?[] _lastGoal = new TrajectoryExecution?[4];
     private readonly CartesianTwistController _twist;
@@ -95,6 +96,7 @@ public sealed class FetchTwin : IRobot, ITwinScene
             foreach (JointGroup group in Enum.GetValues<JointGroup>())
             {
                 _groups[group] = FetchJoints.Of(group).Select(FetchJoints.IndexOf).ToArray();
+                _continuous[group] = FetchJoints.Of(group).Select(FetchJoints.IsContinuous).ToArray();
             }
             _groupJoints = _groups[JointGroup.Arm];
             _twist = new CartesianTwistController(_groupJoints, _groupJoints.Select(j => _map.DofAdr[j]).ToArray(), _model.Nv);
@@ -241,6 +243,10 @@ public sealed class FetchTwin : IRobot, ITwinScene
         if (!double.IsFinite(trajectory.GoalTolerance) || trajectory.GoalTolerance <= 0)
         {
             throw new ArgumentException($"trajectory goal tolerance {trajectory.GoalTolerance} must be positive and finite");
+        }
+        if (trajectory.StartTime is { } start && (start < TimeSpan.Zero || start > SimTime + TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentException($"trajectory start time {start} is not within an hour of the twin's clock ({SimTime})");
         }
         lock (_gate)
         {
@@ -575,7 +581,17 @@ public sealed class FetchTwin : IRobot, ITwinScene
     {
         for (int g = 0; g < _trajectories.Length; g++)
         {
-            _trajectories[g]?.Update(now, _qRef, _vRef, _q);
+            if (_trajectories[g] is not { } execution)
+            {
+                continue;
+            }
+            execution.Update(now, _qRef, _vRef, _q, _clamp);
+            if (execution.Status == TrajectoryStatus.Aborted)
+            {
+                // Reported as ended: the joints stop where they are instead of chasing the lost goal.
+                _trajectories[g] = null;
+                HoldJoints(execution.Joints);
+            }
         }
         if (_twist.IsActive)
         {
@@ -789,21 +805,45 @@ public sealed class FetchTwin : IRobot, ITwinScene
             return;
         }
         int[] joints = _groups[goal.Group];
+        double now = Seconds;
+        // header.stamp is on the robot's clock (SimTime); the controllers run on time since the last reset.
+        double start = goal.StartTime is { } stamp ? now + (stamp - SimTime).TotalSeconds : now;
+        // Only a goal still running on this very controller is spliced onto; otherwise start from where the joints are.
+        TrajectoryExecution? running = _trajectories[(int)goal.Group] is { Status: TrajectoryStatus.Active } r ? r : null;
         PreemptTrajectoriesOn(joints);
         if (_twist.IsActive && Overlap(joints, _groups[JointGroup.Arm]))
         {
             _twist.Deactivate(_vRef);
         }
-        Span<double> startQ = stackalloc double[joints.Length];
-        Span<double> startV = stackalloc double[joints.Length];
-        for (int j = 0; j < joints.Length; j++)
+        TrajectorySpline spline;
+        if (running is not null)
         {
-            startQ[j] = _qRef[joints[j]];
-            startV[j] = _vRef[joints[j]];
+            spline = TrajectorySpline.Splice(running.Spline, goal, start, now, _continuous[goal.Group]);
         }
-        var execution = new TrajectoryExecution(goal, joints, Seconds, startQ, startV, _clamp);
+        else
+        {
+            Span<double> measured = stackalloc double[joints.Length];
+            for (int j = 0; j < joints.Length; j++)
+            {
+                measured[j] = _q[joints[j]];
+            }
+            spline = TrajectorySpline.Start(goal, start, now, measured, _continuous[goal.Group]);
+        }
+        double[] tolerances = goal.GoalTolerances is { } given ? (double[])given.Clone() : Enumerable.Repeat(goal.GoalTolerance, joints.Length).ToArray();
+        var execution = new TrajectoryExecution(goal.Group, joints, spline, tolerances, goal.GoalTimeTolerance);
         _trajectories[(int)goal.Group] = execution;
         _lastGoal[(int)goal.Group] = execution;
+    }
+
+    /// <summary>The given joints' servos hold where the joints are now.</summary>
+    private void HoldJoints(int[] joints)
+    {
+        foreach (int i in joints)
+        {
+            _qRef[i] = _q[i];
+            _servo[i] = _q[i];
+            _vRef[i] = 0.0;
+        }
     }
 
     private static bool Overlap(int[] a, int[] b)

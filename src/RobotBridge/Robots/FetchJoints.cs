@@ -56,6 +56,9 @@ public static class FetchJoints
         return -1;
     }
 
+    /// <summary>True for the continuous (unbounded) roll joints: no position range, unwound the shortest way.</summary>
+    public static bool IsContinuous(string joint) => joint is UpperarmRoll or ForearmRoll or WristRoll;
+
     /// <summary>Joints of a controller group (arm, arm_with_torso, torso, head).</summary>
     public static IReadOnlyList<string> Of(JointGroup group) => group switch
     {
