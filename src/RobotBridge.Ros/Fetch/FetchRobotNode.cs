@@ -277,7 +277,7 @@ public sealed class FetchRobotNode : IDisposable
             {
                 return; // superseded or recalled before the controller took it
             }
-            var now = _robot.Clock.Now;
+            _robot.ReadState(_state);
             _trajectories.TryGetValue(group, out var running);
             if (running is not null)
             {
@@ -293,27 +293,17 @@ public sealed class FetchRobotNode : IDisposable
                 }
                 return;
             }
-            var start = stamp.IsZero ? now : stamp.ToTimeSpan();
-            var continuous = FetchJoints.Of(group).Select(FetchJoints.IsContinuous).ToArray();
-            TrajectorySpline spline;
-            if (running is not null)
-            {
-                spline = TrajectorySpline.Splice(running.Spline, trajectory, start.TotalSeconds, now.TotalSeconds, continuous);
-            }
-            else
-            {
-                _robot.ReadState(_state);
-                spline = TrajectorySpline.Start(trajectory, start.TotalSeconds, now.TotalSeconds, GroupPositions(group), continuous);
-            }
-            var sent = trajectory with
-            {
-                StartTime = start,
-                GoalTolerances = goalTolerances,
-                GoalTimeTolerance = timeTolerance,
-            };
+            // A zero header.stamp is the controller's now: the robot's, which a twin catching up on its clock
+            // may have moved past ours; the node's copy starts after the robot's, so it never ends earlier.
+            TimeSpan? stamped = stamp.IsZero ? null : stamp.ToTimeSpan();
             try
             {
-                _robot.SendTrajectory(sent);
+                _robot.SendTrajectory(trajectory with
+                {
+                    StartTime = stamped,
+                    GoalTolerances = goalTolerances,
+                    GoalTimeTolerance = timeTolerance,
+                });
             }
             catch (ArgumentException e)
             {
@@ -321,6 +311,12 @@ public sealed class FetchRobotNode : IDisposable
                 Hold(group);
                 return;
             }
+            var now = _robot.Clock.Now;
+            var start = stamped ?? now;
+            var continuous = FetchJoints.Of(group).Select(FetchJoints.IsContinuous).ToArray();
+            TrajectorySpline spline = running is not null
+                ? TrajectorySpline.Splice(running.Spline, trajectory, start.TotalSeconds, now.TotalSeconds, continuous)
+                : TrajectorySpline.Start(trajectory, start.TotalSeconds, now.TotalSeconds, GroupPositions(group), continuous);
             _trajectories[group] = new TrajectoryGoal(group, id, spline, goalTolerances!, pathPositions, pathVelocities,
                 TimeSpan.FromSeconds(spline.EndTime) + timeTolerance, finish, session);
         });
@@ -333,7 +329,7 @@ public sealed class FetchRobotNode : IDisposable
     {
         _robot.ReadState(_state);
         var hold = new TrajectoryPoint(GroupPositions(group), null, TimeSpan.Zero);
-        _robot.SendTrajectory(new JointTrajectory(group, [hold]) { StartTime = _robot.Clock.Now });
+        _robot.SendTrajectory(new JointTrajectory(group, [hold]));
     }
 
     private void CancelTrajectory(JointGroup group, string id)
@@ -518,8 +514,10 @@ public sealed class FetchRobotNode : IDisposable
                 {
                     command();
                 }
-                var now = _robot.Clock.Now;
+                // State first, then the time: reading state may wait for a twin catching up on its clock,
+                // and the goals are checked against the time the state is from or later.
                 _robot.ReadState(_state);
+                var now = _robot.Clock.Now;
                 PublishJointStates(now);
                 CheckGoals(now);
                 if (wall.Elapsed >= nextFrame)

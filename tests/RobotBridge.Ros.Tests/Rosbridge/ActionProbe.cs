@@ -13,7 +13,8 @@ namespace RobotBridge.Ros.Tests.Rosbridge;
 /// </summary>
 internal sealed class ActionProbe : IAsyncDisposable
 {
-    public sealed record Outcome(byte Status, string Text, int ErrorCode, TimeSpan At);
+    /// <param name="Stamp">The result's header stamp: when the server ended the goal, on the robot's clock.</param>
+    public sealed record Outcome(byte Status, string Text, int ErrorCode, TimeSpan At, TimeSpan Stamp);
 
     private readonly RosbridgeClient _client;
     private readonly RosPublisher<ActionGoal<FollowJointTrajectoryGoal>> _goal;
@@ -28,7 +29,7 @@ internal sealed class ActionProbe : IAsyncDisposable
         _goal = client.Advertise<ActionGoal<FollowJointTrajectoryGoal>>(server + "/goal");
         _cancel = client.Advertise<GoalId>(server + "/cancel");
         Results = client.Subscribe<ActionResult<FollowJointTrajectoryResult>>(server + "/result", onMessage: r =>
-            Completion(r.Status.GoalId.Id).TrySetResult(new Outcome(r.Status.Status, r.Status.Text, r.Payload.ErrorCode, _clock.Elapsed)));
+            Completion(r.Status.GoalId.Id).TrySetResult(new Outcome(r.Status.Status, r.Status.Text, r.Payload.ErrorCode, _clock.Elapsed, r.Header.Stamp.ToTimeSpan())));
         Status = client.Subscribe<GoalStatusArray>(server + "/status");
     }
 

@@ -56,13 +56,13 @@ public class ServedActionSemanticsTests
         double[] target = ArmNow(served);
         // upperarm_roll 3 rad away in 0.5 s: its motor manages 1.57 rad/s, so the goal cannot be met in time.
         target[2] += 3.0;
-        var sent = probe.Elapsed;
+        var sent = served.Twin.SimTime;
         string id = probe.Send(JointGroup.Arm, [(target, 0.5)], ActionProbe.WallStamp());
         var outcome = await probe.WaitResult(id);
         Assert.Equal((GoalStatusCode.Aborted, -5, "Trajectory not executed within time limits."), (outcome.Status, outcome.ErrorCode, outcome.Text));
-        double after = (outcome.At - sent).TotalSeconds;
-        // End time 0.5 s + goal_time_tolerance 0 + 0.6 s; the node's 10 ms cycle and the socket add a little.
-        Assert.True(after >= 1.05 && after < 1.6, $"aborted {after:0.000} s after sending; a Fetch aborts at end + 0.6 s = 1.1 s");
+        // On the robot's clock: end time 0.5 s + goal_time_tolerance 0 + 0.6 s, plus the socket and the node's 10 ms cycle.
+        double after = (outcome.Stamp - sent).TotalSeconds;
+        Assert.True(after >= 1.09 && after < 1.5, $"aborted {after:0.000} s after sending; a Fetch aborts at end + 0.6 s = 1.1 s");
         await AssertHolds(served, "ABORTED");
         Assert.True(Math.Abs(JointsNow(served)[RollIndex] - target[2]) > 0.5, "the roll joint went on to the aborted goal's target");
     }
@@ -93,13 +93,13 @@ public class ServedActionSemanticsTests
         near[0] -= 0.4;
         string first = probe.Send(JointGroup.Arm, [(far, 4.0)], ActionProbe.WallStamp());
         await ServerFixture.Eventually(() => JointsNow(served)[PanIndex] < start[0] - 0.1, "arm moving");
-        var sent = probe.Elapsed;
+        var sent = served.Twin.SimTime;
         string second = probe.Send(JointGroup.Arm, [(near, 1.0)], ActionProbe.WallStamp());
         var preempted = await probe.WaitResult(first);
         Assert.Equal((GoalStatusCode.Preempted, "Trajectory preempted"), (preempted.Status, preempted.Text));
         var done = await probe.WaitResult(second);
         Assert.Equal((GoalStatusCode.Succeeded, 0, "Trajectory succeeded."), (done.Status, done.ErrorCode, done.Text));
-        double after = (done.At - sent).TotalSeconds;
+        double after = (done.Stamp - sent).TotalSeconds;
         Assert.True(after >= 0.98, $"succeeded {after:0.000} s after sending a 1 s goal: a Fetch reports success only after the end time");
         Assert.Equal(near[0], JointsNow(served)[PanIndex], 0.03);
         await AssertHolds(served, "SUCCEEDED");
@@ -181,7 +181,7 @@ public class ServedActionSemanticsTests
         double[] target = ArmNow(served);
         // Unreachable in time for shoulder_pan (1 rad in 0.2 s), but its check is disabled: success at the end time.
         target[0] -= 1.0;
-        var sent = probe.Elapsed;
+        var sent = served.Twin.SimTime;
         var disabled = await probe.WaitResult(probe.Send(JointGroup.Arm, [(target, 0.2)], ActionProbe.WallStamp(), goal =>
         {
             foreach (string joint in FetchJoints.Arm)
@@ -190,7 +190,7 @@ public class ServedActionSemanticsTests
             }
         }));
         Assert.Equal(GoalStatusCode.Succeeded, disabled.Status);
-        Assert.True((disabled.At - sent).TotalSeconds < 0.6, "success came late: the disabled joint was still checked");
+        Assert.True((disabled.Stamp - sent).TotalSeconds < 0.6, $"success came {(disabled.Stamp - sent).TotalSeconds:0.000} s after sending: the disabled joint was still checked");
         await Task.Delay(1500);
         // A generous tolerance on one joint only does not loosen the others: the 0.02 default applies to all
         // (upstream uses the goal's tolerances only when every joint has one).
@@ -232,7 +232,6 @@ public class ServedActionSemanticsTests
         double start = state.Position[torso];
         // The trajectory's clock is the robot's (its joint-state stamps): start 1.5 s from now on it.
         var begin = state.Stamp + TimeSpan.FromSeconds(1.5);
-        var sent = probe.Elapsed;
         string id = probe.Send(JointGroup.Torso, [([start], 0.0), ([start + 0.1], 0.5)], ActionProbe.WallStamp(),
             goal => goal.Trajectory.Header.Stamp = RosTime.FromTimeSpan(begin));
         await Task.Delay(900);
@@ -240,6 +239,6 @@ public class ServedActionSemanticsTests
         Assert.True(Math.Abs(state.Position[torso] - start) < 0.01, $"torso moved to {state.Position[torso]:0.000} before the trajectory's start time");
         var outcome = await probe.WaitResult(id);
         Assert.Equal(GoalStatusCode.Succeeded, outcome.Status);
-        Assert.True((outcome.At - sent).TotalSeconds >= 1.9, $"succeeded {(outcome.At - sent).TotalSeconds:0.00} s after sending, before stamp + 0.5 s");
+        Assert.True(outcome.Stamp >= begin + TimeSpan.FromSeconds(0.5), $"succeeded at {outcome.Stamp} on the robot's clock, before stamp + 0.5 s = {begin + TimeSpan.FromSeconds(0.5)}");
     }
 }

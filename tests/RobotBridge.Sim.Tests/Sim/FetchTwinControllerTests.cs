@@ -20,6 +20,27 @@ public class FetchTwinControllerTests
         Assert.Equal(TrajectoryStatus.Succeeded, twin.GetTrajectoryStatus(JointGroup.Arm));
     }
 
+    [Fact]
+    public void An_aborted_goal_holds_the_joints_where_they_are_instead_of_chasing_its_target()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        twin.ReadState(state);
+        int roll = FetchJoints.IndexOf(FetchJoints.UpperarmRoll);
+        double[] target = [.. FetchJoints.Arm.Select(j => state.Position[FetchJoints.IndexOf(j)])];
+        target[2] += 3.0; // 3 rad in 0.5 s: the roll motor manages 1.57 rad/s
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint(target, null, TimeSpan.FromSeconds(0.5))]));
+        twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromSeconds(1.2));
+        Assert.Equal(TrajectoryStatus.Aborted, twin.GetTrajectoryStatus(JointGroup.Arm));
+        twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromSeconds(0.3));
+        twin.ReadState(state);
+        double held = state.Position[roll];
+        twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromSeconds(2));
+        twin.ReadState(state);
+        Assert.True(Math.Abs(state.Position[roll] - held) < 0.01, $"upperarm_roll went on {held:0.000} -> {state.Position[roll]:0.000} after its goal aborted");
+        Assert.True(Math.Abs(target[2] - held) > 0.5, $"roll reached {held:0.000}, the goal {target[2]:0.000} should have been out of reach");
+    }
+
     private static readonly double[] UrdfArmVelocityLimits = [1.256, 1.454, 1.571, 1.521, 1.571, 2.268, 2.268];
 
     [Fact]
