@@ -134,7 +134,8 @@ internal static class EndToEndBench
                     }
                     _stop.Token.WaitHandle.WaitOne(2);
                 }
-            }) { IsBackground = true, Name = "end-to-end bench state sampler" };
+            })
+            { IsBackground = true, Name = "end-to-end bench state sampler" };
             _thread.Start();
         }
 

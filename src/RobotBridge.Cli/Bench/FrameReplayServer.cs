@@ -87,7 +87,8 @@ internal sealed class FrameReplayServer : IDisposable
                 catch (Exception e) when (e is IOException or ObjectDisposedException)
                 {
                 }
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             drain.Start();
             while (!_stop.IsCancellationRequested)
             {

@@ -87,33 +87,33 @@ public static class PolicyTraining
         switch (request.Algorithm)
         {
             case "sac-her":
-            {
-                using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
-                using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
-                using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator, request.EnvSettings);
-                if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
-                else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
-                while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
                 {
-                    trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
-                    trainer.SaveCheckpoint(checkpointPath);
-                    EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
+                    using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
+                    using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
+                    using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator, request.EnvSettings);
+                    if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
+                    else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
+                    while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
+                    {
+                        trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
+                        trainer.SaveCheckpoint(checkpointPath);
+                        EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
+                    }
+                    PolicyFile.Save(trainer.Policy, policyPath);
+                    (steps, episodes) = (trainer.Steps, trainer.Episodes);
+                    demonstrations.Item2 = trainer.DemonstrationSuccesses;
+                    break;
                 }
-                PolicyFile.Save(trainer.Policy, policyPath);
-                (steps, episodes) = (trainer.Steps, trainer.Episodes);
-                demonstrations.Item2 = trainer.DemonstrationSuccesses;
-                break;
-            }
             case "ppo":
-            {
-                var spec = EnvRegistry.Default.Spec(request.EnvId);
-                (steps, episodes) = spec.ObservationType == typeof(DictValue)
-                    ? TrainPpo<DictValue>(request, observers, log, policyPath, checkpointPath, cancel)
-                    : spec.ObservationType == typeof(double[])
-                        ? TrainPpo<double[]>(request, observers, log, policyPath, checkpointPath, cancel)
-                        : TrainPpo<float[]>(request, observers, log, policyPath, checkpointPath, cancel);
-                break;
-            }
+                {
+                    var spec = EnvRegistry.Default.Spec(request.EnvId);
+                    (steps, episodes) = spec.ObservationType == typeof(DictValue)
+                        ? TrainPpo<DictValue>(request, observers, log, policyPath, checkpointPath, cancel)
+                        : spec.ObservationType == typeof(double[])
+                            ? TrainPpo<double[]>(request, observers, log, policyPath, checkpointPath, cancel)
+                            : TrainPpo<float[]>(request, observers, log, policyPath, checkpointPath, cancel);
+                    break;
+                }
             default:
                 throw new ArgumentException($"unknown algorithm '{request.Algorithm}'; use sac-her or ppo");
         }

@@ -135,37 +135,37 @@ public sealed class CborRosReader : RosReader
         switch (state)
         {
             case CborReaderState.Tag:
-            {
-                var tag = _cbor.ReadTag();
-                int size = CborTypedArrays.ElementSize(tag);
-                if (size == 0)
                 {
-                    throw Mismatch("a typed-array tag (64-86)", $"tag {(ulong)tag}");
+                    var tag = _cbor.ReadTag();
+                    int size = CborTypedArrays.ElementSize(tag);
+                    if (size == 0)
+                    {
+                        throw Mismatch("a typed-array tag (64-86)", $"tag {(ulong)tag}");
+                    }
+                    var bytes = _cbor.ReadDefiniteLengthByteString().Span;
+                    if (bytes.Length % size != 0)
+                    {
+                        throw Mismatch($"a typed array of {size}-byte elements", $"{bytes.Length} bytes");
+                    }
+                    CopyTyped(tag, bytes, into);
+                    return;
                 }
-                var bytes = _cbor.ReadDefiniteLengthByteString().Span;
-                if (bytes.Length % size != 0)
-                {
-                    throw Mismatch($"a typed array of {size}-byte elements", $"{bytes.Length} bytes");
-                }
-                CopyTyped(tag, bytes, into);
-                return;
-            }
             case CborReaderState.ByteString:
                 CopyTyped(CborTypedArrays.UInt8, _cbor.ReadDefiniteLengthByteString().Span, into);
                 return;
             case CborReaderState.StartArray:
-            {
-                int n = _cbor.ReadStartArray() ?? throw Mismatch("a definite-length array", "an indefinite-length array");
-                var span = into.Resize(n);
-                for (int i = 0; i < n; i++)
                 {
-                    span[i] = typeof(T) == typeof(double) || typeof(T) == typeof(float)
-                        ? T.CreateTruncating(ReadDouble())
-                        : T.CreateChecked(ReadInt());
+                    int n = _cbor.ReadStartArray() ?? throw Mismatch("a definite-length array", "an indefinite-length array");
+                    var span = into.Resize(n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        span[i] = typeof(T) == typeof(double) || typeof(T) == typeof(float)
+                            ? T.CreateTruncating(ReadDouble())
+                            : T.CreateChecked(ReadInt());
+                    }
+                    _cbor.ReadEndArray();
+                    return;
                 }
-                _cbor.ReadEndArray();
-                return;
-            }
             case CborReaderState.Null:
                 _cbor.ReadNull();
                 into.Clear();

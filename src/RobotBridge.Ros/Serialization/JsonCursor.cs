@@ -272,30 +272,30 @@ internal struct JsonCursor
         {
             case (byte)'{':
             case (byte)'[':
-            {
-                if (depth + 1 > MaxDepth)
                 {
-                    throw Invalid($"nested deeper than {MaxDepth}", Position);
-                }
-                Position++;
-                byte close = c == (byte)'{' ? (byte)'}' : (byte)']';
-                if (TryConsume(close))
-                {
+                    if (depth + 1 > MaxDepth)
+                    {
+                        throw Invalid($"nested deeper than {MaxDepth}", Position);
+                    }
+                    Position++;
+                    byte close = c == (byte)'{' ? (byte)'}' : (byte)']';
+                    if (TryConsume(close))
+                    {
+                        return;
+                    }
+                    do
+                    {
+                        if (close == (byte)'}')
+                        {
+                            ReadRawString(out _, out _);
+                            Expect((byte)':');
+                        }
+                        SkipValue(depth + 1);
+                    }
+                    while (TryConsume((byte)','));
+                    Expect(close);
                     return;
                 }
-                do
-                {
-                    if (close == (byte)'}')
-                    {
-                        ReadRawString(out _, out _);
-                        Expect((byte)':');
-                    }
-                    SkipValue(depth + 1);
-                }
-                while (TryConsume((byte)','));
-                Expect(close);
-                return;
-            }
             case (byte)'"':
                 ReadRawString(out _, out _);
                 return;

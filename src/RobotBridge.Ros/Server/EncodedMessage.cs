@@ -59,17 +59,17 @@ internal sealed class EncodedMessage
             case Compression.CborRaw:
                 return Frames.CborPublish(clientTopic, CborBody());
             case Compression.Png:
-            {
-                using var text = Frames.JsonPublish(clientTopic, JsonBody());
-                string data = Convert.ToBase64String(PngPacking.Pack(text.Memory.Span));
-                return Frames.Json(data, static (json, d) =>
                 {
-                    json.WriteStartObject();
-                    json.WriteString("op"u8, "png"u8);
-                    json.WriteString("data"u8, d);
-                    json.WriteEndObject();
-                });
-            }
+                    using var text = Frames.JsonPublish(clientTopic, JsonBody());
+                    string data = Convert.ToBase64String(PngPacking.Pack(text.Memory.Span));
+                    return Frames.Json(data, static (json, d) =>
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("op"u8, "png"u8);
+                        json.WriteString("data"u8, d);
+                        json.WriteEndObject();
+                    });
+                }
             default:
                 return Frames.JsonPublish(clientTopic, JsonBody());
         }

@@ -44,7 +44,8 @@ public sealed partial class RosbridgeServer
                 var request = new TGoal();
                 message.TryReadBody("args", request, strict: false);
                 start(request, goal);
-            });
+            }
+            );
         }
     }
 

@@ -64,9 +64,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
         // Owner-only from the first byte: mosquitto_passwd -c would create it world-readable (umask 022),
         // and the hashes can be attacked offline. The tool keeps the mode of a file it adds to.
         using (new FileStream(passwd, new FileStreamOptions
-               {
-                   Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-               }))
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
         {
         }
         foreach (var user in options.Access.Users)

@@ -101,8 +101,11 @@ public class SacHerExplorationTests
         {
             using var env = new PointMassGoalEnv();
             using var trainer = new SacHerTrainer(env, "PointMassGoal-v0",
-                new SacHerConfig { Seed = 3, Threads = 1, LearningStarts = demonstrations * 50 + 100, BufferTransitions = 20_000, DemonstrationEpisodes = demonstrations,
-                    DemonstrationBatchSize = demonstrations > 0 ? 64 : 0, BehaviourCloningWeight = demonstrations > 0 ? 20 : 0 },
+                new SacHerConfig
+                {
+                    Seed = 3, Threads = 1, LearningStarts = demonstrations * 50 + 100, BufferTransitions = 20_000, DemonstrationEpisodes = demonstrations,
+                    DemonstrationBatchSize = demonstrations > 0 ? 64 : 0, BehaviourCloningWeight = demonstrations > 0 ? 20 : 0
+                },
                 demonstrations > 0 ? new GoalSeeker() : null);
             trainer.Train(demonstrations * 50 + 1000);
             if (demonstrations > 0)

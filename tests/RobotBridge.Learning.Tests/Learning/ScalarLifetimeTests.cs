@@ -38,7 +38,8 @@ public class ScalarLifetimeTests
                     GC.WaitForPendingFinalizers();
                     Interlocked.Increment(ref _collections);
                 }
-            }) { IsBackground = true, Name = "gc-storm" };
+            })
+            { IsBackground = true, Name = "gc-storm" };
             _thread.Start();
         }
 

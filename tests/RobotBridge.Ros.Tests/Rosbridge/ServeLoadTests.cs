@@ -189,7 +189,8 @@ public sealed class ServeLoadTests(ITestOutputHelper output)
                         _stop.Token.WaitHandle.WaitOne(wait);
                     }
                 }
-            }) { IsBackground = true, Name = "SyntheticRobot" };
+            })
+            { IsBackground = true, Name = "SyntheticRobot" };
             _thread.Start();
         }
 

@@ -55,7 +55,8 @@ public class FetchTwinControllerTests
         [
             new TrajectoryPoint(middle, null, TimeSpan.FromSeconds(2.0)),
             new TrajectoryPoint(goal, null, TimeSpan.FromSeconds(4.0)),
-        ]) { GoalTolerance = 0.02 });
+        ])
+        { GoalTolerance = 0.02 });
         Assert.Equal(TrajectoryStatus.Active, twin.GetTrajectoryStatus(JointGroup.Arm));
 
         double[] peak = new double[7];
@@ -95,7 +96,7 @@ public class FetchTwinControllerTests
 
         // The torso motor cannot rise 0.38 m in 0.1 s (URDF speed 0.1 m/s): the goal misses its deadline.
         twin.SendTrajectory(new JointTrajectory(JointGroup.Torso, [new TrajectoryPoint([0.38], null, TimeSpan.FromSeconds(0.1))])
-            { GoalTimeTolerance = TimeSpan.FromSeconds(0.2) });
+        { GoalTimeTolerance = TimeSpan.FromSeconds(0.2) });
         Assert.Equal(TrajectoryStatus.Preempted, twin.GetTrajectoryStatus(JointGroup.ArmWithTorso));
         twin.Clock.WaitUntil(TimeSpan.FromSeconds(1.0));
         Assert.Equal(TrajectoryStatus.Aborted, twin.GetTrajectoryStatus(JointGroup.Torso));

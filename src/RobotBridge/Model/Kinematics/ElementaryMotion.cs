@@ -65,34 +65,34 @@ internal readonly record struct ElementaryMotion(Vec3 Axis, bool IsRotation, int
                 }
                 return [new ElementaryMotion(joint.Axis, rotation, joint.VariableIndex, 1, 0)];
             case JointType.Planar:
-            {
-                // Variables x, y move along two in-plane axes u, v (u × v = normal), theta turns about the normal.
-                Vec3 n = joint.Axis;
-                Vec3 helper = Math.Abs(n.X) < 0.9 ? Vec3.UnitX : Vec3.UnitY;
-                Vec3 u = Vec3.Cross(Vec3.Cross(n, helper), n).Normalized();
-                Vec3 v = Vec3.Cross(n, u);
-                int i = joint.VariableIndex;
-                return
-                [
-                    new ElementaryMotion(u, false, i, 1, 0),
+                {
+                    // Variables x, y move along two in-plane axes u, v (u × v = normal), theta turns about the normal.
+                    Vec3 n = joint.Axis;
+                    Vec3 helper = Math.Abs(n.X) < 0.9 ? Vec3.UnitX : Vec3.UnitY;
+                    Vec3 u = Vec3.Cross(Vec3.Cross(n, helper), n).Normalized();
+                    Vec3 v = Vec3.Cross(n, u);
+                    int i = joint.VariableIndex;
+                    return
+                    [
+                        new ElementaryMotion(u, false, i, 1, 0),
                     new ElementaryMotion(v, false, i + 1, 1, 0),
                     new ElementaryMotion(n, true, i + 2, 1, 0),
                 ];
-            }
+                }
             case JointType.Floating:
-            {
-                // x, y, z, then R = Rz(yaw)·Ry(pitch)·Rx(roll) like a URDF rpy.
-                int i = joint.VariableIndex;
-                return
-                [
-                    new ElementaryMotion(Vec3.UnitX, false, i, 1, 0),
+                {
+                    // x, y, z, then R = Rz(yaw)·Ry(pitch)·Rx(roll) like a URDF rpy.
+                    int i = joint.VariableIndex;
+                    return
+                    [
+                        new ElementaryMotion(Vec3.UnitX, false, i, 1, 0),
                     new ElementaryMotion(Vec3.UnitY, false, i + 1, 1, 0),
                     new ElementaryMotion(Vec3.UnitZ, false, i + 2, 1, 0),
                     new ElementaryMotion(Vec3.UnitZ, true, i + 5, 1, 0),
                     new ElementaryMotion(Vec3.UnitY, true, i + 4, 1, 0),
                     new ElementaryMotion(Vec3.UnitX, true, i + 3, 1, 0),
                 ];
-            }
+                }
             default:
                 throw new ArgumentOutOfRangeException(nameof(joint), joint.Type, "unknown joint type");
         }
