@@ -1,4 +1,5 @@
 using RobotBridge.Control;
+using RobotBridge.Model;
 using RobotBridge.Robots;
 using RobotBridge.Ros.Client;
 using RobotBridge.Ros.Messages;
@@ -30,6 +31,9 @@ public sealed class RosFetch : IRobot
     private readonly object _stateGate = new();
     private readonly RobotState _state = new();
     private readonly bool[] _seen = new bool[FetchJoints.Count];
+    private readonly JointStatePlausibility _plausibility = new(FetchModel.Load());
+    private string? _implausible;
+    private TimeSpan _implausibleAt;
     private readonly object _frameGate = new();
     private CameraFrame? _latestFrame;
     private readonly float[]? _latestDepth;
@@ -120,6 +124,32 @@ public sealed class RosFetch : IRobot
     public RosStampClock StampClock => _rosTime;
 
     /// <summary>Connected while the socket is up and joint states are fresh; Lost otherwise (after the first connect).</summary>
+    /// <summary>How long a rejected joint state keeps <see cref="StateFault"/> set after the last one.</summary>
+    public static readonly TimeSpan StateFaultHold = TimeSpan.FromSeconds(1);
+
+    public string? StateFault
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _implausible is not null && _clock.Now - _implausibleAt <= StateFaultHold ? _implausible : null;
+            }
+        }
+    }
+
+    /// <summary>Joint-state samples refused as implausible (see <see cref="JointStatePlausibility"/>).</summary>
+    public long ImplausibleStates
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _plausibility.Rejected;
+            }
+        }
+    }
+
     public LinkStatus Link
     {
         get
@@ -195,6 +225,10 @@ public sealed class RosFetch : IRobot
         {
             // The robot behind the new connection may have restarted with another clock.
             _rosTime.Relearn();
+            lock (_stateGate)
+            {
+                _plausibility.Forget();
+            }
             if (_runstopEngaged)
             {
                 // Assert it again on every connect: a restarted rosbridge (or robot) may have lost it, and
@@ -219,6 +253,15 @@ public sealed class RosFetch : IRobot
                 int k = FetchJoints.IndexOf(message.Name[i]);
                 if (k < 0)
                 {
+                    continue;
+                }
+                if (i < message.Position.Count
+                    && _plausibility.Check(k, message.Position[i], message.Header.Stamp.ToTimeSpan()) is { } cause)
+                {
+                    // Never guard the robot by a sample it cannot have produced: keep the last
+                    // plausible one, and say why through StateFault.
+                    _implausible = cause;
+                    _implausibleAt = now;
                     continue;
                 }
                 if (i < message.Position.Count) _state.Position[k] = message.Position[i];

@@ -20,6 +20,8 @@ public abstract class ForwardingRobot(IRobot inner) : IRobot
     public virtual void SetRunstop(bool engaged) => Inner.SetRunstop(engaged);
     public virtual CommandFailure? LastCommandFailure => Inner.LastCommandFailure;
 
+    public virtual string? StateFault => Inner.StateFault;
+
     public virtual void Dispose()
     {
         GC.SuppressFinalize(this);

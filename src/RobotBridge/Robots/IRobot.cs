@@ -56,6 +56,11 @@ public interface IRobot : IDisposable
     /// <summary>The latest command the body reported it did not carry out (see <see cref="CommandFailure"/>),
     /// or null. A body whose controllers take every valid command (the in-process twin) has none.</summary>
     CommandFailure? LastCommandFailure => null;
+
+    /// <summary>Why the body's joint-state stream cannot be trusted right now (a joint that jumped
+    /// beyond its speed limit, stamps going backwards: signs of a second publisher), or null. A body
+    /// whose state comes from its own simulation (the in-process twin) has none.</summary>
+    string? StateFault => null;
 }
 
 /// <summary>State of the link between the bridge and the body.</summary>

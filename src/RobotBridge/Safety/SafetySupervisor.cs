@@ -37,6 +37,7 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     private static readonly EStopSource StaleStateSource = EStopSource.Supervisor("stale state");
     private static readonly EStopSource StaleCameraSource = EStopSource.Supervisor("stale camera");
     private static readonly EStopSource LinkSource = EStopSource.Supervisor("link");
+    private static readonly EStopSource StateTrustSource = EStopSource.Supervisor("implausible state");
     private static readonly EStopSource RobotSource = EStopSource.Supervisor("robot");
 
     private readonly IRobot _inner;
@@ -142,6 +143,17 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
             else
             {
                 Latch.Trip(LinkSource, $"link to the robot is {link}");
+            }
+
+            // A state stream that cannot come from the robot alone (spoofed, second publisher) is not
+            // a state to guard the robot by: stop until it is plausible again and an operator resets.
+            if (_inner.StateFault is { } untrusted)
+            {
+                Latch.Trip(StateTrustSource, untrusted);
+            }
+            else
+            {
+                Latch.Clear(StateTrustSource, "joint states plausible");
             }
 
             TimeSpan now = _inner.Clock.Now;
@@ -398,6 +410,8 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     public void SetRunstop(bool engaged) => _inner.SetRunstop(engaged);
 
     public CommandFailure? LastCommandFailure => _inner.LastCommandFailure;
+
+    public string? StateFault => _inner.StateFault;
 
     public void Dispose()
     {
