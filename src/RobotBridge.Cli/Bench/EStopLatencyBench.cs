@@ -90,8 +90,9 @@ internal static class EStopLatencyBench
         }
     }
 
-    /// <summary>Waits until the latch runs again (resets it as the operator would, over MQTT).</summary>
-    private static async Task ReadyAsync(EStopLatch latch, TeleopOperator op)
+    /// <summary>Waits until the latch runs again (resets it as the operator would, over MQTT). Shared with
+    /// the web console's bench.</summary>
+    internal static async Task ReadyAsync(EStopLatch latch, TeleopOperator op)
     {
         var deadline = Stopwatch.StartNew();
         while (latch.IsStopped)
@@ -108,7 +109,7 @@ internal static class EStopLatencyBench
         }
     }
 
-    private static async Task HeartbeatAsync(TeleopOperator op, CancellationToken token)
+    internal static async Task HeartbeatAsync(TeleopOperator op, CancellationToken token)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
         try
@@ -124,7 +125,7 @@ internal static class EStopLatencyBench
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
@@ -39,7 +37,7 @@ internal static class WebEStopLatencyBench
 
     public static async Task<Result> RunAsync(int clicks, string chromium, string chromedriver)
     {
-        int port = FreePort();
+        int port = EStopLatencyBench.FreePort();
         await using var web = new WebConsole(new WebConsoleOptions { Port = 0 });
         await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = Access, Port = port, ExtraAdapters = [web.MqttAdapter] });
         await web.StartAsync();
@@ -57,7 +55,7 @@ internal static class WebEStopLatencyBench
         await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(10));
         await op.ConnectAsync();
         using var heartbeatStop = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(op, heartbeatStop.Token);
+        var heartbeat = EStopLatencyBench.HeartbeatAsync(op, heartbeatStop.Token);
         string profile = Directory.CreateTempSubdirectory("robotbridge-bench-chromium-").FullName;
         try
         {
@@ -71,7 +69,7 @@ internal static class WebEStopLatencyBench
             var pageState = driver.FindElement(By.Id("estop-state"));
             for (int i = -warmup; i < clicks; i++)
             {
-                await ReadyAsync(latch, op);
+                await EStopLatencyBench.ReadyAsync(latch, op);
                 // The page must know the robot runs again, or it reports the press as "already stopped".
                 for (var seen = Stopwatch.StartNew(); pageState.GetDomAttribute("data-state") != "Running"; await Task.Delay(10))
                 {
@@ -139,7 +137,7 @@ internal static class WebEStopLatencyBench
         var result = new double[trips];
         for (int i = -warmup; i < trips; i++)
         {
-            await ReadyAsync(latch, op);
+            await EStopLatencyBench.ReadyAsync(latch, op);
             long seqBefore = op.EStopState?.EventSeq ?? -1;
             var back = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
             void OnState(Teleop.Protocol.EStopStateMessage state)
@@ -189,46 +187,5 @@ internal static class WebEStopLatencyBench
         driver.FindElement(By.Id("password")).SendKeys(password);
         driver.FindElement(By.Id("login-button")).Click();
         wait.Until(d => d.FindElement(By.Id("role")).GetDomProperty("textContent") == "observer");
-    }
-
-    /// <summary>Waits until the latch runs again (reset by the operator over MQTT).</summary>
-    private static async Task ReadyAsync(EStopLatch latch, TeleopOperator op)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (latch.IsStopped)
-        {
-            if (latch.Snapshot.ActiveSources.Count == 0)
-            {
-                await op.ResetAsync();
-            }
-            await Task.Delay(5);
-            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException($"latch did not reset: {latch.Snapshot}");
-            }
-        }
-    }
-
-    private static async Task HeartbeatAsync(TeleopOperator op, CancellationToken token)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        try
-        {
-            do
-            {
-                await op.SendHeartbeatAsync(deadman: false, token);
-            }
-            while (await timer.WaitForNextTickAsync(token));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

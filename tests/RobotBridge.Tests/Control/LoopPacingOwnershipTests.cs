@@ -45,7 +45,6 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Cli/Bench/EStopLatencyBench.cs", "Task.Delay")] = "bench: gaps between trips",
         [("RobotBridge.Cli/Bench/EStopLatencyBench.cs", "PeriodicTimer")] = "bench: the operator's heartbeats",
         [("RobotBridge.Cli/Bench/WebEStopLatencyBench.cs", "Task.Delay")] = "bench: waits for the reset and the page between clicks",
-        [("RobotBridge.Cli/Bench/WebEStopLatencyBench.cs", "PeriodicTimer")] = "bench: the operator's heartbeats",
         [("RobotBridge.Cli/Bench/RosbridgeBench.cs", "Thread.Sleep")] = "bench: load generation and measurement windows",
         [("RobotBridge.Cli/Bench/RospyRateBench.cs", "Thread.Sleep")] = "bench: waits for the rospy process",
         [("RobotBridge.Cli/Bench/AprilTagBench.cs", "WaitUntil")] = "bench: steps the twin to the next camera frame",
