@@ -210,8 +210,8 @@ internal static class DeployCommand
                         throw new TaskResetException(why);
                     }
                 }
-                var result = PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)), cancel,
-                    operatorReset is null ? null : new AnnouncedRecovery(operatorReset, stdout));
+                var result = PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)),
+                    operatorReset is null ? null : new AnnouncedRecovery(operatorReset, stdout), cancel);
                 return result;
             }
             finally

@@ -122,7 +122,7 @@ internal static class QuickstartCommand
             {
                 stdout.WriteLine($"      episode {step.Episode}: success");
             }
-        }, cancel);
+        }, cancel: cancel);
         await stopHeartbeats.CancelAsync();
         heartbeats.Join();
 

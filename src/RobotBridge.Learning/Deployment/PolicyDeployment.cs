@@ -19,7 +19,7 @@ public static class PolicyDeployment
     /// <param name="recovery">What to do after a safety stop: wait for an operator's reset (bounded)
     /// and continue. Null ends the run at the first stop.</param>
     public static DeployResult Run<TObs>(SquashedGaussianPolicy policy, IEnv<TObs, float[]> env, string envName,
-        int episodes, int seed, Action<DeployStep>? onStep = null, CancellationToken cancel = default, IStopRecovery? recovery = null)
+        int episodes, int seed, Action<DeployStep>? onStep = null, IStopRecovery? recovery = null, CancellationToken cancel = default)
         where TObs : notnull
     {
         PolicyEnvMismatchException.ThrowIfMismatched(policy.Spec, env, envName);

@@ -15,7 +15,8 @@ public sealed record PpoConfig
     public double GaeLambda { get; init; } = 0.95;
     public double ClipRange { get; init; } = 0.2;
     public double ValueCoefficient { get; init; } = 0.5;
-    public double EntropyCoefficient { get; init; } = 0.0;
+    /// <summary>0 (the default): no entropy bonus, as SB3's PPO.</summary>
+    public double EntropyCoefficient { get; init; }
     public double MaxGradNorm { get; init; } = 0.5;
     public double LearningRate { get; init; } = 3e-4;
 }

@@ -27,14 +27,14 @@ public sealed class TrainingLog : ITrainingObserver, IDisposable
     public string Directory { get; }
     public string CsvPath => Path.Combine(Directory, "progress.csv");
 
-    public void OnProgress(TrainingProgress p)
+    public void OnProgress(TrainingProgress progress)
     {
-        _tensorboard.add_scalar("rollout/success_rate", (float)p.SuccessRate, (int)p.Steps);
-        _tensorboard.add_scalar("rollout/episode_return", (float)p.MeanReturn, (int)p.Steps);
-        _tensorboard.add_scalar("time/steps_per_second", (float)p.StepsPerSecond, (int)p.Steps);
-        foreach (var (name, value) in p.Losses)
-            _tensorboard.add_scalar($"train/{name}", (float)value, (int)p.Steps);
-        _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{p.Steps},{p.Episodes},{p.SuccessRate:F4},{p.MeanReturn:F4},{p.StepsPerSecond:F1}"));
+        _tensorboard.add_scalar("rollout/success_rate", (float)progress.SuccessRate, (int)progress.Steps);
+        _tensorboard.add_scalar("rollout/episode_return", (float)progress.MeanReturn, (int)progress.Steps);
+        _tensorboard.add_scalar("time/steps_per_second", (float)progress.StepsPerSecond, (int)progress.Steps);
+        foreach (var (name, value) in progress.Losses)
+            _tensorboard.add_scalar($"train/{name}", (float)value, (int)progress.Steps);
+        _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{progress.Steps},{progress.Episodes},{progress.SuccessRate:F4},{progress.MeanReturn:F4},{progress.StepsPerSecond:F1}"));
     }
 
     /// <summary>

@@ -114,7 +114,11 @@ public abstract class RosSubscription : IDisposable
     private static TaskCompletionSource NewFirst() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Unsubscribes (this id only).</summary>
-    public void Dispose() => _client.Unsubscribe(this);
+    public void Dispose()
+    {
+        _client.Unsubscribe(this);
+        GC.SuppressFinalize(this);
+    }
 }
 
 /// <summary>

@@ -214,7 +214,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         }
     }
 
-    private async Task<string> SendLoopAsync(Connection connection, CancellationToken token)
+    private static async Task<string> SendLoopAsync(Connection connection, CancellationToken token)
     {
         try
         {

@@ -13,9 +13,11 @@ public interface IRosMessage
     /// <summary>Two-segment type name, e.g. <c>sensor_msgs/JointState</c>.</summary>
     string RosType { get; }
 
-    void Write(RosWriter writer);
+    // Named w and r, as every message's implementation names them: a message body is a column of
+    // w.Field(...) / r.Field(...) calls, and the short names keep those columns readable.
+    void Write(RosWriter w);
 
-    void Read(RosReader reader);
+    void Read(RosReader r);
 }
 
 /// <summary>A goal, result or feedback message of an action; names the action type for actionlib's

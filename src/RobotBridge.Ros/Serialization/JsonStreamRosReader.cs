@@ -426,7 +426,7 @@ public sealed class JsonStreamRosReader : RosReader
         };
     }
 
-    private object Number()
+    private string Number()
     {
         var probe = _cursor;
         return Number(probe.ReadNumberToken());

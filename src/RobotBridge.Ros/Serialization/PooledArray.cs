@@ -20,12 +20,12 @@ public sealed class PooledArray<T> : IDisposable
 
     public T this[int index]
     {
-        get => (uint)index < (uint)Count ? _items[index] : throw new IndexOutOfRangeException($"index {index} outside 0..{Count - 1}");
+        get => (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index), index, $"outside 0..{Count - 1}");
         set
         {
             if ((uint)index >= (uint)Count)
             {
-                throw new IndexOutOfRangeException($"index {index} outside 0..{Count - 1}");
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"outside 0..{Count - 1}");
             }
             _items[index] = value;
         }

@@ -289,7 +289,7 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
         Raise(() => StatusSent?.Invoke(session, $"{level}: {message}"));
     }
 
-    private void Raise(Action action)
+    private static void Raise(Action action)
     {
         try
         {

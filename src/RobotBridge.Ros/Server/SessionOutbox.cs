@@ -13,6 +13,7 @@ namespace RobotBridge.Ros.Server;
 /// reported to the caller, which disconnects the client; frames without a topic (status, service and
 /// action replies) are never dropped silently.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim holds a kernel handle only once AvailableWaitHandle is read, which nothing does")]
 internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan stallTimeout)
 {
     private readonly record struct Entry(PooledFrame Frame, string? Topic, long Enqueued);

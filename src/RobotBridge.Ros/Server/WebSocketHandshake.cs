@@ -55,7 +55,9 @@ internal static class WebSocketHandshake
             await RefuseAsync(stream, "this is a rosbridge WebSocket endpoint; send a WebSocket upgrade", cancellationToken).ConfigureAwait(false);
             return false;
         }
+#pragma warning disable CA5350 // RFC 6455 §4.2.2 fixes SHA-1 for Sec-WebSocket-Accept; it proves a WebSocket peer, it protects nothing.
         string accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + Magic)));
+#pragma warning restore CA5350
         string response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                           $"Sec-WebSocket-Accept: {accept}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(response), cancellationToken).ConfigureAwait(false);

@@ -74,7 +74,8 @@ internal sealed unsafe class EglContext : IDisposable
     {
         if (_display != IntPtr.Zero)
         {
-            Egl.eglMakeCurrent(_display, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
+            // Best effort on the way out: a context that cannot be released leaves nothing to undo.
+            _ = Egl.eglMakeCurrent(_display, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
         }
     }
 
@@ -83,7 +84,7 @@ internal sealed unsafe class EglContext : IDisposable
         if (_context != IntPtr.Zero)
         {
             Release();
-            Egl.eglDestroyContext(_display, _context);
+            _ = Egl.eglDestroyContext(_display, _context);
             _context = IntPtr.Zero;
         }
         // The display is not terminated: eglGetPlatformDisplay hands every twin in the process the

@@ -16,7 +16,7 @@ public sealed unsafe class SimData : IDisposable
         IntPtr data = MuJoCoNative.mj_makeData(model.Ptr);
         if (data == IntPtr.Zero)
         {
-            throw new OutOfMemoryException("MuJoCo could not allocate mjData for the model");
+            throw new InsufficientMemoryException("MuJoCo could not allocate mjData for the model");
         }
         _handle = new MjDataHandle(data);
         Ptr = data;

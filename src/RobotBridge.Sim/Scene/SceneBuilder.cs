@@ -235,7 +235,7 @@ public static class SceneBuilder
         return equality;
     }
 
-    private static IReadOnlyDictionary<string, (double Effort, double Velocity)> ReadUrdfLimits(XDocument urdf)
+    private static Dictionary<string, (double Effort, double Velocity)> ReadUrdfLimits(XDocument urdf)
     {
         var limits = new Dictionary<string, (double, double)>();
         foreach (XElement joint in urdf.Root!.Elements("joint"))
@@ -249,7 +249,7 @@ public static class SceneBuilder
         return limits;
     }
 
-    private static XElement BuildActuators(IReadOnlyDictionary<string, (double Effort, double Velocity)> urdfLimits)
+    private static XElement BuildActuators(Dictionary<string, (double Effort, double Velocity)> urdfLimits)
     {
         var actuators = new XElement("actuator");
         foreach (string joint in FetchJoints.All)

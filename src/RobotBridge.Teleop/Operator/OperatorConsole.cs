@@ -80,7 +80,7 @@ public sealed class OperatorConsole
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                long now = _operator.NowMs;
+                long now = TeleopOperator.NowMs;
                 if (!await HandleKeysAsync(now, cancellationToken).ConfigureAwait(false))
                 {
                     break;

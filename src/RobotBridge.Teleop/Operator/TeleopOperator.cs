@@ -51,7 +51,7 @@ public sealed class TeleopOperator : IAsyncDisposable
 
     /// <summary>Operator monotonic time in ms (the <c>t_ms</c> of every message): system uptime, so it
     /// does not restart with the process.</summary>
-    public long NowMs => Environment.TickCount64;
+    public static long NowMs => Environment.TickCount64;
 
     public EStopStateMessage? EStopState => _estop;
     public LinkMessage? Link => _link;

@@ -117,7 +117,7 @@ public sealed class RobotModel
     }
 
     /// <summary>The joints on the path from the root to <paramref name="link"/>, root side first.</summary>
-    public IReadOnlyList<Joint> JointsFromRoot(Link link)
+    public static IReadOnlyList<Joint> JointsFromRoot(Link link)
     {
         var path = new List<Joint>();
         for (Joint? j = link.ParentJoint; j != null; j = j.Parent.ParentJoint)

@@ -153,13 +153,13 @@ public sealed class TrajectorySpline
         ArgumentNullException.ThrowIfNull(running);
         ArgumentNullException.ThrowIfNull(goal);
         List<SplineKnot> incoming = Points(goal, startTime);
-        IReadOnlyList<SplineKnot> old = running._knots.Length > 2 ? running._knots : [running.SampleKnot(now)];
+        SplineKnot[] old = running._knots.Length > 2 ? running._knots : [running.SampleKnot(now)];
         double from = running._knots.Length > 2 ? now : 0.0;
         bool velocities = old[0].Qd is not null && incoming[0].Qd is not null;
         bool accelerations = old[0].Qdd is not null && incoming[0].Qdd is not null;
         var knots = new List<SplineKnot>();
         double startIncoming = incoming[0].Time;
-        for (int p = 0; p < old.Count; p++)
+        for (int p = 0; p < old.Length; p++)
         {
             if (old[p].Time >= from && old[p].Time < startIncoming)
             {

@@ -246,9 +246,9 @@ public class SacHerExplorationTests
         var env = new float[3];
         var unit = new float[3];
         policy.ToEnvUnits([0.5f, -1f, 0.3f], env);
-        Assert.Equal(new[] { 2.5f, 0f, 0.3f }, env);
+        Assert.Equal([2.5f, 0f, 0.3f], env);
         policy.ToUnitActions(env, unit);
-        Assert.Equal(new[] { 0.5f, -1f, 0.3f }, unit);
+        Assert.Equal([0.5f, -1f, 0.3f], unit);
         policy.ToUnitActions([9f, 0.5f, -7f], unit); // out of bounds: clipped, like the env clips
         Assert.Equal(new[] { 1f, 0f, -1f }, unit);
     }

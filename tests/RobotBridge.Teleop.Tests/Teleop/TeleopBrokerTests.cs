@@ -83,7 +83,7 @@ public abstract class TeleopBrokerTests
             .WithTopic(topic)
             .WithPayload(Protocol.TeleopJson.Encode(new Protocol.GripperTwistCommand
             {
-                Seq = ++seq, TMs = alice.NowMs, TtlMs = 1000, Deadman = true, Linear = [0, 0, 0.05], Angular = [0, 0, 0],
+                Seq = ++seq, TMs = RobotBridge.Teleop.Operator.TeleopOperator.NowMs, TtlMs = 1000, Deadman = true, Linear = [0, 0, 0.05], Angular = [0, 0, 0],
             }))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain)
@@ -255,7 +255,7 @@ public abstract class TeleopBrokerTests
         var (alice, _) = await rig.ArmAsync();
 
         // Made a second ago with a 200 ms life: it must be dropped, not executed late.
-        await alice.SendGripperTwistAsync(Forward, ttlMs: 200, createdAtMs: alice.NowMs - 1000);
+        await alice.SendGripperTwistAsync(Forward, ttlMs: 200, createdAtMs: RobotBridge.Teleop.Operator.TeleopOperator.NowMs - 1000);
         await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.Expired) >= 1, "the stale command is refused as expired");
         Assert.Equal(0, rig.Robot.Count("twist"));
 

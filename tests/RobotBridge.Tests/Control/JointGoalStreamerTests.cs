@@ -380,6 +380,6 @@ public class JointGoalStreamerTests
 
     private const double KnotMergeSeconds = 1e-6;
 
-    private static IEqualityComparer<double> Comparer(double tolerance) =>
+    private static EqualityComparer<double> Comparer(double tolerance) =>
         EqualityComparer<double>.Create((x, y) => Math.Abs(x - y) <= tolerance, _ => 0);
 }

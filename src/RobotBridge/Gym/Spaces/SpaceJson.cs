@@ -73,7 +73,7 @@ public static class SpaceJson
         return a;
     }
 
-    private static JsonNode Number(double v) =>
+    private static JsonValue Number(double v) =>
         double.IsPositiveInfinity(v) ? JsonValue.Create("inf")
         : double.IsNegativeInfinity(v) ? JsonValue.Create("-inf")
         : JsonValue.Create(v);

@@ -21,7 +21,7 @@ public sealed class KinematicChain
         var before = new List<RigidTransform>();
         var motions = new List<ElementaryMotion>();
         RigidTransform pending = RigidTransform.Identity;
-        foreach (Joint joint in model.JointsFromRoot(tip))
+        foreach (Joint joint in RobotModel.JointsFromRoot(tip))
         {
             pending = pending * joint.Origin;
             foreach (ElementaryMotion m in ElementaryMotion.Of(joint))

@@ -82,7 +82,9 @@ public sealed class RosMessageType
             }
         }
         string md5Text = (constants.ToString() + fields.ToString()).Trim();
+#pragma warning disable CA5351 // ROS 1 names a message definition by its MD5 (rosbag, rospy check it); a type id, not security.
         string md5 = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(md5Text)));
+#pragma warning restore CA5351
         cache[name] = md5;
         return md5;
     }
