@@ -109,18 +109,9 @@ internal sealed partial class ServeProcess : IAsyncDisposable
     /// <summary>The command line built next to this test project (same configuration).</summary>
     private static string CliPath()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RobotBridge.sln")))
-        {
-            dir = dir.Parent;
-        }
-        if (dir is null)
-        {
-            throw new InvalidOperationException($"no RobotBridge.sln above {AppContext.BaseDirectory}");
-        }
         // bin/<Configuration>/<tfm>/ of this test project names the configuration and framework to use.
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string path = Path.Combine(dir.FullName, "src", "RobotBridge.Cli", "bin", tfm.Parent!.Name, tfm.Name, "RobotBridge.Cli.dll");
+        string path = Path.Combine(RepoPaths.Root, "src", "RobotBridge.Cli", "bin", tfm.Parent!.Name, tfm.Name, "RobotBridge.Cli.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"robotbridge is not built: {path}");
     }
 

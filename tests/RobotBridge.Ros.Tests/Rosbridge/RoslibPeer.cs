@@ -10,16 +10,7 @@ internal static class RoslibPeer
     {
         get
         {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RobotBridge.sln")))
-            {
-                dir = dir.Parent;
-            }
-            if (dir is null)
-            {
-                throw new InvalidOperationException($"RobotBridge.sln not found above {AppContext.BaseDirectory}");
-            }
-            string peer = Path.Combine(dir.FullName, "tests", "RobotBridge.Ros.Tests", "Peer");
+            string peer = RepoPaths.Of("tests", "RobotBridge.Ros.Tests", "Peer");
             if (!File.Exists(Path.Combine(peer, "node_modules", "roslib", "package.json")))
             {
                 throw new InvalidOperationException($"roslib is not installed in {peer}: run bash .ci/setup (npm ci there)");

@@ -23,19 +23,7 @@ internal sealed record LaunchConfig(IReadOnlyList<LaunchConfig.Node> Nodes, Json
         print(json.dumps({'nodes': nodes, 'params': params}, default=str))
         """;
 
-    public static string RepositoryFile(string relative)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "RobotBridge.sln")))
-        {
-            directory = directory.Parent;
-        }
-        if (directory is null)
-        {
-            throw new DirectoryNotFoundException($"no RobotBridge.sln above {AppContext.BaseDirectory}");
-        }
-        return Path.Combine(directory.FullName, relative);
-    }
+    public static string RepositoryFile(string relative) => Path.Combine(RepoPaths.Root, relative);
 
     public static LaunchConfig Load(string file, IReadOnlyDictionary<string, string>? environment = null, params string[] args)
     {

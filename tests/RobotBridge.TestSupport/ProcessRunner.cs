@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace RobotBridge.Vision.Tests.Detector;
+namespace RobotBridge.TestSupport;
 
-/// <summary>Runs a real external program (gcc, a compiled C probe) and captures its output.</summary>
-internal static class ProcessRunner
+/// <summary>Runs a real external program (gcc, a compiled C probe, a Debian tool) and captures its output.</summary>
+public static class ProcessRunner
 {
     public static (int ExitCode, string Stdout, string Stderr) Run(string program, params string[] arguments)
     {
@@ -23,12 +23,12 @@ internal static class ProcessRunner
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    /// <summary>Compiles C sources with gcc against the system headers; returns the binary path.</summary>
+    /// <summary>Compiles C sources with gcc against the system headers; returns the binary's path, or
+    /// throws with gcc's own messages.</summary>
     public static string CompileC(string outputDirectory, string name, params string[] extraArguments)
     {
         string binary = Path.Combine(outputDirectory, name);
         var (code, _, stderr) = Run("gcc", [.. extraArguments, "-I/usr/include", "-o", binary]);
-        Assert.True(code == 0, $"gcc failed compiling {name}: {stderr}");
-        return binary;
+        return code == 0 ? binary : throw new InvalidOperationException($"gcc failed compiling {name}: {stderr}");
     }
 }

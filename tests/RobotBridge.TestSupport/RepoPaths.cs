@@ -1,8 +1,9 @@
-namespace RobotBridge.Sim.Tests.Sim;
+namespace RobotBridge.TestSupport;
 
 /// <summary>Locates files of the repository checkout the tests were built from.</summary>
-internal static class RepoPaths
+public static class RepoPaths
 {
+    /// <summary>The checkout's root: the first folder above the test assembly that holds RobotBridge.sln.</summary>
     public static string Root { get; } = FindRoot();
 
     public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
@@ -16,6 +17,6 @@ internal static class RepoPaths
                 return dir.FullName;
             }
         }
-        throw new InvalidOperationException($"no RobotBridge.sln above {AppContext.BaseDirectory}");
+        throw new DirectoryNotFoundException($"no RobotBridge.sln above {AppContext.BaseDirectory}");
     }
 }
