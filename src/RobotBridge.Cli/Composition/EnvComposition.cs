@@ -2,6 +2,7 @@ using RobotBridge.Gym.Registration;
 using RobotBridge.Ros.Tasks;
 using RobotBridge.Sim.Tasks;
 using RobotBridge.Tasks;
+using RobotBridge.Vision.Tracking;
 
 namespace RobotBridge.Cli.Composition;
 
@@ -23,6 +24,6 @@ internal static class EnvComposition
     private static IFetchBodyProvider[] BodyProviders() =>
     [
         new SimFetchBodyProvider(),
-        new RosFetchBodyProvider(new ConsoleOperatorPrompt(Console.In, Console.Out)),
+        new RosFetchBodyProvider(new ConsoleOperatorPrompt(Console.In, Console.Out), cameraTracker: CameraTracking.Create),
     ];
 }

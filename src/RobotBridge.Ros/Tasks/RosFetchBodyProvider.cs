@@ -18,9 +18,13 @@ namespace RobotBridge.Ros.Tasks;
 /// Object tasks read the object from the injected tracker or, without one, from a <see cref="RosObjectTracker"/>
 /// on the same connection: <c>object_topic</c> (geometry_msgs/PoseStamped in base_link; default
 /// <see cref="FetchTopics.ObjectPose"/>, which <c>robotbridge serve</c> publishes), <c>object_stale_after</c>
-/// (seconds after which the object counts as lost; default 0.5).
+/// (seconds after which the object counts as lost; default 0.5). With <c>object_tracker=camera</c> the object
+/// comes instead from the head camera (<c>camera_topic</c>, full resolution) through the tracker
+/// <paramref name="cameraTracker"/> builds (the AprilTag tracker of RobotBridge.Vision, which the program
+/// supplies); behind a supervisor whose config bounds the camera's age, a lost object trips a watchdog
+/// with the same bound, as on the twin.
 /// </summary>
-public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObjectTracker? tracker = null) : IFetchBodyProvider
+public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObjectTracker? tracker = null, CameraTrackerFactory? cameraTracker = null) : IFetchBodyProvider
 {
     public const string CameraTopicOption = "camera_topic";
     public const string SafetyConfigOption = "safety_config";
@@ -40,16 +44,21 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
         {
             throw new Gym.InvalidEnvArgumentException($"robot \"{robot}\" is not a valid rosbridge URL (expected ws://host:9090)");
         }
+        bool camera = spec.HasObject && tracker is null && ObjectTrackerChoice.From(options) == ObjectTrackerKind.Camera;
+        if (camera && cameraTracker is null)
+        {
+            throw new Gym.InvalidEnvArgumentException($"env option \"{ObjectTrackerChoice.Option}\" = \"camera\" needs the AprilTag tracker of RobotBridge.Vision, which this program does not provide");
+        }
         var fetchOptions = new RosFetchOptions(uri)
         {
-            CameraTopic = spec.ImageSize > 0 ? options.Get(CameraTopicOption, FetchTopics.RgbThrottled) : null,
+            CameraTopic = spec.ImageSize > 0 || camera ? options.Get(CameraTopicOption, FetchTopics.RgbThrottled) : null,
         };
         if (options.Get<double?>(LinkTimeoutOption, null) is double seconds)
         {
             fetchOptions = fetchOptions with { StaleAfter = TimeSpan.FromSeconds(seconds) };
         }
         RosObjectTrackerOptions? trackerOptions = null;
-        if (spec.HasObject && tracker is null)
+        if (spec.HasObject && tracker is null && !camera)
         {
             trackerOptions = new RosObjectTrackerOptions { Topic = options.Get(ObjectTopicOption, FetchTopics.ObjectPose) };
             if (options.Get<double?>(ObjectStaleAfterOption, null) is double stale)
@@ -66,7 +75,7 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             }
         }
         var fetch = new RosFetch(fetchOptions);
-        RosObjectTracker? ownTracker = null;
+        IObjectTracker? ownTracker = null;
         try
         {
             // Supervise only once the robot has spoken: a supervisor started before the first joint
@@ -80,24 +89,32 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
             var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => fetch.Clock.Now, AuthorisedOperators = config.AuthorisedOperators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(fetch, latch, config, model);
-            ownTracker = trackerOptions is null ? null : RosObjectTracker.For(fetch, trackerOptions);
+            if (camera)
+            {
+                IHeartbeatSink? heartbeat = config.StaleCameraAfter is double bound ? supervisor.AddHeartbeat("object tracker", TimeSpan.FromSeconds(bound)) : null;
+                ownTracker = cameraTracker!(supervisor, spec, options, heartbeat);
+            }
+            else if (trackerOptions is not null)
+            {
+                ownTracker = RosObjectTracker.For(fetch, trackerOptions);
+            }
             var world = new RobotTaskWorld(supervisor, spec, model, tracker ?? ownTracker, prompt, guard: supervisor);
             return FetchTaskBody.Guarded(supervisor, world, owner: ownTracker is null ? supervisor : new TrackedBody(ownTracker, supervisor));
         }
         catch
         {
-            ownTracker?.Dispose();
+            (ownTracker as IDisposable)?.Dispose();
             fetch.Dispose();
             throw;
         }
     }
 
     /// <summary>The tracker this provider made goes with the body, before the connection it shares.</summary>
-    private sealed class TrackedBody(RosObjectTracker tracker, IDisposable supervisor) : IDisposable
+    private sealed class TrackedBody(IObjectTracker tracker, IDisposable supervisor) : IDisposable
     {
         public void Dispose()
         {
-            tracker.Dispose();
+            (tracker as IDisposable)?.Dispose();
             supervisor.Dispose();
         }
     }

@@ -34,7 +34,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
     public FetchTaskBody Create(string robot, FetchTaskSpec spec, EnvOptions options)
     {
         bool camera = spec.HasObject && ObjectTrackerChoice.From(options) == ObjectTrackerKind.Camera;
-        CameraTrackerConfig? tags = camera ? LoadTags(options) : null;
+        CameraTrackerConfig? tags = camera ? CameraTracking.LoadTags(options) : null;
         var twinOptions = new FetchTwinOptions
         {
             Seed = options.Get(TwinSeedOption, 0),
@@ -72,19 +72,6 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         }
     }
 
-    private static CameraTrackerConfig LoadTags(EnvOptions options)
-    {
-        string? path = options.Get<string?>(ObjectTrackerChoice.TagConfigOption, null);
-        try
-        {
-            return path is null ? CameraTrackerConfig.Default() : CameraTrackerConfig.Load(path);
-        }
-        catch (CameraTrackerConfigException e)
-        {
-            throw new Gym.InvalidEnvArgumentException(e.Message);
-        }
-    }
-
     private static TrackedTaskWorld CameraWorld(ITaskWorld truth, IRobot robot, FetchTaskSpec spec, CameraTrackerConfig tags, IHeartbeatSink? heartbeat) =>
-        new(truth, new CameraObjectTracker(robot, FetchModel.Load(), tags, spec.Kind == FetchTaskKind.Slide ? "puck" : "cube", heartbeat));
+        new(truth, new CameraObjectTracker(robot, FetchModel.Load(), tags, CameraTracking.ObjectName(spec), heartbeat));
 }

@@ -52,3 +52,9 @@ public sealed class TrackedTaskWorld(ITaskWorld inner, IObjectTracker tracker) :
         inner.Dispose();
     }
 }
+
+/// <summary>Builds the camera object tracker (<c>object_tracker=camera</c>) for a body: it reads frames and
+/// joint states from <paramref name="robot"/> (the supervisor, normally) and beats
+/// <paramref name="heartbeat"/> on every fresh pose. Supplied by the program, since the detector lives in
+/// RobotBridge.Vision (native libapriltag), which the core and the bodies do not reference.</summary>
+public delegate IObjectTracker CameraTrackerFactory(Robots.IRobot robot, FetchTaskSpec spec, EnvOptions options, Safety.IHeartbeatSink? heartbeat);

@@ -65,6 +65,9 @@ public sealed class RobotTaskWorld : ITaskWorld
         _guard = guard;
     }
 
+    /// <summary>Where the object's state comes from (null for Reach).</summary>
+    public IObjectTracker? Tracker => _tracker;
+
     public void PrepareEpisode(ReadOnlySpan<double> startJoints, Vec3? objectPosition, CancellationToken cancellationToken = default)
     {
         WaitForState(cancellationToken);
