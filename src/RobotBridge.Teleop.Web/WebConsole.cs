@@ -34,6 +34,7 @@ public sealed class WebConsole : IAsyncDisposable
     private readonly WebConsoleOptions _options;
     private readonly WebConsoleAssets _assets;
     private readonly byte[] _config;
+    private readonly WebSocketOriginPolicy _origins;
     private WebApplication? _app;
 
     public WebConsole(WebConsoleOptions options)
@@ -51,6 +52,7 @@ public sealed class WebConsole : IAsyncDisposable
         _options = options;
         _assets = WebConsoleAssets.Load();
         _config = PageConfig(options);
+        _origins = new WebSocketOriginPolicy(options.AllowedHosts);
     }
 
     /// <summary>The broker transport to add to the embedded broker's adapters.</summary>
@@ -111,6 +113,12 @@ public sealed class WebConsole : IAsyncDisposable
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             await context.Response.WriteAsync("MQTT over WebSocket only (subprotocol mqtt)").ConfigureAwait(false);
+            return;
+        }
+        if (_origins.Refusal(context.Request) is { } refusal)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync(refusal).ConfigureAwait(false);
             return;
         }
         string? subProtocol = MqttSubProtocolSelector.SelectSubProtocol(context.Request);

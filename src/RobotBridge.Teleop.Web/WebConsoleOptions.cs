@@ -17,6 +17,10 @@ public sealed record WebConsoleOptions
     /// where the TCP side would not let them.</summary>
     public X509Certificate2? TlsCertificate { get; init; }
 
+    /// <summary>Further names the console may be reached by (a proxy's, a DNS alias), beyond addresses,
+    /// localhost and this machine's host name (<see cref="WebSocketOriginPolicy"/>).</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>The robot's id in the topic tree, told to the page.</summary>
     public string RobotId { get; init; } = "fetch";
 

@@ -95,6 +95,30 @@ public sealed class WebConsoleHostTests
     }
 
     [Fact]
+    public async Task The_mqtt_websocket_refuses_pages_of_other_sites_and_hosts_that_do_not_name_this_machine()
+    {
+        await using var web = new WebConsole(new WebConsoleOptions { Port = 0, AllowedHosts = ["console.lab.example"] });
+        await using var broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions { Access = Access, Port = FreePort(), ExtraAdapters = [web.MqttAdapter] });
+        await web.StartAsync();
+        string own = web.Address.Authority; // 127.0.0.1:PORT
+
+        // The console's own page (what the browser sends for it), a client that is no browser, a listed name.
+        Assert.StartsWith("HTTP/1.1 101", await UpgradeAsync(web.Address, own, $"http://{own}"));
+        Assert.StartsWith("HTTP/1.1 101", await UpgradeAsync(web.Address, own, origin: null));
+        Assert.StartsWith("HTTP/1.1 101", await UpgradeAsync(web.Address, $"console.lab.example:{web.Address.Port}", $"http://console.lab.example:{web.Address.Port}"));
+        Assert.StartsWith("HTTP/1.1 101", await UpgradeAsync(web.Address, $"localhost:{web.Address.Port}", $"http://localhost:{web.Address.Port}"));
+
+        // A page of another site open in the operator's browser (cross-site WebSocket hijacking).
+        string crossSite = await UpgradeAsync(web.Address, own, "http://evil.example");
+        Assert.StartsWith("HTTP/1.1 403", crossSite);
+        Assert.Contains("Origin 'http://evil.example' is not this console's own", crossSite);
+        // The same page after its DNS name was pointed at the robot: same-origin with itself, wrong Host.
+        string rebound = await UpgradeAsync(web.Address, $"evil.example:{web.Address.Port}", $"http://evil.example:{web.Address.Port}");
+        Assert.StartsWith("HTTP/1.1 403", rebound);
+        Assert.Contains("DNS rebinding", rebound);
+    }
+
+    [Fact]
     public async Task Web_port_with_an_external_broker_is_a_usage_error()
     {
         string users = Path.GetTempFileName();
@@ -110,6 +134,38 @@ public sealed class WebConsoleHostTests
         {
             File.Delete(users);
         }
+    }
+
+    /// <summary>A browser's WebSocket upgrade to /mqtt written by hand (a browser's Host and Origin cannot be
+    /// set from .NET's clients); returns the response's status line and body.</summary>
+    private static async Task<string> UpgradeAsync(Uri address, string host, string? origin)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(address.Host, address.Port);
+        using var stream = tcp.GetStream();
+        string request = $"GET {WebConsole.MqttPath} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n" +
+                         (origin is null ? "" : $"Origin: {origin}\r\n") + "\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        var buffer = new byte[4096];
+        var text = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!text.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int n = await stream.ReadAsync(buffer, timeout.Token);
+            if (n == 0)
+            {
+                break;
+            }
+            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        if (text.ToString().StartsWith("HTTP/1.1 403", StringComparison.Ordinal) && !text.ToString().Contains("refused", StringComparison.Ordinal) && !text.ToString().Contains("not this console", StringComparison.Ordinal))
+        {
+            // The reason is the body, which may come in a later read.
+            int n = await stream.ReadAsync(buffer, timeout.Token);
+            text.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        return text.ToString();
     }
 
     private static bool Seen(List<string> received, string topic)
