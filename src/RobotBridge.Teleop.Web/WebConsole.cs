@@ -99,7 +99,7 @@ public sealed class WebConsole : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"web console could not listen on {_options.BindAddress}:{_options.Port}: {ex.Message}", ex);
+            throw new IOException($"web console could not listen on {_options.BindAddress}:{_options.Port}: {ex.Message}", ex);
         }
         _app = app;
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -119,6 +119,32 @@ public sealed class WebConsoleHostTests
     }
 
     [Fact]
+    public async Task A_busy_web_port_ends_teleop_serve_in_one_line_and_takes_the_broker_down_with_it()
+    {
+        string users = Path.GetTempFileName();
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        int webPort = ((IPEndPoint)busy.LocalEndpoint).Port;
+        int mqttPort = FreePort();
+        try
+        {
+            await File.WriteAllTextAsync(users, "robot:r:robot\nalice:a:operator\n");
+            var (code, output) = await ServeProcess.RunAsync("teleop", "serve", "--users", users, "--port", mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seconds", "30");
+            Assert.Equal(1, code);
+            Assert.Contains($"web console could not listen on 127.0.0.1:{webPort}", output);
+            Assert.DoesNotContain("   at ", output);
+            // The process ended and its broker with it: the MQTT port is free again.
+            using var again = new TcpListener(IPAddress.Loopback, mqttPort);
+            again.Start();
+        }
+        finally
+        {
+            File.Delete(users);
+        }
+    }
+
+    [Fact]
     public async Task Web_port_with_an_external_broker_is_a_usage_error()
     {
         string users = Path.GetTempFileName();

@@ -165,7 +165,17 @@ internal static class TeleopCommand
                 });
                 if (web is not null)
                 {
-                    await web.StartAsync(token);
+                    try
+                    {
+                        await web.StartAsync(token);
+                    }
+                    catch
+                    {
+                        // A busy web port: the broker already listens, and must not outlive the refusal.
+                        await web.DisposeAsync();
+                        await broker.DisposeAsync();
+                        throw;
+                    }
                     output.WriteLine($"web console on {web.Address}");
                 }
                 output.WriteLine($"embedded broker on {parse.GetValue(bind)}:{parse.GetValue(port)}" + (certificate is null ? "" : $", TLS on {parse.GetValue(tlsPort)}"));
