@@ -81,12 +81,16 @@ public abstract class RosSubscription : IDisposable
         Delivered();
     }
 
-    /// <summary>The hot path: decodes the msg bytes the envelope scan found (no DOM).</summary>
-    internal void Deliver(in PublishEnvelope envelope)
+    /// <summary>The hot path: decodes the msg bytes the envelope scan found (no DOM). False: the frame
+    /// is not valid JSON after all (<see cref="PublishEnvelope.MsgValidated"/>); nothing was delivered.</summary>
+    internal bool Deliver(in PublishEnvelope envelope)
     {
         try
         {
-            DeliverTyped(envelope);
+            if (!DeliverTyped(envelope))
+            {
+                return false;
+            }
         }
         catch (RosbridgeFormatException)
         {
@@ -94,6 +98,7 @@ public abstract class RosSubscription : IDisposable
             throw;
         }
         Delivered();
+        return true;
     }
 
     private void Delivered()
@@ -109,7 +114,7 @@ public abstract class RosSubscription : IDisposable
 
     private protected abstract void DeliverTyped(IncomingMessage message);
 
-    private protected abstract void DeliverTyped(in PublishEnvelope envelope);
+    private protected abstract bool DeliverTyped(in PublishEnvelope envelope);
 
     private static TaskCompletionSource NewFirst() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -156,10 +161,14 @@ public sealed class RosSubscription<T> : RosSubscription where T : IRosMessage, 
         Hand();
     }
 
-    private protected override void DeliverTyped(in PublishEnvelope envelope)
+    private protected override bool DeliverTyped(in PublishEnvelope envelope)
     {
-        _decoder.Decode(envelope, _spare);
+        if (!_decoder.TryDecode(envelope, _spare))
+        {
+            return false;
+        }
         Hand();
+        return true;
     }
 
     /// <summary>Gives the freshly decoded <see cref="_spare"/> to the callback or the mailbox.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net.WebSockets;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -11,7 +12,7 @@ using RobotBridge.Ros.Serialization;
 namespace RobotBridge.Ros.Client;
 
 /// <summary>
-/// A rosbridge v2 client over <see cref="ClientWebSocket"/> with a supervised connection: it
+/// A rosbridge v2 client over a WebSocket (<see cref="WebSocketLink"/>) with a supervised connection: it
 /// reconnects with exponential backoff and then re-advertises, resubscribes and re-advertises its
 /// services; state changes are an event; nothing the socket does ever throws on the caller's thread
 /// (failures surface as <see cref="StateChanged"/>, <see cref="StatusReceived"/>, dropped publishes or
@@ -20,9 +21,9 @@ namespace RobotBridge.Ros.Client;
 /// </summary>
 public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
 {
-    private sealed class Connection(ClientWebSocket socket, Channel<PooledFrame> outgoing)
+    private sealed class Connection(WebSocketLink socket, Channel<PooledFrame> outgoing)
     {
-        public ClientWebSocket Socket { get; } = socket;
+        public WebSocketLink Socket { get; } = socket;
         public Channel<PooledFrame> Outgoing { get; } = outgoing;
         public CancellationTokenSource Cancel { get; } = new();
     }
@@ -107,25 +108,28 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         while (!_stop.IsCancellationRequested)
         {
             SetState(ConnectionState.Connecting, null);
-            var socket = new ClientWebSocket();
-            socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(10);
+            WebSocketLink? socket = null;
             string? failure = null;
             try
             {
                 using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
                 connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await socket.ConnectAsync(_options.Uri, connectTimeout.Token).ConfigureAwait(false);
+                socket = await WebSocketLink.ConnectAsync(_options, connectTimeout.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or IOException)
+            catch (OperationCanceledException)
+            {
+                failure = $"connect to {_options.Uri} failed: no WebSocket within {_options.ConnectTimeout.TotalSeconds:0.###} s";
+            }
+            catch (Exception e) when (e is IOException or SocketException or AuthenticationException)
             {
                 failure = $"connect to {_options.Uri} failed: {e.Message}";
             }
-            if (failure is null)
+            if (socket is not null)
             {
                 delay = _options.ReconnectDelayMin;
                 failure = await RunConnectionAsync(socket).ConfigureAwait(false);
+                socket.Dispose();
             }
-            socket.Dispose();
             if (_stop.IsCancellationRequested)
             {
                 break;
@@ -145,7 +149,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Runs one connected session; returns why it ended.</summary>
-    private async Task<string> RunConnectionAsync(ClientWebSocket socket)
+    private async Task<string> RunConnectionAsync(WebSocketLink socket)
     {
         var outgoing = Channel.CreateBounded<PooledFrame>(
             new BoundedChannelOptions(_options.SendQueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
@@ -167,11 +171,12 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
 
         var send = SendLoopAsync(connection, linked.Token);
         var receive = ReceiveLoopAsync(connection, linked.Token);
-        var first = await Task.WhenAny(send, receive).ConfigureAwait(false);
+        var keepAlive = KeepAliveAsync(connection, linked.Token);
+        var first = await Task.WhenAny(send, receive, keepAlive).ConfigureAwait(false);
         string reason = first.Result;
         await connection.Cancel.CancelAsync().ConfigureAwait(false);
         socket.Abort();
-        await Task.WhenAll(send, receive).ConfigureAwait(false);
+        await Task.WhenAll(send, receive, keepAlive).ConfigureAwait(false);
 
         lock (_gate)
         {
@@ -222,8 +227,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
             {
                 try
                 {
-                    await connection.Socket.SendAsync(frame.Memory,
-                        frame.IsText ? WebSocketMessageType.Text : WebSocketMessageType.Binary, true, token).ConfigureAwait(false);
+                    await connection.Socket.SendAsync(frame.Memory, frame.IsText, token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -236,7 +240,29 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         {
             return "cancelled";
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            return $"send failed: {e.Message}";
+        }
+    }
+
+    /// <summary>A heartbeat every 10 s, as ClientWebSocket's keep-alive did; ends only with the connection.</summary>
+    private static async Task<string> KeepAliveAsync(Connection connection, CancellationToken token)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+            {
+                await connection.Socket.SendKeepAliveAsync(token).ConfigureAwait(false);
+            }
+            return "keep-alive stopped";
+        }
+        catch (OperationCanceledException)
+        {
+            return "cancelled";
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             return $"send failed: {e.Message}";
         }
@@ -244,52 +270,27 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
 
     private async Task<string> ReceiveLoopAsync(Connection connection, CancellationToken token)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        int length = 0;
         try
         {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (buffer.Length >= _options.MaxMessageBytes)
-                    {
-                        return $"incoming message exceeds {_options.MaxMessageBytes} bytes";
-                    }
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                var result = await connection.Socket.ReceiveAsync(buffer.AsMemory(length), token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return $"server closed the connection ({connection.Socket.CloseStatus} {connection.Socket.CloseStatusDescription})";
-                }
-                length += result.Count;
-                if (!result.EndOfMessage)
-                {
-                    continue;
-                }
-                Interlocked.Increment(ref _framesReceived);
-                long started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Dispatch(buffer.AsMemory(0, length), result.MessageType == WebSocketMessageType.Text);
-                Interlocked.Add(ref _dispatchTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-                length = 0;
-            }
+            return await connection.Socket.ReceiveAsync(OnMessage, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return "cancelled";
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             return $"receive failed: {e.Message}";
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+    }
+
+    /// <summary>Every complete message, on the receive loop's thread, straight from the receive buffer.</summary>
+    private void OnMessage(ReadOnlyMemory<byte> frame, bool isText)
+    {
+        Interlocked.Increment(ref _framesReceived);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Dispatch(frame, isText);
+        Interlocked.Add(ref _dispatchTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
     }
 
     private void SetState(ConnectionState state, string? reason)
@@ -628,20 +629,38 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         {
             return false;
         }
+        // An unwalked msg is validated while the (usually only) subscriber decodes it. With several (or
+        // none), the frame is walked first, so one that turns out invalid is never half delivered; and a
+        // single subscriber's decline (msg was not the last field, or not valid) gets the walked scan too.
+        if (!envelope.MsgValidated && targets is not { Length: 1 } && !PublishEnvelope.TryScanJson(frame, out envelope, walkMsg: true))
+        {
+            return false;
+        }
+        if (targets is [var only] && !envelope.MsgValidated)
+        {
+            return Deliver(only, envelope) || (PublishEnvelope.TryScanJson(frame, out envelope, walkMsg: true) && Deliver(only, envelope));
+        }
         foreach (var sub in targets ?? [])
         {
-            try
-            {
-                sub.Deliver(envelope);
-            }
-            catch (RosbridgeFormatException e)
-            {
-                Report("error", $"{sub.Topic}: {e.Message}", sub.Id);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Report("error", $"{sub.Topic}: subscriber callback threw {e.GetType().Name}: {e.Message}", sub.Id);
-            }
+            Deliver(sub, envelope);
+        }
+        return true;
+    }
+
+    /// <summary>One subscriber's delivery; faults are reported. False only when an unwalked msg declined.</summary>
+    private bool Deliver(RosSubscription sub, in PublishEnvelope envelope)
+    {
+        try
+        {
+            return sub.Deliver(envelope);
+        }
+        catch (RosbridgeFormatException e)
+        {
+            Report("error", $"{sub.Topic}: {e.Message}", sub.Id);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Report("error", $"{sub.Topic}: subscriber callback threw {e.GetType().Name}: {e.Message}", sub.Id);
         }
         return true;
     }

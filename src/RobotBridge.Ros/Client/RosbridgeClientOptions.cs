@@ -1,3 +1,4 @@
+using System.Net.Security;
 using RobotBridge.Ros.Protocol;
 
 namespace RobotBridge.Ros.Client;
@@ -26,8 +27,23 @@ public sealed record RosbridgeClientOptions
     /// <summary>Outgoing frames waiting for the socket; when full the oldest is dropped.</summary>
     public int SendQueueCapacity { get; init; } = 1024;
 
-    /// <summary>Largest incoming message accepted (rosbridge sends each message as one frame of any size).</summary>
-    public int MaxMessageBytes { get; init; } = 64 * 1024 * 1024;
+    /// <summary>Largest incoming message accepted (rosbridge sends each message as one frame of any size);
+    /// a bigger one closes the link with status 1009.</summary>
+    public int MaxMessageBytes
+    {
+        get => _maxMessageBytes;
+        init => _maxMessageBytes = value is > 0 and <= 1024 * 1024 * 1024 ? value
+            : throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), value, "must be 1 byte to 1 GiB");
+    }
+
+    private readonly int _maxMessageBytes = 64 * 1024 * 1024;
+
+    /// <summary>Size of the pooled buffer the socket is read into; every complete message in it is decoded
+    /// before the next read. It grows for a message that does not fit (up to <see cref="MaxMessageBytes"/>).</summary>
+    public int ReceiveBufferBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Checks the server's TLS certificate for wss:// (null: the system's trust store and host name check).</summary>
+    public RemoteCertificateValidationCallback? CertificateValidation { get; init; }
 
     /// <summary>When set, outgoing text messages longer than this are split into <c>fragment</c> ops
     /// (needed for messages over 10 MiB to rosbridge 2).</summary>

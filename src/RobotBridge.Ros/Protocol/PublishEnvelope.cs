@@ -13,11 +13,12 @@ namespace RobotBridge.Ros.Protocol;
 /// </summary>
 public readonly struct PublishEnvelope
 {
-    private PublishEnvelope(ReadOnlyMemory<byte> topic, ReadOnlyMemory<byte> msg, bool isCbor)
+    private PublishEnvelope(ReadOnlyMemory<byte> topic, ReadOnlyMemory<byte> msg, bool isCbor, bool msgValidated = true)
     {
         Topic = topic;
         Msg = msg;
         IsCbor = isCbor;
+        MsgValidated = msgValidated;
     }
 
     /// <summary>The topic name as UTF-8 (no escapes).</summary>
@@ -28,10 +29,40 @@ public readonly struct PublishEnvelope
 
     public bool IsCbor { get; }
 
+    /// <summary>
+    /// False when <see cref="Msg"/> was taken without walking it: a JSON frame whose op and topic came
+    /// first (rosbridge's order) has msg as its last field, so msg runs to the frame's closing brace,
+    /// and the decoder validates it while it decodes (<see cref="Serialization.BodyDecoder.TryDecode"/>),
+    /// one pass instead of two. If msg was not in fact one valid JSON value, decoding declines the frame.
+    /// </summary>
+    public bool MsgValidated { get; }
+
+    /// <summary>This envelope with <see cref="Msg"/> checked to be exactly one valid JSON value (at
+    /// nesting 1); false when it is not (the frame then belongs to the general path).</summary>
+    public bool TryValidate(out PublishEnvelope validated)
+    {
+        validated = this;
+        if (MsgValidated)
+        {
+            return true;
+        }
+        if (!JsonCursor.IsOneValue(Msg, depth: 1))
+        {
+            return false;
+        }
+        validated = new PublishEnvelope(Topic, Msg, isCbor: false);
+        return true;
+    }
+
     /// <summary>True when <paramref name="frame"/> is a well-formed JSON publish frame with an
     /// unescaped string topic and a msg value (field order does not matter; other fields are skipped).
-    /// The whole frame is validated as <see cref="Utf8JsonReader"/> would (<see cref="JsonCursor"/>).</summary>
-    public static bool TryScanJson(ReadOnlyMemory<byte> frame, out PublishEnvelope envelope)
+    /// The frame is validated as <see cref="Utf8JsonReader"/> would (<see cref="JsonCursor"/>), except
+    /// a last msg field, which the decoder validates (<see cref="MsgValidated"/>).</summary>
+    public static bool TryScanJson(ReadOnlyMemory<byte> frame, out PublishEnvelope envelope) => TryScanJson(frame, out envelope, walkMsg: false);
+
+    /// <param name="walkMsg">Validate msg here too, wherever it is (for a frame whose unwalked msg
+    /// turned out not to be its last field, and for several subscribers).</param>
+    public static bool TryScanJson(ReadOnlyMemory<byte> frame, out PublishEnvelope envelope, bool walkMsg)
     {
         envelope = default;
         var cursor = new JsonCursor(frame);
@@ -84,6 +115,27 @@ public readonly struct PublishEnvelope
                     }
                     cursor.SkipWhitespace();
                     int start = cursor.Position;
+                    if (publish && hasTopic && !walkMsg)
+                    {
+                        // Taken up to the frame's closing brace, unwalked: see MsgValidated.
+                        var span = frame.Span;
+                        int end = span.Length;
+                        while (end > start && IsWhitespace(span[end - 1]))
+                        {
+                            end--;
+                        }
+                        if (end <= start + 1 || span[end - 1] != (byte)'}')
+                        {
+                            return false;
+                        }
+                        end--;
+                        while (end > start && IsWhitespace(span[end - 1]))
+                        {
+                            end--;
+                        }
+                        envelope = new PublishEnvelope(topic, frame[start..end], isCbor: false, msgValidated: false);
+                        return true;
+                    }
                     cursor.SkipValue(1);
                     msg = frame[start..cursor.Position];
                     hasMsg = true;
@@ -112,6 +164,8 @@ public readonly struct PublishEnvelope
         envelope = new PublishEnvelope(topic, msg, isCbor: false);
         return true;
     }
+
+    private static bool IsWhitespace(byte c) => c is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t';
 
     /// <summary>True when <paramref name="frame"/> is a well-formed CBOR publish map with a definite-length
     /// text topic and a msg item. <paramref name="reader"/> is reset and reused (no allocation per frame).</summary>

@@ -18,17 +18,39 @@ public sealed class BodyDecoder(string context)
     /// <see cref="RosbridgeFormatException"/> naming this decoder's context and the field.</summary>
     public void Decode(in PublishEnvelope envelope, IRosMessage message)
     {
-        RosReader reader;
+        if (!TryDecode(envelope, message))
+        {
+            throw new RosbridgeFormatException($"{context}: msg is not one valid JSON value");
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Decode"/>, but false (declined, <paramref name="message"/> left unspecified) when
+    /// the envelope's unwalked msg (<see cref="PublishEnvelope.MsgValidated"/>) turns out not to be one
+    /// valid JSON value: such a frame goes to the general path, which reports what is wrong with it.
+    /// A valid msg that does not fit the message type still throws, naming the field.
+    /// </summary>
+    public bool TryDecode(in PublishEnvelope envelope, IRosMessage message)
+    {
         if (envelope.IsCbor)
         {
             _cborInput.Reset(envelope.Msg);
-            reader = _cbor ??= new CborRosReader(_cborInput);
+            Serialization.Decode.Run(_cbor ??= new CborRosReader(_cborInput), message, context);
+            return true;
         }
-        else
+        _json.Reset(envelope.Msg);
+        try
         {
-            _json.Reset(envelope.Msg);
-            reader = _json;
+            Serialization.Decode.Run(_json, message, context);
+            if (!envelope.MsgValidated)
+            {
+                _json.ExpectEnd();
+            }
+            return true;
         }
-        Serialization.Decode.Run(reader, message, context);
+        catch (RosbridgeFormatException) when (!envelope.MsgValidated && !envelope.TryValidate(out _))
+        {
+            return false;
+        }
     }
 }

@@ -13,7 +13,7 @@ namespace RobotBridge.Ros.Serialization;
 /// <summary>
 /// A forward-only position in UTF-8 JSON that accepts exactly what <see cref="Utf8JsonReader"/>
 /// (default options, depth 64) accepts, without building tokens: the receive hot path walks a
-/// publish frame once to validate it (<see cref="SkipValue"/>) and once more to decode its msg.
+/// publish frame's envelope to validate it (<see cref="SkipValue"/>) and its msg once, decoding it.
 /// String contents are validated for escapes and control characters here; their UTF-8 and escapes
 /// are decoded by <see cref="Utf8JsonReader"/> only when a string is actually read and escaped.
 /// </summary>
@@ -264,6 +264,23 @@ internal struct JsonCursor
         return true;
     }
 
+    /// <summary>True when <paramref name="json"/> is exactly one valid JSON value (whitespace around it
+    /// allowed) nested at <paramref name="depth"/>.</summary>
+    public static bool IsOneValue(ReadOnlyMemory<byte> json, int depth)
+    {
+        var cursor = new JsonCursor(json);
+        try
+        {
+            cursor.SkipValue(depth);
+            cursor.SkipWhitespace();
+            return cursor.AtEnd;
+        }
+        catch (RosbridgeFormatException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Skips one value, validating it; <paramref name="depth"/> is the nesting of the value's container.</summary>
     public void SkipValue(int depth)
     {
@@ -425,7 +442,7 @@ internal struct JsonCursor
         }
         double value = mantissa <= 1UL << 53
             ? (double)mantissa / PowersOfTen[-exponent]
-            : DivideByPowerOfTen(mantissa, -exponent);
+            : DivideWide(mantissa, -exponent);
         return negative ? -value : value;
     }
 
@@ -443,6 +460,52 @@ internal struct JsonCursor
         mantissa = mantissa * 10 + (ulong)(digit - '0');
         digits++;
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="mantissa"/> (wider than 2^53) / 10^<paramref name="k"/> correctly rounded, cheaply:
+    /// a candidate from double-double arithmetic (the mantissa split into its rounded double and the
+    /// exact integer rest, the division's remainder recovered exactly with a fused multiply-add) is
+    /// almost always the right double; an exact integer test proves it (the true quotient lies strictly
+    /// between the candidate's two halfway points). Anything the test cannot prove (a tie, a candidate
+    /// one off, a power-of-two candidate whose lower neighbour is closer) goes to
+    /// <see cref="DivideByPowerOfTen"/>, whose 128-bit division is exact but several times slower.
+    /// </summary>
+    private static double DivideWide(ulong mantissa, int k)
+    {
+        double high = mantissa;
+        // high is an integer below 2^64 and within 2^10 of mantissa: the rest is exact in a long.
+        long low = (long)(mantissa - (ulong)high);
+        double power = PowersOfTen[k];
+        double quotient = high / power;
+        double remainder = Math.FusedMultiplyAdd(-quotient, power, high);
+        double candidate = quotient + (remainder + low) / power;
+
+        long bits = BitConverter.DoubleToInt64Bits(candidate);
+        long fraction = bits & ((1L << 52) - 1);
+        int binaryExponent = (int)(bits >> 52) - 1075; // candidate = M * 2^binaryExponent
+        if (fraction == 0)
+        {
+            return DivideByPowerOfTen(mantissa, k);
+        }
+        ulong significand = (ulong)fraction | 1UL << 52;
+        // mantissa / (5^k 2^k) lies strictly between (2M -/+ 1) 2^(e-1) exactly when
+        // mantissa 2^(1-e-k) lies strictly between (2M -/+ 1) 5^k. Both sides stay below 2^120.
+        ulong five = PowersOfFive[k];
+        UInt128 lower = Math.BigMul(2 * significand - 1, five);
+        UInt128 upper = Math.BigMul(2 * significand + 1, five);
+        UInt128 scaled = mantissa;
+        int shift = 1 - binaryExponent - k;
+        if (shift >= 0)
+        {
+            scaled <<= shift;
+        }
+        else
+        {
+            lower <<= -shift;
+            upper <<= -shift;
+        }
+        return scaled > lower && scaled < upper ? candidate : DivideByPowerOfTen(mantissa, k);
     }
 
     /// <summary>

@@ -34,6 +34,17 @@ public sealed class JsonStreamRosReader : RosReader
         _depth = depth;
     }
 
+    /// <summary>Fails unless only whitespace follows what was read (a body taken to the end of its
+    /// frame must be exactly one value).</summary>
+    public void ExpectEnd()
+    {
+        _cursor.SkipWhitespace();
+        if (!_cursor.AtEnd)
+        {
+            throw JsonCursor.Invalid("bytes after the message body", _cursor.Position);
+        }
+    }
+
     private void Open()
     {
         if (_depth + 1 > JsonCursor.MaxDepth)

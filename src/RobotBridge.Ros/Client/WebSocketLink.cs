@@ -1,0 +1,306 @@
+using System.Buffers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using RobotBridge.Ros.Protocol;
+
+namespace RobotBridge.Ros.Client;
+
+/// <summary>
+/// One client WebSocket connection (RFC 6455) whose framing we own, because the receive path is the
+/// robot laptop's hot path: the socket is read in large chunks into one pooled buffer and every
+/// complete frame in it is dispatched in place (<see cref="WebSocketFrameReader"/>), with no await
+/// and no copy per message. <see cref="ClientWebSocket"/> costs an async call through a small read
+/// buffer per message, which measured slower than decoding the message itself. Supports ws:// and
+/// wss:// (TLS via <see cref="SslStream"/>). Sends are serialized; one receive loop at a time.
+/// </summary>
+internal sealed class WebSocketLink : IDisposable
+{
+    private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private const int MaxHandshakeBytes = 16 * 1024;
+    /// <summary>A receive buffer grown for one huge message goes back to the pool once it is empty.</summary>
+    private const int KeepGrownBufferUpTo = 16 * 1024 * 1024;
+
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly int _receiveBufferBytes;
+    private readonly int _maxMessageBytes;
+    private byte[] _leftover;
+    private int _closeSent;
+
+    private WebSocketLink(Socket socket, Stream stream, byte[] leftover, int receiveBufferBytes, int maxMessageBytes)
+    {
+        _socket = socket;
+        _stream = stream;
+        _leftover = leftover;
+        _receiveBufferBytes = receiveBufferBytes;
+        _maxMessageBytes = maxMessageBytes;
+    }
+
+    /// <summary>TCP connect, TLS for wss://, then the HTTP upgrade; throws <see cref="IOException"/>
+    /// (or a socket/TLS exception) naming what failed.</summary>
+    public static async Task<WebSocketLink> ConnectAsync(RosbridgeClientOptions options, CancellationToken token)
+    {
+        var uri = options.Uri;
+        bool tls = uri.Scheme switch
+        {
+            "ws" => false,
+            "wss" => true,
+            _ => throw new IOException($"{uri} is not a ws:// or wss:// address"),
+        };
+        int port = uri.IsDefaultPort || uri.Port < 0 ? (tls ? 443 : 80) : uri.Port;
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
+        try
+        {
+            await socket.ConnectAsync(uri.IdnHost, port, token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: false);
+            if (tls)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = uri.IdnHost,
+                    RemoteCertificateValidationCallback = options.CertificateValidation,
+                }, token).ConfigureAwait(false);
+            }
+            byte[] leftover = await HandshakeAsync(stream, uri, token).ConfigureAwait(false);
+            return new WebSocketLink(socket, stream, leftover, options.ReceiveBufferBytes, options.MaxMessageBytes);
+        }
+        catch
+        {
+            stream?.Dispose();
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sends the upgrade request and checks the 101 answer; returns any frame bytes that came with it.</summary>
+    private static async Task<byte[]> HandshakeAsync(Stream stream, Uri uri, CancellationToken token)
+    {
+        string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        string request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                         $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), token).ConfigureAwait(false);
+        var buffer = new byte[MaxHandshakeBytes];
+        int length = 0;
+        int end;
+        while ((end = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            if (length == buffer.Length)
+            {
+                throw new IOException($"the server's handshake answer exceeds {MaxHandshakeBytes} bytes");
+            }
+            int n = await stream.ReadAsync(buffer.AsMemory(length), token).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new IOException("the server closed the connection during the WebSocket handshake");
+            }
+            length += n;
+        }
+        var lines = Encoding.Latin1.GetString(buffer, 0, end).Split("\r\n");
+        var status = lines[0].Split(' ', 3);
+        if (status.Length < 2 || !status[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || status[1] != "101")
+        {
+            throw new IOException($"the server answered '{lines[0]}' instead of switching to WebSocket (101)");
+        }
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0)
+            {
+                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+            }
+        }
+#pragma warning disable CA5350 // RFC 6455 §4.2.2 fixes SHA-1 for Sec-WebSocket-Accept; it proves a WebSocket peer, it protects nothing.
+        string expected = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key + AcceptGuid)));
+#pragma warning restore CA5350
+        if (!headers.TryGetValue("Sec-WebSocket-Accept", out var accept) || accept != expected)
+        {
+            throw new IOException("the server's Sec-WebSocket-Accept does not match the key sent (not a WebSocket server?)");
+        }
+        if (!headers.TryGetValue("Upgrade", out var upgrade) || !upgrade.Equals("websocket", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new IOException("the server's 101 answer lacks 'Upgrade: websocket'");
+        }
+        if (headers.TryGetValue("Sec-WebSocket-Extensions", out var extensions) && extensions.Length > 0)
+        {
+            throw new IOException($"the server enabled the extension '{extensions}' that was not offered");
+        }
+        return buffer.AsSpan(end + 4, length - end - 4).ToArray();
+    }
+
+    /// <summary>
+    /// Reads until the link ends and returns why. <paramref name="onMessage"/> runs on this loop's thread
+    /// for every complete message, with memory valid only during the call. A protocol violation by the
+    /// server closes the link with the matching status and a reason naming it.
+    /// </summary>
+    public async Task<string> ReceiveAsync(Action<ReadOnlyMemory<byte>, bool> onMessage, CancellationToken token)
+    {
+        using var reader = new WebSocketFrameReader(_maxMessageBytes);
+        var sink = new Sink(onMessage);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_receiveBufferBytes, _leftover.Length));
+        _leftover.CopyTo(buffer, 0);
+        int start = 0;
+        int end = _leftover.Length;
+        _leftover = [];
+        try
+        {
+            while (true)
+            {
+                int needed;
+                try
+                {
+                    start += reader.Read(buffer.AsMemory(start, end - start), sink, out needed);
+                }
+                catch (WebSocketProtocolException e)
+                {
+                    await TrySendCloseAsync(e.Status, e.Message).ConfigureAwait(false);
+                    return $"closed the link: {e.Message}";
+                }
+                if (sink.PendingPong is { } ping)
+                {
+                    sink.PendingPong = null;
+                    await SendAsync(ping, WebSocketFrameWriter.Pong, token).ConfigureAwait(false);
+                }
+                if (reader.CloseReceived)
+                {
+                    await TrySendCloseAsync(reader.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "").ConfigureAwait(false);
+                    return $"server closed the connection ({reader.CloseStatus} {reader.CloseDescription})";
+                }
+                if (start == end)
+                {
+                    start = end = 0;
+                    if (buffer.Length > Math.Max(KeepGrownBufferUpTo, _receiveBufferBytes))
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(_receiveBufferBytes);
+                    }
+                }
+                if (needed > buffer.Length - start)
+                {
+                    // The next frame does not fit behind `start`: move its first bytes to the front, into
+                    // a buffer that holds it whole (room for two such frames, so a stream of them moves rarely).
+                    var target = buffer;
+                    if (needed > buffer.Length)
+                    {
+                        long size = Math.Min(2L * needed, (long)_maxMessageBytes + WebSocketFrameReader.MaxHeaderBytes);
+                        target = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, needed));
+                    }
+                    buffer.AsSpan(start, end - start).CopyTo(target);
+                    end -= start;
+                    start = 0;
+                    if (!ReferenceEquals(target, buffer))
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = target;
+                    }
+                }
+                int n = await _stream.ReadAsync(buffer.AsMemory(end), token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return "the server closed the TCP connection without a WebSocket close";
+                }
+                end += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Sends one final message (text or binary) or a control frame, masked.</summary>
+    public Task SendAsync(ReadOnlyMemory<byte> payload, bool isText, CancellationToken token) =>
+        SendAsync(payload, isText ? WebSocketFrameWriter.Text : WebSocketFrameWriter.Binary, token);
+
+    private async Task SendAsync(ReadOnlyMemory<byte> payload, byte opcode, CancellationToken token)
+    {
+        // Masked in chunks into one pooled buffer, so a large publish costs no payload-sized allocation.
+        const int chunk = 64 * 1024;
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(WebSocketFrameWriter.MaxHeaderBytes + Math.Min(payload.Length, chunk));
+        uint mask = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
+        await _writeLock.WaitAsync(token).ConfigureAwait(false);
+        try
+        {
+            int header = WebSocketFrameWriter.WriteHeader(scratch, opcode, payload.Length, mask);
+            int offset = 0;
+            do
+            {
+                int take = Math.Min(chunk, payload.Length - offset);
+                int at = offset == 0 ? header : 0;
+                WebSocketFrameWriter.Mask(payload.Span.Slice(offset, take), scratch.AsSpan(at, take), mask, offset);
+                await _stream.WriteAsync(scratch.AsMemory(0, at + take), token).ConfigureAwait(false);
+                offset += take;
+            }
+            while (offset < payload.Length);
+            await _stream.FlushAsync(token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>An unsolicited pong (RFC 6455 §5.5.3: a heartbeat that needs no answer), as
+    /// <see cref="ClientWebSocket"/>'s keep-alive sends, so idle NATs and proxies keep the connection.</summary>
+    public Task SendKeepAliveAsync(CancellationToken token) => SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketFrameWriter.Pong, token);
+
+    /// <summary>Our close frame, once, best effort within a second (the socket is aborted right after).</summary>
+    private async Task TrySendCloseAsync(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closeSent, 1) != 0)
+        {
+            return;
+        }
+        var payload = new byte[2 + Math.Min(Encoding.UTF8.GetByteCount(reason), 123)];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)status);
+        // A reason longer than a control frame allows is cut at a character boundary.
+        Encoding.UTF8.GetEncoder().Convert(reason, payload.AsSpan(2), flush: true, out _, out int written, out _);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await SendAsync(payload.AsMemory(0, 2 + written), WebSocketFrameWriter.Close, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            // The peer is gone or stuck; the link is torn down either way.
+        }
+    }
+
+    /// <summary>Closes the connection at once (no close handshake); pending reads and writes fail.</summary>
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed.
+        }
+        _socket.Dispose();
+    }
+
+    public void Dispose()
+    {
+        Abort();
+        _stream.Dispose();
+    }
+
+    private sealed class Sink(Action<ReadOnlyMemory<byte>, bool> onMessage) : IWebSocketFrameSink
+    {
+        public byte[]? PendingPong { get; set; }
+
+        public void OnMessage(ReadOnlyMemory<byte> payload, bool isText) => onMessage(payload, isText);
+
+        // Only the newest ping needs its pong (RFC 6455 §5.5.3).
+        public void OnPing(ReadOnlySpan<byte> payload) => PendingPong = payload.ToArray();
+    }
+}
