@@ -187,12 +187,13 @@ internal static class DeployCommand
             {
                 await using TeleopAttachment? teleop = teleopSettings is null ? null
                     : await TeleopAttachment.StartAsync(supervisor, teleopSettings.Accounts, teleopSettings.Port, teleopSettings.ExternalHost,
-                        TimeSpan.FromMilliseconds(250), cancel, teleopSettings.WebPort);
+                        TimeSpan.FromMilliseconds(250), cancel, teleopSettings.WebPort, env.CommandMailbox());
                 OperatorResetWait? operatorReset = null;
                 if (teleop is not null)
                 {
-                    // Between episodes no loop runs the supervisor's checks: the wait does, so a link that
-                    // came back clears its stop source and the operator sees what still holds the robot.
+                    // Between episodes a lockstep body's loop does not run (its time stands still): the wait
+                    // runs the supervisor's checks, so a link that came back clears its stop source and the
+                    // operator sees what still holds the robot. On a wall clock the loop's thread does too.
                     operatorReset = new OperatorResetWait(() =>
                     {
                         supervisor.Monitor();

@@ -79,7 +79,7 @@ internal static class QuickstartCommand
             new TeleopUser(Operator, operatorPassword, TeleopRole.Operator),
         // The bound is looser than a real deployment's 250 ms: this demo runs trainer, twin, broker and
         // operator in one process on what may be a small, busy machine.
-        ], port, externalHost: null, heartbeatTimeout: TimeSpan.FromSeconds(3), cancel);
+        ], port, externalHost: null, heartbeatTimeout: TimeSpan.FromSeconds(3), cancel, commands: env.CommandMailbox());
         BrokerEndpoint Endpoint(string user, string password) => new() { Host = "127.0.0.1", Port = port, UserName = user, Password = password };
         stdout.WriteLine($"      embedded MQTT broker on 127.0.0.1:{port}; teleop bridge connected; operator console connecting");
 

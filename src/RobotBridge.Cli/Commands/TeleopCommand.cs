@@ -187,8 +187,11 @@ internal static class TeleopCommand
                 ClockMode = TwinClockMode.RealTime,
                 Camera = parse.GetValue(camera) ? HeadCameraOptions.Carmine with { Depth = false } : HeadCameraOptions.Off,
             }), latch);
+            // Teleop's commands go to the control loop's mailbox; the loop sends them on its thread.
+            var commands = new RobotCommandMailbox();
             var bridge = new TeleopBridge(supervisor, new TeleopBridgeOptions
             {
+                Commands = commands,
                 Broker = new BrokerEndpoint { Host = externalHost ?? "127.0.0.1", Port = parse.GetValue(port), UserName = robotAccount.Name, Password = robotAccount.Password },
                 AuthorisedOperators = operators,
                 HeartbeatTimeout = TimeSpan.FromMilliseconds(parse.GetValue(heartbeat)),
@@ -217,9 +220,9 @@ internal static class TeleopCommand
                 {
                     quit.CancelAfter(TimeSpan.FromSeconds(limit));
                 }
-                // The control loop owns the supervisor's checks (state age, limits, heartbeats) at its
-                // rate; teleop commands the supervised robot through the bridge.
-                using var loop = new ControlLoop(supervisor, MonitorOnlyCycle.Instance, new ControlLoopOptions { RateHz = 100 });
+                // The control loop owns the cycle at its rate: the supervisor's checks (state age, limits,
+                // heartbeats) and the commands the bridge posted to its mailbox.
+                using var loop = new ControlLoop(supervisor, commands, new ControlLoopOptions { RateHz = 100 });
                 loop.Start();
                 try
                 {

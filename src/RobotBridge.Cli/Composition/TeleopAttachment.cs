@@ -1,3 +1,4 @@
+using RobotBridge.Control;
 using RobotBridge.Safety;
 using RobotBridge.Teleop.Brokers;
 using RobotBridge.Teleop.Robot;
@@ -33,8 +34,10 @@ internal sealed class TeleopAttachment : IAsyncDisposable
     /// <param name="accounts">Broker accounts: one with the robot role (the bridge's own) and the operators.</param>
     /// <param name="externalHost">An external broker (e.g. mosquitto) to use instead of the embedded one.</param>
     /// <param name="webPort">Also serve the browser console (page + MQTT over WebSocket into the embedded broker) on this port.</param>
+    /// <param name="commands">The mailbox of the control loop driving the robot (the env's): operators'
+    /// motion commands go there, not straight to the robot. Null only for a robot no loop drives.</param>
     public static async Task<TeleopAttachment> StartAsync(ISafetyGuard guard, IReadOnlyList<TeleopUser> accounts, int port,
-        string? externalHost, TimeSpan heartbeatTimeout, CancellationToken cancellationToken, int? webPort = null)
+        string? externalHost, TimeSpan heartbeatTimeout, CancellationToken cancellationToken, int? webPort = null, RobotCommandMailbox? commands = null)
     {
         if (webPort is not null && externalHost is not null)
         {
@@ -55,6 +58,7 @@ internal sealed class TeleopAttachment : IAsyncDisposable
             Broker = new BrokerEndpoint { Host = externalHost ?? "127.0.0.1", Port = port, UserName = robot.Name, Password = robot.Password },
             AuthorisedOperators = operators,
             HeartbeatTimeout = heartbeatTimeout,
+            Commands = commands,
         });
         try
         {

@@ -8,8 +8,11 @@ using RobotBridge.Tasks;
 namespace RobotBridge.Learning.Deployment;
 
 /// <summary>
-/// Runs a trained policy on an env built over a robot body (the twin or a real Fetch; the body's
-/// control loop and safety supervisor sit below the env). The spaces are checked before the env is
+/// Runs a trained policy on an env built over a robot body (the twin or a real Fetch). Below the env
+/// sit its <see cref="RobotBridge.Control.ControlLoop"/> and the safety supervisor: each step hands the
+/// policy's command to the loop's mailbox, and the loop (at 100 Hz; on a wall clock on a thread of its
+/// own, also while the policy infers) reads the state, runs the supervisor's checks and sends the
+/// command. This class only steps the policy at the task's rate. The spaces are checked before the env is
 /// reset, so a mismatched policy never moves the robot. A safety stop reported in
 /// <c>info["safety"]</c> ends the episode at once; without an <see cref="IStopRecovery"/> it ends the
 /// run, with one the run waits for an operator's reset and goes on with the next episode.

@@ -12,7 +12,8 @@ namespace RobotBridge.Teleop.Robot;
 /// <summary>
 /// The robot's end of MQTT teleop. Connects to a broker with the robot's account, turns operator
 /// messages into commands on an <see cref="IRobot"/> (pass the safety supervisor, so teleop commands
-/// are clamped like any other), feeds the e-stop latch and the heartbeat watchdog, and publishes the
+/// are clamped like any other) — posted to the control loop's <see cref="TeleopBridgeOptions.Commands"/>
+/// mailbox when there is a loop, so they reach the robot on its thread — feeds the e-stop latch and the heartbeat watchdog, and publishes the
 /// retained e-stop state, the safety event history and telemetry.
 /// </summary>
 /// <remarks>
@@ -406,7 +407,7 @@ public sealed class TeleopBridge : IAsyncDisposable
         Watchdog.Beat(deadmanHeld: true);
         if (stopNow)
         {
-            _robot.Stop($"dead-man released by operator '{operatorId}'");
+            StopRobot($"dead-man released by operator '{operatorId}'");
         }
     }
 
@@ -450,7 +451,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             {
                 Stats.CountRefused(RefusalReason.RobotRejected);
                 ClearMotion();
-                _robot.Stop($"teleop command on {TeleopTopics.ChannelPath(channel)} rejected: {ex.Message}");
+                StopRobot($"teleop command on {TeleopTopics.ChannelPath(channel)} rejected: {ex.Message}");
                 return;
             }
             _motionOperator = operatorId;
@@ -459,7 +460,7 @@ public sealed class TeleopBridge : IAsyncDisposable
         if (_latch.IsStopped)
         {
             // The latch tripped while the command was on its way to the robot: stop again after it.
-            _robot.Stop("e-stop tripped while a teleop command was being sent");
+            StopRobot("e-stop tripped while a teleop command was being sent");
         }
     }
 
@@ -468,20 +469,74 @@ public sealed class TeleopBridge : IAsyncDisposable
         switch (command)
         {
             case GripperTwistCommand t:
-                _robot.SendCartesianTwist(new Twist(t.Linear[0], t.Linear[1], t.Linear[2], t.Angular[0], t.Angular[1], t.Angular[2]));
+                SendCartesianTwist(new Twist(t.Linear[0], t.Linear[1], t.Linear[2], t.Angular[0], t.Angular[1], t.Angular[2]));
                 _twistUntilMs = nowMs + t.TtlMs;
                 break;
             case BaseTwistCommand b:
-                _robot.SendBaseTwist(new Twist(b.LinearX, 0, 0, 0, 0, b.AngularZ));
+                SendBaseTwist(new Twist(b.LinearX, 0, 0, 0, 0, b.AngularZ));
                 _baseUntilMs = nowMs + b.TtlMs;
                 break;
             case HeadCommand h:
-                _robot.SendTrajectory(new JointTrajectory(JointGroup.Head,
-                    [new TrajectoryPoint([h.Pan, h.Tilt], null, TimeSpan.FromMilliseconds(h.DurationMs))]));
+                var head = new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([h.Pan, h.Tilt], null, TimeSpan.FromMilliseconds(h.DurationMs))]);
+                if (_options.Commands is { } mailbox)
+                {
+                    head.Validate(); // refused here, as the robot would: the loop must not fault on an operator's typo
+                    mailbox.PostTrajectory(head);
+                }
+                else
+                {
+                    _robot.SendTrajectory(head);
+                }
                 break;
             case GripperCommand g:
-                _robot.SendGripper(g.Separation, g.MaxEffort);
+                if (_options.Commands is { } gripperMailbox)
+                {
+                    gripperMailbox.PostGripper(g.Separation, g.MaxEffort);
+                }
+                else
+                {
+                    _robot.SendGripper(g.Separation, g.MaxEffort);
+                }
                 break;
+        }
+    }
+
+    // Through the loop's mailbox when there is a loop (the loop's thread sends), else straight to the robot.
+    private void SendCartesianTwist(in Twist twist)
+    {
+        if (_options.Commands is { } mailbox)
+        {
+            mailbox.PostCartesianTwist(twist);
+        }
+        else
+        {
+            _robot.SendCartesianTwist(twist);
+        }
+    }
+
+    private void SendBaseTwist(in Twist twist)
+    {
+        if (_options.Commands is { } mailbox)
+        {
+            mailbox.PostBaseTwist(twist);
+        }
+        else
+        {
+            _robot.SendBaseTwist(twist);
+        }
+    }
+
+    /// <summary>Stops now, on this thread; with a loop, what waits in its mailbox is dropped first, so no
+    /// command posted before the stop reaches the robot after it.</summary>
+    private void StopRobot(string reason)
+    {
+        if (_options.Commands is { } mailbox)
+        {
+            mailbox.Stop(_robot, reason);
+        }
+        else
+        {
+            _robot.Stop(reason);
         }
     }
 
@@ -584,17 +639,17 @@ public sealed class TeleopBridge : IAsyncDisposable
         }
         if (stopReason is not null)
         {
-            _robot.Stop(stopReason);
+            StopRobot(stopReason);
             return;
         }
         // A twist stream that ends is a twist of zero, not a stop: goals of other groups keep running.
         if (zeroTwist)
         {
-            _robot.SendCartesianTwist(Twist.Zero);
+            SendCartesianTwist(Twist.Zero);
         }
         if (zeroBase)
         {
-            _robot.SendBaseTwist(Twist.Zero);
+            SendBaseTwist(Twist.Zero);
         }
     }
 
@@ -632,6 +687,9 @@ public sealed class TeleopBridge : IAsyncDisposable
         // A guard on the same latch already stops the robot on every trip.
         if (_options.StopRobotOnTrip && !_guardStopsRobot)
         {
+            // Straight to the robot, not through the mailbox's lock: this runs inside the latch's callback,
+            // and the loop's command stage may be waiting on the latch under that lock. A command still
+            // in the mailbox meets a stopped latch in the supervisor.
             _robot.Stop($"e-stop: {trip.Cause} ({trip.Source})");
         }
     }

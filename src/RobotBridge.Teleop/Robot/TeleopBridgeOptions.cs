@@ -59,6 +59,11 @@ public sealed record TeleopBridgeOptions
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>The mailbox of the control loop that drives the robot: admitted motion commands are posted
+    /// there and reach the robot on the loop's thread at its rate, and the bridge's stops clear it. Null
+    /// sends them straight to the robot (a bridge with no loop under it).</summary>
+    public RobotBridge.Control.RobotCommandMailbox? Commands { get; init; }
+
     /// <summary>MQTT client id; defaults to <c>robotbridge-&lt;RobotId&gt;</c>.</summary>
     public string? ClientId { get; init; }
 }

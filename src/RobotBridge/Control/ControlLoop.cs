@@ -36,6 +36,10 @@ public sealed class ControlLoop : IDisposable
     private Thread? _thread;
     private CancellationTokenSource? _stop;
     private volatile string? _lastFault;
+    // The grid point of the last cycle whose checks and command are done, for threads that wait on the
+    // loop's ticks (an env stepping at its own rate over a loop on its own thread).
+    private readonly object _cycleGate = new();
+    private long _completedGridTicks = long.MinValue;
     // Stage delegates built once: a lambda per cycle would allocate, and allocation means GC pauses.
     private readonly Action _monitorStage;
     private readonly Action _observeStage;
@@ -113,6 +117,7 @@ public sealed class ControlLoop : IDisposable
     public void RunCycle(CancellationToken cancellationToken = default)
     {
         TimeSpan start = _scheduler.BeginTick();
+        TimeSpan gridPoint = _scheduler.TickGridPoint;
         long wallStart = Stopwatch.GetTimestamp();
         _observation.Cycle = Timing.Cycles;
         _observation.Time = start;
@@ -140,6 +145,11 @@ public sealed class ControlLoop : IDisposable
         Timing.CountCycle();
 
         HandleDeadline(_scheduler.Complete());
+        lock (_cycleGate)
+        {
+            _completedGridTicks = gridPoint.Ticks;
+            Monitor.PulseAll(_cycleGate);
+        }
         try
         {
             _scheduler.WaitForNext(cancellationToken);
@@ -167,6 +177,46 @@ public sealed class ControlLoop : IDisposable
             RunCycle(cancellationToken);
         }
         while (_robot.Clock.Now < deadline && !cancellationToken.IsCancellationRequested);
+    }
+
+    /// <summary>Grid point of the last cycle whose checks and command stage are done, or null before the first.</summary>
+    public TimeSpan? LastCycleGridPoint
+    {
+        get
+        {
+            long ticks = Interlocked.Read(ref _completedGridTicks);
+            return ticks == long.MinValue ? null : TimeSpan.FromTicks(ticks);
+        }
+    }
+
+    /// <summary>
+    /// Blocks until the loop, running on its own thread (<see cref="Start"/>), has completed a cycle whose
+    /// grid point is at or after <paramref name="gridPoint"/>: what a caller stepping at a slower rate
+    /// waits on instead of pacing itself. Returns false when no such cycle completed within
+    /// <paramref name="timeout"/> of wall time (a stalled loop); throws when the loop is not running.
+    /// </summary>
+    public bool WaitForCycle(TimeSpan gridPoint, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        long giveUp = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (_cycleGate)
+        {
+            while (_completedGridTicks < gridPoint.Ticks)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!IsRunning)
+                {
+                    throw new InvalidOperationException("the control loop is not running on its own thread; nothing will complete the cycle waited for");
+                }
+                TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), giveUp);
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+                // Woken by every completed cycle; the slice bounds how late a cancellation is noticed.
+                Monitor.Wait(_cycleGate, left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+            }
+        }
+        return true;
     }
 
     /// <summary>Anchors the grid afresh at the next cycle (after a pause, e.g. between episodes).</summary>

@@ -102,6 +102,9 @@ public sealed class FixedRateScheduler
     /// <summary>Grid point of the next tick, once the first tick began.</summary>
     public TimeSpan? NextTick => _next;
 
+    /// <summary>Grid point of the tick begun last (its start time on the grid, without the wake's lateness).</summary>
+    public TimeSpan TickGridPoint { get; private set; }
+
     /// <summary>Starts a tick: the first tick anchors the grid at the clock's time now. Returns the
     /// tick's start on the clock.</summary>
     public TimeSpan BeginTick()
@@ -109,6 +112,7 @@ public sealed class FixedRateScheduler
         _tickStart = _clock.Now;
         _wallStart = Stopwatch.GetTimestamp();
         _next ??= _tickStart;
+        TickGridPoint = _next.Value;
         TimeSpan lag = _tickStart - _next.Value;
         Jitter.Add(Math.Abs(lag.TotalMilliseconds));
         if (lag > Period / 2)

@@ -38,14 +38,18 @@ public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard?
 /// base offset). Camera variants add "image" (uint8 side × side × 3) from the head camera, aimed at
 /// the table at reset.</para>
 /// <para>The env does not pace itself: each step hands its command to a <see cref="ControlLoop"/> at
-/// <see cref="ControlRateHz"/> (through a latest-value mailbox) and runs the loop's cycles until the
-/// step's 40 ms deadline on the robot's clock — read state, the guard's checks, command, timing, every
-/// 10 ms. On the twin in lockstep those cycles step the physics (training meets the cycle deploy runs,
-/// at simulation speed); on a real Fetch they run in real time. Info carries is_success, timing
+/// <see cref="ControlRateHz"/> through a <see cref="RobotCommandMailbox"/>, and the loop owns the cycle —
+/// read state, the guard's checks, command, timing, every 10 ms. On the twin in lockstep (a virtual
+/// clock) the step runs the loop's cycles on its own thread until the step's 40 ms deadline, and those
+/// cycles step the physics: training meets the cycle deploy runs, at simulation speed. On a wall clock
+/// (a real Fetch, the served twin) the loop runs on a thread of its own from construction to disposal,
+/// also while the policy infers and between episodes, and the step waits for the loop's cycle at its
+/// deadline; the command leaves on the loop's next cycle (within one loop period). The reset's moves to
+/// the start pose command the robot directly, with the loop checking meanwhile. Info carries is_success, timing
 /// (robot time, lateness, observation age), command latency and the safety state; a step during
 /// which the e-stop latch holds the robot stopped is terminated, one with the link lost is truncated.</para>
 /// </remarks>
-public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, IGuardedEnv
+public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, IGuardedEnv, IControlledEnv
 {
     public const string ImageKey = "image";
 
@@ -89,12 +93,16 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     private bool _objectTracked;
     private TimeSpan _deadline;
     private TimeSpan _imageAge;
-    private readonly CommandHandoff _handoff = new();
+    private readonly RobotCommandMailbox _commands = new();
     private readonly ControlLoop _loop;
 
     /// <summary>Rate of the control loop under the env: it runs the guard's checks and sends the
     /// policy's command at this rate while the policy steps at 25 Hz.</summary>
     public const double ControlRateHz = 100;
+
+    /// <summary>On a wall clock, how long a step waits for the loop's cycle before it calls the loop stalled
+    /// (stops the robot and fails the step). Far beyond a step's 40 ms: only a hung loop gets there.</summary>
+    public static readonly TimeSpan LoopStallTimeout = TimeSpan.FromSeconds(2);
 
     public FetchTaskEnv(FetchTaskSpec spec, FetchTaskBody body, RobotModel model, RenderMode renderMode = RenderMode.None)
         : base(renderMode)
@@ -134,7 +142,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             values[_observationSpace.IndexOf(ImageKey)] = _image;
         }
         _obs = _observationSpace.Wrap(values);
-        _loop = new ControlLoop(_robot, _handoff, new ControlLoopOptions
+        _loop = new ControlLoop(_robot, _commands, new ControlLoopOptions
         {
             RateHz = ControlRateHz,
             // In lockstep nothing waits on the CPU, so a slow cycle on a busy machine is a figure in
@@ -142,10 +150,20 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             MissesBeforeStop = _robot.Clock.IsVirtual ? int.MaxValue : new ControlLoopOptions().MissesBeforeStop,
             TimingCapacity = 4096,
         }, body.Guard);
+        if (!_robot.Clock.IsVirtual)
+        {
+            // Real time does not wait for the policy: the loop checks and commands the robot at its
+            // rate whatever the env's caller is doing.
+            _loop.Start();
+        }
     }
 
     /// <summary>The control loop between the env and the robot (its timing books).</summary>
     public ControlLoop Loop => _loop;
+
+    /// <summary>The loop's command mailbox: the env's steps post here, and so may others who command
+    /// the same robot while the env runs (teleop).</summary>
+    public RobotCommandMailbox Commands => _commands;
 
     public FetchTaskSpec TaskSpec => _spec;
     public override Space<DictValue> ObservationSpace => _observationSpace;
@@ -184,6 +202,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             // A latched stop is released by an authorised operator, never by starting an episode.
             throw new TaskResetException($"the robot is stopped ({stopped}); reset the e-stop before the next episode");
         }
+        _commands.Clear(); // nothing from the last episode goes out during or after the move to the start
         _body.World.PrepareEpisode(_startJoints, objectPosition);
         if (_spec.BlockGripper)
         {
@@ -196,9 +215,17 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         }
         _armStream.Reset(_currentArm);
         _lastStreamedAt = null;
-        _handoff.Clear();
-        _loop.RestartGrid();
-        _deadline = _robot.Clock.Now;
+        if (_loop.IsRunning)
+        {
+            // Steps fall on the running loop's grid (a step is four of its periods), so each wait ends
+            // with the cycle at the step's deadline, not up to a period after it.
+            _deadline = _loop.LastCycleGridPoint ?? _robot.Clock.Now;
+        }
+        else
+        {
+            _loop.RestartGrid();
+            _deadline = _robot.Clock.Now;
+        }
         _grip = _previousGrip = _arm.GripPosition(_state.Position);
         ReadObject(initial: true);
         ReadImage();
@@ -224,17 +251,27 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             double opening = _state.GripperSeparation + 0.1 * Math.Clamp(action[3], -1f, 1f);
             gripper = Math.Clamp(opening, 0, 0.1);
         }
-        _handoff.Post(new PendingCommand(arm, gripper));
+        _commands.PostTrajectory(arm);
+        if (gripper is double separation)
+        {
+            _commands.PostGripper(separation, GripperEffort);
+        }
         TimeSpan commandTime = _robot.Clock.Now;
 
-        // The control loop owns the period: its first cycle sends the command, and it runs its cycles
-        // (guard checks at the loop's rate) until the step's deadline on the robot's clock — lockstep
-        // physics on the twin, real time on a robot.
+        // The control loop owns the period: its next cycle sends the command, and its cycles (guard
+        // checks at the loop's rate) run until the step's deadline on the robot's clock.
         _deadline += FetchTaskSpec.Period;
         TimeSpan lateness = commandTime > _deadline ? commandTime - _deadline : TimeSpan.Zero;
         if (lateness > TimeSpan.Zero)
         {
             _deadline = commandTime; // a late step re-anchors the schedule instead of rushing to catch up
+        }
+        if (_loop.IsRunning)
+        {
+            AwaitLoop(late: lateness > TimeSpan.Zero);
+        }
+        else if (lateness > TimeSpan.Zero)
+        {
             _loop.RunCycle();
         }
         else
@@ -296,9 +333,25 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             if (!float.IsFinite(action[i]))
             {
                 // A policy emitting NaN/Inf is broken: hold the robot where it is before refusing the step.
-                _robot.Stop($"non-finite action element {i} ({action[i]})");
+                _commands.Stop(_robot, $"non-finite action element {i} ({action[i]})");
                 throw new InvalidEnvArgumentException($"{_spec.Kind} action element {i} is {action[i]}; actions must be finite (the robot was stopped)");
             }
+        }
+    }
+
+    /// <summary>Wall clock: waits for the loop's cycle at the step's deadline (on its own thread it sends
+    /// the command and runs the checks meanwhile). A late step re-anchors on the loop's grid.</summary>
+    private void AwaitLoop(bool late)
+    {
+        if (!_loop.WaitForCycle(_deadline, LoopStallTimeout))
+        {
+            string why = $"the control loop completed no cycle within {LoopStallTimeout.TotalSeconds:F0} s of the step's deadline";
+            _commands.Stop(_robot, why);
+            throw new InvalidOperationException($"{why}: the robot was stopped");
+        }
+        if (late)
+        {
+            _deadline = _loop.LastCycleGridPoint ?? _deadline;
         }
     }
 
@@ -452,36 +505,5 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         into[at] = v.X;
         into[at + 1] = v.Y;
         into[at + 2] = v.Z;
-    }
-
-    /// <summary>One step's command: the arm goal and, unless the task blocks it, the gripper target.</summary>
-    private sealed record PendingCommand(JointTrajectory Arm, double? Gripper);
-
-    /// <summary>The env's side of the control loop: the policy hands its command in through a latest-value
-    /// mailbox and the loop's command stage sends it (cycles without a new command send nothing; the
-    /// controllers hold the last goal).</summary>
-    private sealed class CommandHandoff : IControlCycle
-    {
-        private readonly LatestValueMailbox<PendingCommand> _mailbox = new();
-
-        public void Post(PendingCommand command) => _mailbox.Post(command);
-
-        public void Clear() => _mailbox.Clear();
-
-        public void Infer(CycleObservation observation)
-        {
-        }
-
-        public void Command(IRobot robot)
-        {
-            if (_mailbox.TryTake(out PendingCommand command))
-            {
-                robot.SendTrajectory(command.Arm);
-                if (command.Gripper is double separation)
-                {
-                    robot.SendGripper(separation, GripperEffort);
-                }
-            }
-        }
     }
 }

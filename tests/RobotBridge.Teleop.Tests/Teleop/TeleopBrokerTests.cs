@@ -64,6 +64,35 @@ public abstract class TeleopBrokerTests
         await Eventually.True(() => rig.Bridge.Stats.Refused(RefusalReason.EStopActive) >= 1, "motion is refused while stopped");
     }
 
+    [Fact]
+    public async Task Teleop_commands_reach_the_robot_through_the_control_loop_and_a_deadman_release_drops_what_waits()
+    {
+        await using var broker = await StartBrokerAsync();
+        await using var rig = await TeleopRig.StartAsync(broker);
+        var (alice, _) = await rig.ArmAsync();
+
+        // With the loop held, an admitted command waits in its mailbox: nothing goes straight to the robot.
+        rig.Loop.Stop();
+        long executed = rig.Bridge.Stats.Executed;
+        await alice.SendGripperAsync(0.07);
+        await Eventually.True(() => rig.Bridge.Stats.Executed > executed, "the gripper command is admitted");
+        await Task.Delay(200);
+        Assert.Equal(0, rig.Robot.Count("gripper"));
+        rig.Loop.Start();
+        await Eventually.True(() => rig.Robot.Count("gripper") == 1, "the loop sends the waiting gripper command");
+
+        // A command still waiting when the operator lets go of the dead-man is dropped, never sent after the stop.
+        rig.Loop.Stop();
+        executed = rig.Bridge.Stats.Executed;
+        await alice.SendHeadAsync(0.3, 0.2);
+        await Eventually.True(() => rig.Bridge.Stats.Executed > executed, "the head command is admitted");
+        await alice.SendHeartbeatAsync(deadman: false);
+        await Eventually.True(() => rig.Robot.Calls.Any(c => c.Kind == "stop" && c.Detail.Contains("dead-man")), "the release stops the robot");
+        rig.Loop.Start();
+        await Task.Delay(200);
+        Assert.Equal(0, rig.Robot.Count("trajectory"));
+    }
+
     private static readonly int[] ArmIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RobotBridge.Control;
 using RobotBridge.Safety;
 using RobotBridge.Sim.Twin;
 using RobotBridge.Teleop.Operator;
@@ -6,15 +7,19 @@ using RobotBridge.Teleop.Robot;
 
 namespace RobotBridge.Teleop.Tests.Teleop;
 
-/// <summary>A robot end (latch, bridge, probe robot) connected to a test broker, plus helpers to
-/// bring operators in. Everything is real except the robot body.</summary>
+/// <summary>A robot end (latch, bridge, probe robot, and the 100 Hz control loop that sends the bridge's
+/// commands from its mailbox, as <c>robotbridge teleop serve</c> runs them) connected to a test broker,
+/// plus helpers to bring operators in.</summary>
 internal sealed class TeleopRig : IAsyncDisposable
 {
     private readonly List<TeleopOperator> _operators = [];
     private readonly List<HeartbeatPump> _pumps = [];
 
-    private TeleopRig(ITestBroker broker, FetchTwin twin, CommandProbe robot, SafetySupervisor supervisor, EStopLatch latch, TeleopBridge bridge)
+    private TeleopRig(ITestBroker broker, FetchTwin twin, CommandProbe robot, SafetySupervisor supervisor, EStopLatch latch, TeleopBridge bridge,
+        ControlLoop loop, RobotCommandMailbox commands)
     {
+        Loop = loop;
+        Commands = commands;
         Broker = broker;
         Twin = twin;
         Robot = robot;
@@ -32,6 +37,11 @@ internal sealed class TeleopRig : IAsyncDisposable
     public EStopLatch Latch { get; }
     public TeleopBridge Bridge { get; }
 
+    /// <summary>The control loop in front of the supervisor: it runs the checks and sends what the bridge posted.</summary>
+    public ControlLoop Loop { get; }
+
+    public RobotCommandMailbox Commands { get; }
+
     public static async Task<TeleopRig> StartAsync(ITestBroker broker, TimeSpan? heartbeatTimeout = null,
         HeadCameraOptions? camera = null, Func<TeleopBridgeOptions, TeleopBridgeOptions>? configure = null)
     {
@@ -41,8 +51,12 @@ internal sealed class TeleopRig : IAsyncDisposable
         var robot = new CommandProbe(twin);
         var latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [TestUsers.Alice] });
         var supervisor = ModelSafety.SuperviseFetch(robot, latch);
+        var commands = new RobotCommandMailbox();
+        var loop = new ControlLoop(supervisor, commands, new ControlLoopOptions { RateHz = 100 });
+        loop.Start();
         var options = new TeleopBridgeOptions
         {
+            Commands = commands,
             Broker = broker.EndpointFor(TestUsers.Robot),
             RobotId = "fetch",
             AuthorisedOperators = [TestUsers.Alice],
@@ -54,7 +68,7 @@ internal sealed class TeleopRig : IAsyncDisposable
         var bridge = new TeleopBridge(supervisor, configure?.Invoke(options) ?? options);
         bridge.Start();
         await bridge.WaitUntilConnectedAsync(TimeSpan.FromSeconds(5));
-        return new TeleopRig(broker, twin, robot, supervisor, latch, bridge);
+        return new TeleopRig(broker, twin, robot, supervisor, latch, bridge, loop, commands);
     }
 
     public async Task<TeleopOperator> ConnectAsync(string user)
@@ -99,6 +113,7 @@ internal sealed class TeleopRig : IAsyncDisposable
             await op.DisposeAsync();
         }
         await Bridge.DisposeAsync();
+        Loop.Dispose();
         Supervisor.Dispose();
     }
 }

@@ -1,0 +1,138 @@
+using RobotBridge.Robots;
+
+namespace RobotBridge.Control;
+
+/// <summary>
+/// Where everyone who commands a robot under a <see cref="ControlLoop"/> hands over their commands:
+/// the Gym env's step, the teleop bridge. One latest-value slot per command kind (a trajectory per
+/// joint group, the gripper, the end-effector twist, the base twist); the loop's command stage sends
+/// whatever arrived since its last cycle, so commands reach the robot on the loop's thread at its rate.
+/// </summary>
+/// <remarks>
+/// <para>Posting never blocks and never touches the robot. A slot overwritten before the loop took it
+/// is a command superseded by a newer one of the same kind (counted in <see cref="Superseded"/>).</para>
+/// <para>Sent in a fixed order each cycle: trajectories (arm, arm with torso, torso, head), then the
+/// gripper, then the twists, so a lockstep run is the same run every time.</para>
+/// <para><see cref="Stop"/> clears the slots and stops the robot under the same lock the command stage
+/// sends under: a command taken before the stop is never sent after it.</para>
+/// </remarks>
+public sealed class RobotCommandMailbox : IControlCycle
+{
+    private static readonly JointGroup[] Groups = Enum.GetValues<JointGroup>();
+
+    private readonly object _sendGate = new();
+    private readonly LatestValueMailbox<JointTrajectory>[] _trajectories;
+    private readonly LatestValueMailbox<GripperGoal> _gripper = new();
+    private readonly LatestValueMailbox<TwistCommand> _cartesian = new();
+    private readonly LatestValueMailbox<TwistCommand> _base = new();
+    private long _sent;
+
+    public RobotCommandMailbox()
+    {
+        _trajectories = new LatestValueMailbox<JointTrajectory>[Groups.Length];
+        for (int i = 0; i < _trajectories.Length; i++)
+        {
+            _trajectories[i] = new LatestValueMailbox<JointTrajectory>();
+        }
+    }
+
+    /// <summary>Commands the loop has sent to the robot.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Commands replaced by a newer one of the same kind before the loop took them.</summary>
+    public long Superseded
+    {
+        get
+        {
+            long n = _gripper.Dropped + _cartesian.Dropped + _base.Dropped;
+            foreach (var slot in _trajectories)
+            {
+                n += slot.Dropped;
+            }
+            return n;
+        }
+    }
+
+    public void PostTrajectory(JointTrajectory trajectory)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        _trajectories[(int)trajectory.Group].Post(trajectory);
+    }
+
+    public void PostGripper(double separation, double maxEffort) => _gripper.Post(new GripperGoal(separation, maxEffort));
+
+    public void PostCartesianTwist(in Twist twist) => _cartesian.Post(new TwistCommand(twist));
+
+    public void PostBaseTwist(in Twist twist) => _base.Post(new TwistCommand(twist));
+
+    /// <summary>Drops every command not sent yet.</summary>
+    public void Clear()
+    {
+        lock (_sendGate)
+        {
+            ClearSlots();
+        }
+    }
+
+    /// <summary>Drops every command not sent yet and stops <paramref name="robot"/> now (on the calling
+    /// thread: a stop does not wait for the loop's next cycle).</summary>
+    public void Stop(IRobot robot, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(robot);
+        lock (_sendGate)
+        {
+            ClearSlots();
+            robot.Stop(reason);
+        }
+    }
+
+    void IControlCycle.Infer(CycleObservation observation)
+    {
+    }
+
+    /// <summary>The loop's command stage: sends what arrived since the last cycle.</summary>
+    public void Command(IRobot robot)
+    {
+        lock (_sendGate)
+        {
+            foreach (var slot in _trajectories)
+            {
+                if (slot.TryTake(out JointTrajectory trajectory))
+                {
+                    Interlocked.Increment(ref _sent);
+                    robot.SendTrajectory(trajectory);
+                }
+            }
+            if (_gripper.TryTake(out GripperGoal gripper))
+            {
+                Interlocked.Increment(ref _sent);
+                robot.SendGripper(gripper.Separation, gripper.MaxEffort);
+            }
+            if (_cartesian.TryTake(out TwistCommand cartesian))
+            {
+                Interlocked.Increment(ref _sent);
+                robot.SendCartesianTwist(cartesian.Twist);
+            }
+            if (_base.TryTake(out TwistCommand baseTwist))
+            {
+                Interlocked.Increment(ref _sent);
+                robot.SendBaseTwist(baseTwist.Twist);
+            }
+        }
+    }
+
+    private void ClearSlots()
+    {
+        foreach (var slot in _trajectories)
+        {
+            slot.Clear();
+        }
+        _gripper.Clear();
+        _cartesian.Clear();
+        _base.Clear();
+    }
+
+    private sealed record GripperGoal(double Separation, double MaxEffort);
+
+    private sealed record TwistCommand(Twist Twist);
+}
