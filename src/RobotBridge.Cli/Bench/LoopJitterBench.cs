@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using RobotBridge.Control;
 using RobotBridge.Robots;
 
@@ -10,10 +12,11 @@ namespace RobotBridge.Cli.Bench;
 /// </summary>
 internal static class LoopJitterBench
 {
-    public static (double[] Wakes, string Scheduling) Run(double rateHz, double seconds, int realtimePriority)
+    public static (double[] Wakes, string Scheduling, LoopRunDiagnostics? Diagnostics) Run(double rateHz, double seconds, int realtimePriority,
+        TimeSpan? spinThreshold = null)
     {
         int count = (int)(rateHz * seconds);
-        var robot = new IdleRobot();
+        var robot = new IdleRobot(new WallClock(spinThreshold));
         // The first second is warm-up (JIT tiering, page faults) and is not recorded.
         var recorder = new WakeRecorder(count, skip: (int)rateHz);
         using var loop = new ControlLoop(robot, recorder, new ControlLoopOptions
@@ -27,15 +30,17 @@ internal static class LoopJitterBench
         loop.Start();
         recorder.Done.Wait();
         loop.Stop();
-        return (recorder.Wakes, loop.SchedulingNote);
+        return (recorder.Wakes, loop.SchedulingNote, recorder.Diagnostics());
     }
 
-    /// <summary>Records each cycle's start time (loop clock, seconds) until the buffer is full.</summary>
+    /// <summary>Records each cycle's start time (loop clock, seconds) until the buffer is full, and what the
+    /// loop thread, the GC and the machine did between the first and the last recorded wake.</summary>
     private sealed class WakeRecorder(int count, int skip) : IControlCycle
     {
         private int _next;
         private int _skipped;
-        public double[] Wakes { get; } = new double[count];
+        private UsageSample? _first, _last;
+        public double[] Wakes { get; } = Touched(new double[count]);
         public ManualResetEventSlim Done { get; } = new();
 
         public void Infer(CycleObservation observation)
@@ -47,13 +52,30 @@ internal static class LoopJitterBench
             }
             if (_next < Wakes.Length)
             {
+                if (_next == 0)
+                {
+                    // Allocates and, the first time, JIT-compiles: taken twice so the second one's counters do
+                    // not include the first one's page faults.
+                    UsageSample.Take();
+                    _first = UsageSample.Take();
+                }
                 Wakes[_next++] = observation.Time.TotalSeconds;
                 if (_next == Wakes.Length)
                 {
+                    _last = UsageSample.Take();
                     Done.Set();
                 }
             }
         }
+
+        // Every page written before the run, so recording a wake is never a page fault.
+        private static double[] Touched(double[] array)
+        {
+            array.AsSpan().Fill(-1);
+            return array;
+        }
+
+        public LoopRunDiagnostics? Diagnostics() => _first is { } a && _last is { } b ? LoopRunDiagnostics.Between(a, b) : null;
 
         public void Command(IRobot robot)
         {
@@ -61,9 +83,9 @@ internal static class LoopJitterBench
     }
 
     /// <summary>A body with a wall clock and nothing else, so only pacing is measured.</summary>
-    private sealed class IdleRobot : IRobot
+    private sealed class IdleRobot(WallClock clock) : IRobot
     {
-        private readonly WallClock _clock = new();
+        private readonly WallClock _clock = clock;
         public IRobotClock Clock => _clock;
         public LinkStatus Link => LinkStatus.Connected;
         public void ReadState(RobotState state)
@@ -80,4 +102,70 @@ internal static class LoopJitterBench
         public void SetRunstop(bool engaged) { }
         public void Dispose() { }
     }
+}
+
+/// <summary>One reading of the calling thread's and the machine's counters (Linux /proc; zeros elsewhere).</summary>
+internal sealed record UsageSample(long WallTimestamp, double ThreadCpuSeconds, long MinorFaults, long MajorFaults,
+    long VoluntarySwitches, long InvoluntarySwitches, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, double StealSeconds)
+{
+    // USER_HZ: the unit of /proc's CPU times; 100 on every Linux architecture .NET runs on.
+    private const double UserHz = 100;
+
+    public static UsageSample Take()
+    {
+        double cpu = 0, steal = 0;
+        long minor = 0, major = 0, voluntary = 0, involuntary = 0;
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                // /proc/thread-self/stat: fields after "(comm)": 3 state … 10 minflt, 12 majflt, 14 utime, 15 stime.
+                string stat = File.ReadAllText("/proc/thread-self/stat");
+                string[] f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                minor = long.Parse(f[7], CultureInfo.InvariantCulture);
+                major = long.Parse(f[9], CultureInfo.InvariantCulture);
+                cpu = (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / UserHz;
+                foreach (string line in File.ReadLines("/proc/thread-self/status"))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        voluntary = long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                    }
+                    else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        involuntary = long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                    }
+                }
+                // /proc/stat "cpu" line: user nice system idle iowait irq softirq steal …, all CPUs.
+                string[] cpuLine = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                steal = long.Parse(cpuLine[8], CultureInfo.InvariantCulture) / UserHz;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // Diagnostics only: a kernel without these files gives zeros.
+            }
+        }
+        return new UsageSample(Stopwatch.GetTimestamp(), cpu, minor, major, voluntary, involuntary,
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), steal);
+    }
+}
+
+/// <summary>What happened during a measured run: the loop thread's CPU share (a SCHED_FIFO thread near
+/// 95 % meets the kernel's RT throttling), its page faults and context switches, the process's garbage
+/// collections (each one stops the loop thread too) and the hypervisor's steal time.</summary>
+internal sealed record LoopRunDiagnostics(double Seconds, double LoopCpuPercent, long MinorFaults, long MajorFaults, long VoluntarySwitches,
+    long InvoluntarySwitches, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, double StealSeconds)
+{
+    public static LoopRunDiagnostics Between(UsageSample a, UsageSample b)
+    {
+        double seconds = Stopwatch.GetElapsedTime(a.WallTimestamp, b.WallTimestamp).TotalSeconds;
+        return new LoopRunDiagnostics(seconds, 100 * (b.ThreadCpuSeconds - a.ThreadCpuSeconds) / seconds, b.MinorFaults - a.MinorFaults,
+            b.MajorFaults - a.MajorFaults, b.VoluntarySwitches - a.VoluntarySwitches, b.InvoluntarySwitches - a.InvoluntarySwitches,
+            b.Gen0 - a.Gen0, b.Gen1 - a.Gen1, b.Gen2 - a.Gen2, b.GcPause - a.GcPause, b.StealSeconds - a.StealSeconds);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"loop thread {LoopCpuPercent:F0} % CPU over {Seconds:F0} s, {MinorFaults} minor / {MajorFaults} major page faults, " +
+        $"{VoluntarySwitches} voluntary / {InvoluntarySwitches} involuntary context switches; GCs gen0/1/2 {Gen0}/{Gen1}/{Gen2} " +
+        $"(pauses {GcPause.TotalMilliseconds:F1} ms); hypervisor steal {StealSeconds * 1000:F0} ms (all CPUs)");
 }

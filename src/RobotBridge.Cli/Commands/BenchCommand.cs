@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using RobotBridge.Cli.Bench;
+using RobotBridge.Control;
 
 namespace RobotBridge.Cli.Commands;
 
@@ -34,6 +35,7 @@ internal static class BenchCommand
         var load = new Option<bool>("--load") { Description = "Keep one other core busy (a sha256sum process) during every run." };
         var realtime = new Option<int>("--realtime") { Description = "SCHED_FIFO priority for the loop thread (1-99; 0 = normal scheduling).", DefaultValueFactory = _ => 0 }.Range(0, 99);
         var noRospy = new Option<bool>("--no-rospy") { Description = "Skip the rospy.Rate reference loop." };
+        var spin = new Option<double?>("--spin-us") { Description = "How long before each wake the loop stops sleeping and spins, in µs (default: the WallClock's, 200; 0 = never spin)." }.Range(0, 10_000, "µs");
         var command = new Command("loop",
             "Period jitter of the control loop (wall clock, dedicated thread) side by side with a rospy.Rate loop at the same rates.\n" +
             "Example: robotbridge bench loop --rates 100,500 --seconds 60 --load");
@@ -42,6 +44,7 @@ internal static class BenchCommand
         command.Options.Add(load);
         command.Options.Add(noRospy);
         command.Options.Add(realtime);
+        command.Options.Add(spin);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -64,12 +67,18 @@ internal static class BenchCommand
             output.WriteLine($"loop pacing, {duration} s per run, {Environment.ProcessorCount} cores, other core {(parse.GetValue(load) ? "loaded (sha256sum /dev/zero)" : "idle")}");
             output.WriteLine("| loop | rate | period p50 | period p99 | period max | jitter p50 | jitter p99 | jitter max | late wakes |");
             output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+            var notes = new List<string>();
             foreach (double rate in hz)
             {
                 using (parse.GetValue(load) ? new CpuLoad() : null)
                 {
-                    var (wakes, scheduling) = LoopJitterBench.Run(rate, duration, parse.GetValue(realtime));
-                    Row(output, $"RobotBridge ControlLoop ({scheduling})", rate, WakeAnalysis.Of(wakes, rate));
+                    TimeSpan? spinThreshold = parse.GetValue(spin) is double us ? TimeSpan.FromMicroseconds(us) : null;
+                    var (wakes, scheduling, diagnostics) = LoopJitterBench.Run(rate, duration, parse.GetValue(realtime), spinThreshold);
+                    Row(output, $"RobotBridge ControlLoop ({scheduling}, spin {(spinThreshold ?? WallClock.DefaultSpinThreshold).TotalMicroseconds:F0} µs)", rate, WakeAnalysis.Of(wakes, rate));
+                    if (diagnostics is not null)
+                    {
+                        notes.Add($"{rate} Hz: {diagnostics}");
+                    }
                 }
                 if (!parse.GetValue(noRospy))
                 {
@@ -81,6 +90,10 @@ internal static class BenchCommand
                 }
             }
             output.WriteLine("period = time between successive wakes; period jitter = |period − nominal|; late = period > 1.5 × nominal; all in ms.");
+            foreach (string note in notes)
+            {
+                output.WriteLine(note);
+            }
             return 0;
         });
         return command;

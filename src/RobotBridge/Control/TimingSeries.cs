@@ -21,6 +21,9 @@ public sealed class TimingSeries
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _ring = new double[capacity];
+        // Write every page now: a large array comes from the GC as fresh pages the OS has not mapped yet,
+        // and the first write to each would otherwise be a page fault inside a loop cycle.
+        _ring.AsSpan().Fill(-1);
     }
 
     public void Add(double milliseconds)

@@ -5,24 +5,38 @@ namespace RobotBridge.Control;
 
 /// <summary>
 /// The real-time clock for a physical robot: monotonic time since construction, and a hybrid wait
-/// that sleeps while the deadline is far and spins for the last stretch, because the OS sleep
-/// overshoots by tens to hundreds of microseconds and a 500 Hz loop has 2 ms per cycle.
+/// that sleeps while the deadline is far and spins for the last stretch, because an OS sleep
+/// overshoots by tens of microseconds (more on a loaded machine) and a 500 Hz loop has 2 ms per cycle.
 /// </summary>
-public sealed class WallClock : IRobotClock
+/// <remarks>
+/// <para>Sleeps are whole milliseconds (cancellable) while more than <see cref="CoarseSleepMargin"/> is
+/// left, then one precise sleep (Linux <c>clock_nanosleep</c> on CLOCK_MONOTONIC, the clock
+/// <see cref="Stopwatch"/> reads) to the start of the spin. Never a zero-length sleep in a loop: that is a
+/// busy wait through <c>sched_yield</c>, and a SCHED_FIFO thread doing it at 500 Hz uses a whole core
+/// until the kernel's RT throttling (<c>sched_rt_runtime_us</c>, 950 ms of every 1000 ms) parks it for the
+/// remaining 50 ms of the second — measured here as ~1 late wake of ~50 ms per second.</para>
+/// </remarks>
+public sealed partial class WallClock : IRobotClock
 {
+    /// <summary>Above this much time before the spin, the wait sleeps in whole (cancellable) milliseconds;
+    /// below it, one precise sleep.</summary>
+    public static readonly TimeSpan CoarseSleepMargin = TimeSpan.FromMilliseconds(2);
+
     private readonly long _origin = Stopwatch.GetTimestamp();
 
     /// <param name="spinThreshold">Below this much remaining time the wait stops sleeping and spins.
-    /// Larger = more CPU, less jitter. Default 1 ms (a Linux 1 ms sleep rarely overshoots by more);
-    /// zero never spins (sleeps round up to whole milliseconds).</param>
+    /// Larger = more CPU, less jitter. Default 0.2 ms (an idle Linux core wakes a precise sleep within
+    /// ~0.1 ms); zero never spins (sleeps round up to whole milliseconds).</param>
     public WallClock(TimeSpan? spinThreshold = null)
     {
-        SpinThreshold = spinThreshold ?? TimeSpan.FromMilliseconds(1);
+        SpinThreshold = spinThreshold ?? DefaultSpinThreshold;
         if (SpinThreshold < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(spinThreshold), spinThreshold, "spin threshold must not be negative");
         }
     }
+
+    public static TimeSpan DefaultSpinThreshold { get; } = TimeSpan.FromMilliseconds(0.2);
 
     public TimeSpan SpinThreshold { get; }
 
@@ -45,17 +59,23 @@ public sealed class WallClock : IRobotClock
                 // No spinning at all (loops that can afford a millisecond of lateness): round the sleep
                 // up, so the last fraction of a millisecond is not a busy wait.
                 Sleep((int)Math.Ceiling(Math.Min(remaining.TotalMilliseconds, 50)), cancellationToken);
+                continue;
             }
-            else if (remaining > SpinThreshold)
+            TimeSpan beforeSpin = remaining - SpinThreshold;
+            if (beforeSpin <= TimeSpan.Zero)
             {
-                // Sleep whole milliseconds only; the spin covers the rest. Sleeping in slices also
-                // keeps the wait cancellable.
-                int ms = (int)Math.Min((remaining - SpinThreshold).TotalMilliseconds, 50);
-                Sleep(Math.Max(ms, 0), cancellationToken);
+                Thread.SpinWait(20);
+            }
+            else if (beforeSpin > CoarseSleepMargin)
+            {
+                // Whole milliseconds, leaving at least a millisecond for the precise sleep; in slices, so
+                // the wait stays cancellable.
+                int ms = (int)Math.Min((beforeSpin - TimeSpan.FromMilliseconds(1)).TotalMilliseconds, 50);
+                Sleep(ms, cancellationToken);
             }
             else
             {
-                Thread.SpinWait(20);
+                SleepPrecisely(beforeSpin);
             }
         }
     }
@@ -73,4 +93,31 @@ public sealed class WallClock : IRobotClock
             Thread.Sleep(milliseconds);
         }
     }
+
+    /// <summary>A sleep shorter than <see cref="CoarseSleepMargin"/>, to the microsecond where the OS can
+    /// (not cancellable: it is that short).</summary>
+    private static void SleepPrecisely(TimeSpan duration)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var request = new TimeSpec { Seconds = duration.Ticks / TimeSpan.TicksPerSecond, Nanoseconds = duration.Ticks % TimeSpan.TicksPerSecond * 100 };
+            // EINTR (a signal) only shortens the sleep; the caller's loop looks at the clock again.
+            _ = ClockNanosleep(ClockMonotonic, 0, in request, IntPtr.Zero);
+            return;
+        }
+        // Elsewhere whole milliseconds, and a yield below one (a busy wait there; the loop targets Linux).
+        Thread.Sleep((int)duration.TotalMilliseconds);
+    }
+
+    private const int ClockMonotonic = 1;
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_nanosleep")]
+    private static partial int ClockNanosleep(int clock, int flags, in TimeSpec request, IntPtr remaining);
 }
