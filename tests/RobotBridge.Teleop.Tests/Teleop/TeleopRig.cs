@@ -125,6 +125,7 @@ internal sealed class HeartbeatPump
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _lastSentTicks;
+    private int _stopped;
 
     public HeartbeatPump(TeleopOperator op, bool deadman)
     {
@@ -163,6 +164,10 @@ internal sealed class HeartbeatPump
     /// <summary>Stops the heartbeat; returns the Stopwatch timestamp of the last one sent.</summary>
     public async Task<long> StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return Volatile.Read(ref _lastSentTicks); // stopped by the test already; the rig stops every pump again
+        }
         _stop.Cancel();
         try
         {
