@@ -60,6 +60,34 @@ internal static class OptionRules
     /// <summary>A TCP port: 1-65535, or 0 (a free one) when <paramref name="allowAny"/>.</summary>
     public static Option<int> Port(this Option<int> option, bool allowAny = false) => option.Range(allowAny ? 0 : 1, 65535);
 
+    /// <summary>A network endpoint HOST:PORT (an IP address or a host name that resolves, port 1-65535).</summary>
+    public static Option<string> Endpoint(this Option<string> option)
+    {
+        option.Validators.Add(r =>
+        {
+            string? text = Value<string>(r);
+            if (text is not null && ParseEndpoint(text) is null) r.AddError($"{option.Name} must be HOST:PORT such as 127.0.0.1:30000 (a host name that resolves, port 1-65535), got '{text}'");
+        });
+        return option;
+    }
+
+    /// <summary>HOST:PORT as an endpoint (a host name resolved to its first IPv4 address), or null.</summary>
+    public static System.Net.IPEndPoint? ParseEndpoint(string text)
+    {
+        if (System.Net.IPEndPoint.TryParse(text, out var ip)) return ip.Port is > 0 and <= 65535 && text.Contains(':', StringComparison.Ordinal) ? ip : null;
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535) return null;
+        try
+        {
+            var address = System.Net.Dns.GetHostAddresses(text[..colon]).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+            return address is null ? null : new System.Net.IPEndPoint(address, port);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>An IP address (IPv4 or IPv6), such as 127.0.0.1 or 0.0.0.0.</summary>
     public static Option<string> IpAddress(this Option<string> option)
     {

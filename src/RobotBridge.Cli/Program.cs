@@ -80,6 +80,7 @@ public static class Program
             "Example: robotbridge quickstart");
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(DeployCommand.Create());
         root.Subcommands.Add(SimCommand.Create());

@@ -22,6 +22,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(RosbridgeBenchCommand.Create());
         bench.Subcommands.Add(SupervisorStopBenchCommand.Create());
         bench.Subcommands.Add(TasksBenchCommand.Create());
+        bench.Subcommands.Add(DistributedBenchCommand.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.CreateReceiver());
         bench.Subcommands.Add(EndToEndBenchCommand.Create());
         bench.Subcommands.Add(AprilTagBenchCommand.Create());

@@ -56,6 +56,8 @@ internal static class TrainCommand
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
         foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, force, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption }) command.Options.Add(o);
+        var distributed = new DistributedTrainOptions();
+        foreach (var o in distributed.All) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
@@ -142,6 +144,7 @@ internal static class TrainCommand
             };
             try
             {
+                if (parse.GetValue(distributed.Workers) is not null) return Task.FromResult(distributed.Run(parse, request, stdout, cancel));
                 CliEnvironments.EnsureRegistered();
                 var result = TrainingConsole.Run(stdout, request.Steps, view => PolicyTraining.Train(request, view, cancel));
                 if (result.Demonstrations.Episodes > 0)

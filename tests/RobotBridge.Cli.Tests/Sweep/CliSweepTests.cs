@@ -94,6 +94,16 @@ public sealed class CliSweepTests(BadInputFiles files) : IClassFixture<BadInputF
             (C("teleop", "serve", "--users", f.Users, "--tls-port", "0"), "--tls-port"),
             (C("teleop", "mosquitto-config", "--users", f.Users, "--dir", f.AFile), "--dir"),
             (C("teleop", "mosquitto-config", "--users", f.Users, "--dir", f.AFolder, "--port", "-3"), "--port"),
+            // Issue 21: distributed training.
+            (C("train", "FetchReach-v4", "--workers", "-1"), "--workers"),
+            (C("train", "FetchReach-v4", "--workers", "1", "--worker-envs", "0"), "--worker-envs"),
+            (C("train", "FetchReach-v4", "--workers", "1", "--port", "70000"), "--port"),
+            (C("train", "FetchReach-v4", "--workers", "1", "--listen", "not-an-address"), "--listen"),
+            (C("worker", "--learner", "nowhere"), "--learner"),
+            (C("worker", "--learner", "127.0.0.1:30000", "--envs", "0"), "--envs"),
+            (C("worker", "--learner", "127.0.0.1:30000", "--connect-timeout", "NaN"), "--connect-timeout"),
+            (C("bench", "distributed", "--steps", "0"), "--steps"),
+            (C("bench", "distributed", "--workers", "1,abc"), "--workers"),
         ];
     }
 
