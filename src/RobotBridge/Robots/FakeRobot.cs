@@ -185,9 +185,9 @@ public sealed class FakeRobot : IRobot
 
     public void SendGripper(double separation, double maxEffort)
     {
-        if (!double.IsFinite(separation) || !double.IsFinite(maxEffort) || maxEffort < 0)
+        if (!double.IsFinite(separation) || !double.IsFinite(maxEffort))
         {
-            throw new ArgumentException($"gripper command separation {separation}, effort {maxEffort} is not finite and non-negative");
+            throw new ArgumentException($"gripper command separation {separation}, effort {maxEffort} is not finite");
         }
         double clamped = Math.Clamp(separation, 0, 0.1);
         lock (_gate)

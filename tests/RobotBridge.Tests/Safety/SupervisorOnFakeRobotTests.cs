@@ -1,0 +1,147 @@
+using RobotBridge.Control;
+using RobotBridge.Model;
+using RobotBridge.Robots;
+using RobotBridge.Safety;
+
+namespace RobotBridge.Tests.Safety;
+
+/// <summary>
+/// The safety supervisor's stop rules that need no physics, on <see cref="FakeRobot"/> under a 100 Hz
+/// control loop in lockstep: milliseconds per test instead of a MuJoCo scene. (The twin's versions in
+/// RobotBridge.Sim.Tests also show the arm coming to rest; these show the rule and its timing.)
+/// </summary>
+public sealed class SupervisorOnFakeRobotTests
+{
+    private const string Operator = "operator";
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>A Fetch at rest inside every safety range: torso off its end stop, arm straight out in front
+    /// (the gripper inside the workspace box).</summary>
+    private static double[] RestPose()
+    {
+        var q = new double[FetchJoints.Count];
+        q[FetchJoints.IndexOf(FetchJoints.TorsoLift)] = 0.2;
+        q[FetchJoints.IndexOf(FetchJoints.LGripperFinger)] = 0.02;
+        q[FetchJoints.IndexOf(FetchJoints.RGripperFinger)] = 0.02;
+        return q;
+    }
+
+    private sealed class Rig : IDisposable
+    {
+        public Rig(SafetyConfig? config = null)
+        {
+            Body = new FakeRobot(positions: RestPose());
+            Latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [Operator], RobotTime = () => Body.Clock.Now });
+            Supervisor = ModelSafety.SuperviseFetch(Body, Latch, config ?? SafetyConfig.Default(), FetchModel.Load(), ownsRobot: false);
+            Commands = new RobotCommandMailbox();
+            Loop = new ControlLoop(Supervisor, Commands, new ControlLoopOptions { RateHz = 100 });
+            Latch.TryReset(Operator); // a fresh latch may start awaiting a reset
+        }
+
+        public FakeRobot Body { get; }
+        public EStopLatch Latch { get; }
+        public SafetySupervisor Supervisor { get; }
+        public RobotCommandMailbox Commands { get; }
+        public ControlLoop Loop { get; }
+
+        /// <summary>Runs cycles until the latch stops the robot; returns the cycles run, or 0 if it never did.</summary>
+        public int RunUntilStopped(int maxCycles)
+        {
+            for (int i = 1; i <= maxCycles; i++)
+            {
+                Loop.RunCycle();
+                if (Latch.IsStopped)
+                {
+                    return i;
+                }
+            }
+            return 0;
+        }
+
+        public void Dispose()
+        {
+            Loop.Dispose();
+            Supervisor.Dispose();
+        }
+    }
+
+    [Fact]
+    public void The_rest_pose_runs_without_a_stop()
+    {
+        using var rig = new Rig();
+        Assert.Equal(0, rig.RunUntilStopped(100));
+        Assert.False(rig.Latch.IsStopped, rig.Latch.Snapshot.ToString());
+    }
+
+    [Fact]
+    public void A_frozen_joint_state_stops_within_one_loop_period_of_its_bound()
+    {
+        var config = SafetyConfig.Default() with { StaleStateAfter = 0.215 };
+        using var rig = new Rig(config);
+        rig.Loop.RunCycles(20);
+        rig.Body.FreezeState = true;
+        TimeSpan frozenAt = rig.Loop.Observation.State.ReceivedAt;
+
+        Assert.True(rig.RunUntilStopped(100) > 0, "a frozen state never stopped the robot");
+        SafetyEvent trip = rig.Latch.Snapshot.LastTrip!;
+        Assert.Equal("stale state", trip.Source.Name);
+        TimeSpan late = trip.RobotTime!.Value - (frozenAt + TimeSpan.FromSeconds(0.215));
+        Assert.InRange(late, TimeSpan.Zero, Period);
+        Assert.True(rig.Body.Stops >= 1, "the trip did not reach the body as a stop");
+    }
+
+    [Fact]
+    public void A_lost_link_stops_and_a_restored_link_still_needs_an_operators_reset()
+    {
+        using var rig = new Rig();
+        rig.Loop.RunCycles(5);
+        rig.Body.Link = LinkStatus.Lost;
+        Assert.Equal(1, rig.RunUntilStopped(3));
+        Assert.Equal(EStopResetResult.SourcesActive, rig.Latch.TryReset(Operator));
+
+        rig.Body.Link = LinkStatus.Connected;
+        rig.Loop.RunCycle();
+        Assert.Equal(EStopState.AwaitingReset, rig.Latch.Snapshot.State);
+        Assert.NotEqual(EStopResetResult.Accepted, rig.Latch.TryReset("somebody else"));
+        Assert.Equal(EStopResetResult.Accepted, rig.Latch.TryReset(Operator));
+    }
+
+    [Theory]
+    [InlineData("trajectory")]
+    [InlineData("gripper")]
+    [InlineData("cartesian")]
+    public void A_non_finite_command_never_reaches_the_body_and_stops(string kind)
+    {
+        using var rig = new Rig();
+        rig.Loop.RunCycles(5);
+        int before = rig.Body.Log.Count(e => !e.StartsWith("stop", StringComparison.Ordinal));
+        switch (kind)
+        {
+            case "trajectory":
+                rig.Commands.PostTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([0.2, double.NaN], null, TimeSpan.FromSeconds(1))]));
+                break;
+            case "gripper":
+                rig.Commands.PostGripper(double.NaN, 10);
+                break;
+            default:
+                rig.Commands.PostCartesianTwist(new Twist(0.1, double.PositiveInfinity, 0, 0, 0, 0));
+                break;
+        }
+
+        Assert.Equal(1, rig.RunUntilStopped(3));
+        Assert.Equal(before, rig.Body.Log.Count(e => !e.StartsWith("stop", StringComparison.Ordinal)));
+        Assert.True(rig.Body.Stops >= 1);
+    }
+
+    [Fact]
+    public void A_motion_command_through_the_mailbox_is_forwarded_and_mirrored_in_the_state()
+    {
+        using var rig = new Rig();
+        rig.Commands.PostTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([0.3, 0.2], null, TimeSpan.FromSeconds(1))]));
+        rig.Loop.RunCycles(3);
+        Assert.False(rig.Latch.IsStopped, rig.Latch.Snapshot.ToString());
+        Assert.Contains("trajectory Head", rig.Body.Log);
+        Assert.Equal(0.3, rig.Loop.Observation.State.Position[FetchJoints.IndexOf(FetchJoints.HeadPan)], 6);
+        Assert.Equal(1, rig.Supervisor.Counters.Forwarded);
+    }
+}
