@@ -62,6 +62,27 @@ public sealed partial class LoopbackClusterTests
         Assert.Equal("1", episodes[0]["generation"]);
     }
 
+    [Fact]
+    public async Task AWorkerStartedByHandJoinsTheRunningLearnerInTheNextFreeSlot()
+    {
+        string dir = Directory.CreateTempSubdirectory("robotbridge-dist-").FullName;
+        using var train = CliRun.Start("train", "FetchReach-v4", "--workers", "1", "--steps", "2500", "--checkpoint-every", "2500", "--out", dir);
+        var listening = new Regex(@"learner listening on (\S+) \(Orleans gateway\)");
+        await WaitUntil(() => listening.IsMatch(train.Output), train);
+        string gateway = listening.Match(train.Output).Groups[1].Value;
+        var (code, output) = await CliRun.RunAsync(RunLimit, "worker", "--learner", gateway, "--envs", "2", "--name", "by-hand");
+        Assert.True(code == 0, output);
+        Assert.Contains("joined " + gateway + " as slot 1 (generation 1", output);
+        Assert.Contains("the run is complete", output);
+        await train.WaitAsync(RunLimit);
+        Assert.True(train.Process.ExitCode == 0, train.Output);
+        Assert.Contains(Rows(Path.Combine(dir, "workers.csv")), w => w["event"] == "joined" && w["slot"] == "1" && w["name"] == "by-hand");
+        var byHand = Rows(Path.Combine(dir, "episodes.csv")).Where(e => e["slot"] == "1").ToList();
+        Assert.NotEmpty(byHand);
+        // Its two twins ran side by side: both sub-envs delivered episodes.
+        Assert.Equal(["0", "1"], byHand.Select(e => e["sub_env"]).Distinct().Order());
+    }
+
     [Theory]
     [InlineData("worker --learner nowhere", "--learner must be HOST:PORT")]
     [InlineData("worker --learner 127.0.0.1:0", "--learner must be HOST:PORT")]
