@@ -38,14 +38,10 @@ public sealed class TeleopBridge : IAsyncDisposable
     public static readonly EStopSource HeartbeatSource = EStopSource.Watchdog("teleop-heartbeat");
     public static readonly EStopSource QueueSource = EStopSource.Teleop("broker-queue");
 
-    /// <summary>An operator silent this long is forgotten: its next message starts a new session.</summary>
-    private const long ForgetOperatorAfterMs = 2000;
-
     private readonly IRobot _robot;
     private readonly EStopLatch _latch;
     private readonly TeleopBridgeOptions _options;
     private readonly TeleopTopics _topics;
-    private readonly HashSet<string> _authorised;
     private readonly TimeProvider _time;
     private readonly long _t0;
     private readonly IMqttClient _client;
@@ -55,16 +51,13 @@ public sealed class TeleopBridge : IAsyncDisposable
         Channel.CreateUnbounded<MqttApplicationMessage>(); // multi-reader kind: it can report Count
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
-    private readonly Dictionary<string, OperatorState> _operators = new(StringComparer.Ordinal);
+    private readonly OperatorAdmission _admission; // guarded by _gate
     private readonly RobotState _state = new();
     private readonly TickTiming _tickTiming;
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _tickThread;
     private Task _connectionLoop = Task.CompletedTask;
     private Task _publishLoop = Task.CompletedTask;
-    private long _twistUntilMs = -1;
-    private long _baseUntilMs = -1;
-    private string? _motionOperator;
     private long _nextTelemetryMs;
     private long _nextRetainedRefreshMs;
     private readonly object _retainedGate = new();
@@ -98,12 +91,12 @@ public sealed class TeleopBridge : IAsyncDisposable
         _latch = latch;
         _options = options;
         _topics = new TeleopTopics(options.RobotId);
-        _authorised = new HashSet<string>(options.AuthorisedOperators, StringComparer.Ordinal);
         _time = options.Time;
         _t0 = _time.GetTimestamp();
         _tickTiming = new TickTiming(options.TickPeriod);
         ClientId = options.ClientId ?? $"robotbridge-{options.RobotId}";
         Stats = new TeleopBridgeStats();
+        _admission = new OperatorAdmission(options.AuthorisedOperators, options.HeartbeatTimeout, options.AgeWindow, Stats);
         Watchdog = new HeartbeatWatchdog(latch, HeartbeatSource, options.HeartbeatTimeout, () => _time.GetElapsedTime(_t0));
         if (options.CameraJpegQuality is < 1 or > 100)
         {
@@ -349,10 +342,12 @@ public sealed class TeleopBridge : IAsyncDisposable
             DeleteRetained(message.Topic);
             return;
         }
-        if (channel != OperatorChannel.EStopReset && !_authorised.Contains(operatorId))
+        lock (_gate)
         {
-            Stats.CountRefused(RefusalReason.NotAuthorised);
-            return;
+            if (!_admission.Authorised(operatorId, channel))
+            {
+                return;
+            }
         }
         var bytes = Bytes(message.Payload);
         try
@@ -387,25 +382,18 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void OnHeartbeat(string operatorId, OperatorHeartbeat beat, long nowMs)
     {
-        bool stopNow;
+        HeartbeatVerdict verdict;
         lock (_gate)
         {
-            var op = Operator(operatorId);
-            if (!Admit(op, OperatorChannel.Heartbeat, beat, ttlMs: (long)_options.HeartbeatTimeout.TotalMilliseconds, nowMs))
-            {
-                return;
-            }
-            op.LastHeartbeatMs = nowMs;
-            op.DeadmanHeld = beat.Deadman;
-            stopNow = !beat.Deadman && _motionOperator == operatorId;
-            if (stopNow)
-            {
-                ClearMotion();
-            }
+            verdict = _admission.Heartbeat(operatorId, beat, nowMs);
+        }
+        if (verdict == HeartbeatVerdict.Refused)
+        {
+            return;
         }
         Stats.CountHeartbeat();
         Watchdog.Beat(deadmanHeld: true);
-        if (stopNow)
+        if (verdict == HeartbeatVerdict.AdmittedStopMotion)
         {
             StopRobot($"dead-man released by operator '{operatorId}'");
         }
@@ -415,7 +403,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (!Admit(Operator(operatorId), OperatorChannel.EStopReset, reset, ttlMs: 1000, nowMs))
+            if (!_admission.AdmitReset(operatorId, reset, nowMs))
             {
                 return;
             }
@@ -428,33 +416,22 @@ public sealed class TeleopBridge : IAsyncDisposable
     {
         lock (_gate)
         {
-            var op = Operator(operatorId);
-            if (!Admit(op, channel, command, command.TtlMs, nowMs))
+            if (!_admission.AdmitMotion(operatorId, channel, command, _latch.IsStopped, nowMs))
             {
-                return;
-            }
-            if (!command.Deadman || !op.DeadmanHeldAt(nowMs, (long)_options.HeartbeatTimeout.TotalMilliseconds))
-            {
-                Stats.CountRefused(RefusalReason.DeadmanNotHeld);
-                return;
-            }
-            if (_latch.IsStopped)
-            {
-                Stats.CountRefused(RefusalReason.EStopActive);
                 return;
             }
             try
             {
-                Execute(command, nowMs);
+                Execute(command);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {
                 Stats.CountRefused(RefusalReason.RobotRejected);
-                ClearMotion();
+                _admission.ClearMotion();
                 StopRobot($"teleop command on {TeleopTopics.ChannelPath(channel)} rejected: {ex.Message}");
                 return;
             }
-            _motionOperator = operatorId;
+            _admission.Executed(operatorId, command, nowMs);
         }
         Stats.CountExecuted();
         if (_latch.IsStopped)
@@ -464,17 +441,15 @@ public sealed class TeleopBridge : IAsyncDisposable
         }
     }
 
-    private void Execute(IMotionCommand command, long nowMs)
+    private void Execute(IMotionCommand command)
     {
         switch (command)
         {
             case GripperTwistCommand t:
                 SendCartesianTwist(new Twist(t.Linear[0], t.Linear[1], t.Linear[2], t.Angular[0], t.Angular[1], t.Angular[2]));
-                _twistUntilMs = nowMs + t.TtlMs;
                 break;
             case BaseTwistCommand b:
                 SendBaseTwist(new Twist(b.LinearX, 0, 0, 0, 0, b.AngularZ));
-                _baseUntilMs = nowMs + b.TtlMs;
                 break;
             case HeadCommand h:
                 var head = new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([h.Pan, h.Tilt], null, TimeSpan.FromMilliseconds(h.DurationMs))]);
@@ -540,49 +515,6 @@ public sealed class TeleopBridge : IAsyncDisposable
         }
     }
 
-    /// <summary>Sequence and age checks shared by every operator message. Caller holds the gate.</summary>
-    private bool Admit(OperatorState op, OperatorChannel channel, IOperatorMessage message, long ttlMs, long nowMs)
-    {
-        if (op.LastSeenMs != long.MinValue && nowMs - op.LastSeenMs > ForgetOperatorAfterMs)
-        {
-            // A silent operator has long since tripped the watchdog; whatever it sends now starts a new
-            // session (a restarted console may count its sequence numbers and clock from anywhere).
-            op.Forget(new MessageAgeEstimator(_options.AgeWindow));
-        }
-        op.LastSeenMs = nowMs;
-        long age = op.Age.Observe(nowMs, message.TMs);
-        ref long lastSeq = ref op.LastSeq[(int)channel];
-        if (message.Seq <= lastSeq)
-        {
-            Stats.CountRefused(RefusalReason.OutOfOrder);
-            return false;
-        }
-        lastSeq = message.Seq;
-        if (age > ttlMs)
-        {
-            Stats.CountRefused(RefusalReason.Expired);
-            return false;
-        }
-        return true;
-    }
-
-    private OperatorState Operator(string operatorId)
-    {
-        if (!_operators.TryGetValue(operatorId, out var op))
-        {
-            op = new OperatorState(new MessageAgeEstimator(_options.AgeWindow));
-            _operators[operatorId] = op;
-        }
-        return op;
-    }
-
-    private void ClearMotion()
-    {
-        _motionOperator = null;
-        _twistUntilMs = -1;
-        _baseUntilMs = -1;
-    }
-
     // ---------------------------------------------------------------- tick
 
     private void TickLoop()
@@ -616,38 +548,22 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void ExpireMotion(long nowMs)
     {
-        string? stopReason = null;
-        bool zeroTwist = false, zeroBase = false;
+        MotionExpiry expiry;
         lock (_gate)
         {
-            if (_motionOperator is { } who &&
-                !Operator(who).DeadmanHeldAt(nowMs, (long)_options.HeartbeatTimeout.TotalMilliseconds))
-            {
-                stopReason = $"operator '{who}' dead-man not confirmed for {_options.HeartbeatTimeout.TotalMilliseconds:F0} ms";
-                ClearMotion();
-            }
-            if (_twistUntilMs >= 0 && nowMs > _twistUntilMs)
-            {
-                _twistUntilMs = -1;
-                zeroTwist = true;
-            }
-            if (_baseUntilMs >= 0 && nowMs > _baseUntilMs)
-            {
-                _baseUntilMs = -1;
-                zeroBase = true;
-            }
+            expiry = _admission.Expire(nowMs);
         }
-        if (stopReason is not null)
+        if (expiry.StopReason is { } stopReason)
         {
             StopRobot(stopReason);
             return;
         }
         // A twist stream that ends is a twist of zero, not a stop: goals of other groups keep running.
-        if (zeroTwist)
+        if (expiry.ZeroTwist)
         {
             SendCartesianTwist(Twist.Zero);
         }
-        if (zeroBase)
+        if (expiry.ZeroBase)
         {
             SendBaseTwist(Twist.Zero);
         }
@@ -836,26 +752,5 @@ public sealed class TeleopBridge : IAsyncDisposable
         Watchdog.Dispose();
         _client.Dispose();
         _stopping.Dispose();
-    }
-
-    /// <summary>What the bridge remembers per operator. Guarded by the bridge's gate.</summary>
-    private sealed class OperatorState(MessageAgeEstimator age)
-    {
-        public MessageAgeEstimator Age { get; private set; } = age;
-        public long[] LastSeq { get; } = Enumerable.Repeat(long.MinValue, Enum.GetValues<OperatorChannel>().Length).ToArray();
-        public long LastHeartbeatMs { get; set; } = long.MinValue;
-        public long LastSeenMs { get; set; } = long.MinValue;
-        public bool DeadmanHeld { get; set; }
-
-        public void Forget(MessageAgeEstimator fresh)
-        {
-            Age = fresh;
-            Array.Fill(LastSeq, long.MinValue);
-            LastHeartbeatMs = long.MinValue;
-            DeadmanHeld = false;
-        }
-
-        public bool DeadmanHeldAt(long nowMs, long boundMs) =>
-            DeadmanHeld && LastHeartbeatMs != long.MinValue && nowMs - LastHeartbeatMs <= boundMs;
     }
 }
