@@ -28,6 +28,7 @@ internal sealed class FrameReplayServer : IDisposable
     public FrameReplayServer(ReadOnlySpan<byte> payload, bool isText)
     {
         var frame = Frame(payload, isText);
+        FrameBytes = frame.Length;
         int copies = Math.Max(1, BatchBytes / frame.Length);
         _batch = new byte[copies * frame.Length];
         for (int i = 0; i < copies; i++)
@@ -41,6 +42,9 @@ internal sealed class FrameReplayServer : IDisposable
     }
 
     public Uri Uri { get; }
+
+    /// <summary>One frame's size on the wire (header + payload).</summary>
+    public int FrameBytes { get; }
 
     /// <summary>A final unmasked WebSocket frame (server to client) around <paramref name="payload"/>.</summary>
     private static byte[] Frame(ReadOnlySpan<byte> payload, bool isText)

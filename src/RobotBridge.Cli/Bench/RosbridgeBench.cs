@@ -30,8 +30,8 @@ internal static class RosbridgeBench
     {
         output.WriteLine($"rosbridge client throughput, {seconds} s per row, loopback, {Environment.ProcessorCount} cores; " +
                          "sender = the publish frame RosbridgeServer encodes (ROS 1 dialect), encoded once and replayed as fast as the receiver reads");
-        output.WriteLine("| receiver | message | encoding | messages/s | MB/s on the wire |");
-        output.WriteLine("| --- | --- | --- | --- | --- |");
+        output.WriteLine("| receiver | message | encoding | messages/s | MB/s on the wire | CPU µs per message |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- |");
         var jointState = FetchJointState();
         using var image = Rgb640x480();
         string peerName = "roslibjs 2.1.0 (node " + NodeVersion() + ")";
@@ -55,6 +55,15 @@ internal static class RosbridgeBench
                     Measure(image, "/head_camera/rgb/image_raw", seconds, compression, peerDirectory)));
             }
         }
+        // The ceiling any receiver can reach on this machine now: the sender's rate into a reader that
+        // only counts bytes (its own process, same warm-up and duration).
+        foreach (var compression in new[] { Compression.None, Compression.Cbor })
+        {
+            output.WriteLine(Row("sender alone (a socket reader that discards the bytes)", "JointState (14 joints)", compression,
+                Measure(jointState, "/joint_states", seconds, compression, null, drain: true)));
+            output.WriteLine(Row("sender alone (a socket reader that discards the bytes)", "Image 640x480 rgb8", compression,
+                Measure(image, "/head_camera/rgb/image_raw", seconds, compression, null, drain: true)));
+        }
         foreach (var compression in new[] { Compression.None, Compression.Cbor })
         {
             output.WriteLine(Row("decoder only, no network (parse frame + decode msg)", "JointState (14 joints)", compression, DecodeOnly(jointState, compression, seconds)));
@@ -68,8 +77,8 @@ internal static class RosbridgeBench
         return 0;
     }
 
-    private static string Row(string receiver, string message, Compression compression, (double PerSecond, double MegabytesPerSecond) r) =>
-        string.Create(CultureInfo.InvariantCulture, $"| {receiver} | {message} | {(compression == Compression.None ? "JSON" : "CBOR")} | {r.PerSecond:F0} | {r.MegabytesPerSecond:F1} |");
+    private static string Row(string receiver, string message, Compression compression, (double PerSecond, double MegabytesPerSecond, double CpuMicros) r) =>
+        string.Create(CultureInfo.InvariantCulture, $"| {receiver} | {message} | {(compression == Compression.None ? "JSON" : "CBOR")} | {r.PerSecond:F0} | {r.MegabytesPerSecond:F1} | {r.CpuMicros:F2} |");
 
     private static JointState FetchJointState()
     {
@@ -97,18 +106,18 @@ internal static class RosbridgeBench
     }
 
     /// <param name="peerDirectory">Null: measure our client; otherwise run roslibjs from there.</param>
-    private static (double, double) Measure<T>(T message, string topic, double seconds, Compression compression, string? peerDirectory)
+    private static (double, double, double) Measure<T>(T message, string topic, double seconds, Compression compression, string? peerDirectory, bool drain = false)
         where T : IRosMessage, new()
     {
         // The exact frame RosbridgeServer sends for a publish, encoded once and replayed.
         using var frame = PublishFrame(message, topic, compression);
         using var server = new FrameReplayServer(frame.Memory.Span, isText: compression == Compression.None);
         long size = BodySize(message, compression);
-        var options = new { url = server.Uri.ToString(), topic, type = message.RosType, compression = compression.ToWire(), seconds, warmupSeconds = WarmupSeconds, timeoutSeconds = seconds + WarmupSeconds + 20 };
+        var options = new { url = server.Uri.ToString(), topic, type = message.RosType, compression = compression.ToWire(), seconds, warmupSeconds = WarmupSeconds, timeoutSeconds = seconds + WarmupSeconds + 20, drainFrameBytes = drain ? server.FrameBytes : 0 };
         // Each receiver runs in its own process, so neither shares the sender's scheduler or GC.
         var result = peerDirectory is null ? RunSelf(options, seconds + WarmupSeconds + 30) : RunPeer(peerDirectory, options, seconds + WarmupSeconds + 30);
         double perSecond = result.GetProperty("perSecond").GetDouble();
-        return (perSecond, perSecond * size / 1e6);
+        return (perSecond, perSecond * size / 1e6, result.GetProperty("cpuMicrosPerMessage").GetDouble());
     }
 
     private static PooledFrame PublishFrame(IRosMessage message, string topic, Compression compression)
@@ -123,7 +132,7 @@ internal static class RosbridgeBench
 
     /// <summary>The client's decode path alone, as its receive loop runs it: scan the publish frame's
     /// envelope (<see cref="PublishEnvelope"/>) and decode its msg into a reused instance.</summary>
-    private static (double, double) DecodeOnly<T>(T message, Compression compression, double seconds) where T : IRosMessage, new()
+    private static (double, double, double) DecodeOnly<T>(T message, Compression compression, double seconds) where T : IRosMessage, new()
     {
         byte[] frame;
         if (compression == Compression.None)
@@ -158,6 +167,7 @@ internal static class RosbridgeBench
             DecodeOne();
         }
         long n = 0;
+        var cpu = ThreadCpu();
         clock.Restart();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
@@ -168,7 +178,14 @@ internal static class RosbridgeBench
             n += 16;
         }
         double rate = n / clock.Elapsed.TotalSeconds;
-        return (rate, rate * frame.Length / 1e6);
+        return (rate, rate * frame.Length / 1e6, (ThreadCpu() - cpu).TotalMicroseconds / n);
+    }
+
+    /// <summary>This process's CPU time so far (the decoder-only rows run alone on one thread).</summary>
+    private static TimeSpan ThreadCpu()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 
     private static long BodySize(IRosMessage message, Compression compression)
@@ -191,10 +208,12 @@ internal static class RosbridgeBench
         double seconds = o.GetProperty("seconds").GetDouble();
         double warmup = o.TryGetProperty("warmupSeconds", out var w) ? w.GetDouble() : 0;
         var compression = CompressionNames.Parse(o.GetProperty("compression").GetString());
-        double rate = o.GetProperty("type").GetString() == "sensor_msgs/Image"
+        int drainFrameBytes = o.TryGetProperty("drainFrameBytes", out var d) ? d.GetInt32() : 0;
+        var (rate, cpu) = drainFrameBytes > 0 ? Drain(uri, drainFrameBytes, seconds, warmup)
+            : o.GetProperty("type").GetString() == "sensor_msgs/Image"
             ? MeasureOurs<Image>(uri, topic, seconds, warmup, compression)
             : MeasureOurs<JointState>(uri, topic, seconds, warmup, compression);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"perSecond\":{rate:F1}}}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{{\"perSecond\":{rate:F1},\"cpuMicrosPerMessage\":{cpu:F3}}}"));
         return 0;
     }
 
@@ -212,7 +231,37 @@ internal static class RosbridgeBench
         return RunChild(start, timeoutSeconds);
     }
 
-    private static double MeasureOurs<T>(Uri uri, string topic, double seconds, double warmup, Compression compression) where T : IRosMessage, new()
+    /// <summary>The sender's rate into a reader that does nothing but count bytes (after the upgrade):
+    /// frames/s = bytes/s over the frame's size on the wire. No receiver can beat it on this machine now.</summary>
+    private static (double PerSecond, double CpuMicros) Drain(Uri uri, int frameBytes, double seconds, double warmup)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient(uri.Host, uri.Port);
+        using var stream = tcp.GetStream();
+        stream.Write(System.Text.Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        var buffer = new byte[256 * 1024];
+        stream.ReadExactly(buffer, 0, 1); // the answer has come; its bytes count as noise against MBs
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < warmup)
+        {
+            stream.ReadAtLeast(buffer, 1);
+        }
+        using var self = Process.GetCurrentProcess();
+        var cpu0 = self.TotalProcessorTime;
+        long bytes = 0;
+        clock.Restart();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            bytes += stream.ReadAtLeast(buffer, 1);
+        }
+        double frames = (double)bytes / frameBytes;
+        self.Refresh();
+        return (frames / clock.Elapsed.TotalSeconds, (self.TotalProcessorTime - cpu0).TotalMicroseconds / Math.Max(1, frames));
+    }
+
+    /// <summary>Messages/s, and the process's CPU time (all threads, user + system) per message: its cost,
+    /// whatever share of the cores the scheduler gave it.</summary>
+    private static (double PerSecond, double CpuMicros) MeasureOurs<T>(Uri uri, string topic, double seconds, double warmup, Compression compression) where T : IRosMessage, new()
     {
         using var client = new RosbridgeClient(new RosbridgeClientOptions(uri));
         long count = 0;
@@ -227,11 +276,15 @@ internal static class RosbridgeBench
             Thread.Sleep(5);
         }
         Thread.Sleep(TimeSpan.FromSeconds(warmup));
+        using var self = Process.GetCurrentProcess();
         long c0 = Interlocked.Read(ref count);
+        var cpu0 = self.TotalProcessorTime;
         long t0 = Stopwatch.GetTimestamp();
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         long c1 = Interlocked.Read(ref count);
-        return (c1 - c0) / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var elapsed = Stopwatch.GetElapsedTime(t0);
+        self.Refresh();
+        return ((c1 - c0) / elapsed.TotalSeconds, (self.TotalProcessorTime - cpu0).TotalMicroseconds / Math.Max(1, c1 - c0));
     }
 
     private static void Tick(ref long count, ref long first)

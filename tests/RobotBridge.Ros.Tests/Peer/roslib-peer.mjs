@@ -64,17 +64,21 @@ if (mode === "drive") {
   // Counting starts options.warmupSeconds (default 0) after the first message, so a JIT's warm-up
   // is left out on both sides of the benchmark; it then runs for options.seconds.
   const warmup = (options.warmupSeconds ?? 0) * 1000;
-  let count = 0, counted = 0, started = 0, bytes = 0, sample = null;
+  let count = 0, counted = 0, started = 0, bytes = 0, sample = null, cpu = null;
   topic.subscribe((m) => {
     if (count === 0) {
       if (m.position) sample = { name: m.name, position: Array.from(m.position) };
       setTimeout(() => {
         counted = count;
         started = performance.now();
+        cpu = process.cpuUsage();
         setTimeout(() => {
           const seconds = (performance.now() - started) / 1000;
           const n = count - counted;
-          finish({ count: n, seconds, perSecond: n / seconds, bytes, sample });
+          // The process's CPU time (all threads, user + system) per counted message: its cost,
+          // whatever share of the cores the scheduler gave it.
+          const used = process.cpuUsage(cpu);
+          finish({ count: n, seconds, perSecond: n / seconds, cpuMicrosPerMessage: (used.user + used.system) / n, bytes, sample });
         }, options.seconds * 1000);
       }, warmup);
     }
