@@ -77,11 +77,23 @@ public sealed class LocalWorkers : IAsyncDisposable
     private static void Write(StreamWriter log, string? line)
     {
         if (line is null) return;
-        lock (log) log.WriteLine(line);
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // A line after the log was closed is dropped: an exception here would end the learner's process.
+            }
+        }
     }
 
     private void OnExited(int slot, Process process, StreamWriter logFile)
     {
+        // Exited can come before the output readers have drained; WaitForExit() waits for them.
+        process.WaitForExit();
         int code = process.ExitCode;
         _registry.ProcessExited(slot, process.Id, code);
         lock (logFile) logFile.Dispose();
