@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Protocol;
 using RobotBridge.Control;
@@ -47,8 +46,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly MqttClientOptions _clientOptions;
     private readonly CameraJpegStream? _camera;
-    private readonly Channel<MqttApplicationMessage> _outbox =
-        Channel.CreateUnbounded<MqttApplicationMessage>(); // multi-reader kind: it can report Count
+    private readonly TeleopStatePublisher _publisher;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private readonly OperatorAdmission _admission; // guarded by _gate
@@ -57,11 +55,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _tickThread;
     private Task _connectionLoop = Task.CompletedTask;
-    private Task _publishLoop = Task.CompletedTask;
     private long _nextTelemetryMs;
-    private long _nextRetainedRefreshMs;
-    private readonly object _retainedGate = new();
-    private readonly Dictionary<string, MqttApplicationMessage> _retained = new(StringComparer.Ordinal);
     private int _disposed;
     private volatile string? _lastConnectError;
     private Brokers.EmbeddedBroker? _watchedBroker;
@@ -107,15 +101,13 @@ public sealed class TeleopBridge : IAsyncDisposable
             : null;
         _clientOptions = ClientOptions(options.Broker);
         _client = new MqttClientFactory().CreateMqttClient();
+        _publisher = new TeleopStatePublisher(_client, options.RetainedRefreshPeriod);
         _client.ApplicationMessageReceivedAsync += OnMessageReceived;
         _client.DisconnectedAsync += OnDisconnected;
         _latch.Tripped += OnTripped;
         _latch.EventRaised += OnSafetyEvent;
         // Seeded only if no event got there first: every later change of the latch raises an event.
-        lock (_retainedGate)
-        {
-            _retained.TryAdd(_topics.EStopState, StateMessage(_latch.Snapshot, eventSeq: _latch.Log.Count));
-        }
+        _publisher.Seed(StateMessage(_latch.Snapshot, eventSeq: _latch.Log.Count));
         // Not connected yet: the link is down until proven up (fail safe).
         _latch.Trip(LinkSource, $"not connected to broker {options.Broker} yet");
     }
@@ -136,7 +128,7 @@ public sealed class TeleopBridge : IAsyncDisposable
         {
             throw new InvalidOperationException("the teleop bridge is already started");
         }
-        _publishLoop = Task.Run(PublishLoopAsync);
+        _publisher.Start(_stopping.Token);
         _connectionLoop = Task.Run(ConnectionLoopAsync);
         // A thread of its own, not a thread-pool timer: a starved pool must not delay a watchdog stop.
         _tickThread = new Thread(TickLoop) { IsBackground = true, Name = "teleop-watchdog", Priority = ThreadPriority.AboveNormal };
@@ -189,7 +181,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     }
 
     private void PublishJpeg(byte[] jpeg, int width, int height, TimeSpan stamp) =>
-        Enqueue(TeleopDelivery.CameraJpeg(_topics.Camera, jpeg, width, height, stamp));
+        _publisher.Enqueue(TeleopDelivery.CameraJpeg(_topics.Camera, jpeg, width, height, stamp));
 
     private long NowMs => (long)_time.GetElapsedTime(_t0).TotalMilliseconds;
 
@@ -212,11 +204,11 @@ public sealed class TeleopBridge : IAsyncDisposable
                     }
                     await SubscribeAsync(token).ConfigureAwait(false);
                     Stats.CountConnect();
-                    PublishRetained(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
+                    _publisher.PublishRetained(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
                     {
                         Online = true, Robot = _robot.Link.ToString(), TimeUtc = _time.GetUtcNow(),
                     })));
-                    RepublishRetained();
+                    _publisher.RepublishRetained();
                     _latch.Clear(LinkSource, $"connected to broker {_options.Broker}");
                     _firstConnect.TrySetResult();
                 }
@@ -297,7 +289,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             if (message.Topic == _topics.EStopTrip)
             {
                 // A retained trip still stops the robot; its stored copy is deleted so it cannot stop it again later.
-                if (message.Retain) DeleteRetained(message.Topic);
+                if (message.Retain) _publisher.DeleteRetained(message.Topic);
                 HandleTrip(message.Payload);
             }
             else if (_topics.TryParseOperatorTopic(message.Topic, out string operatorId, out var channel))
@@ -339,7 +331,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             // A stored command would replay to a later subscriber: refused here, and its copy deleted on a
             // broker that kept it (mosquitto cannot refuse the flag per topic; the embedded broker refuses it).
             Stats.CountRefused(RefusalReason.Retained);
-            DeleteRetained(message.Topic);
+            _publisher.DeleteRetained(message.Topic);
             return;
         }
         lock (_gate)
@@ -538,7 +530,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             Watchdog.Check();
             ExpireMotion(nowMs);
             PublishTelemetry(nowMs);
-            RefreshRetained(nowMs);
+            _publisher.Refresh(nowMs);
         }
         catch (Exception ex)
         {
@@ -571,13 +563,13 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void PublishTelemetry(long nowMs)
     {
-        if (_options.TelemetryPeriod <= TimeSpan.Zero || nowMs < _nextTelemetryMs || !_client.IsConnected || _outbox.Reader.Count > 32)
+        if (_options.TelemetryPeriod <= TimeSpan.Zero || nowMs < _nextTelemetryMs || !_client.IsConnected || _publisher.Backlog > 32)
         {
             return;
         }
         _nextTelemetryMs = nowMs + (long)_options.TelemetryPeriod.TotalMilliseconds;
         _robot.ReadState(_state);
-        Enqueue(TeleopDelivery.Telemetry(_topics.Joints, TeleopJson.Encode(new JointTelemetry
+        _publisher.Enqueue(TeleopDelivery.Telemetry(_topics.Joints, TeleopJson.Encode(new JointTelemetry
         {
             StampS = _state.Stamp.TotalSeconds,
             Names = FetchJoints.All,
@@ -586,7 +578,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             Runstopped = _state.Runstopped,
         })));
         var timing = _options.LoopTiming?.Invoke() ?? _tickTiming.ToMessage();
-        Enqueue(TeleopDelivery.Telemetry(_topics.LoopTiming, TeleopJson.Encode(timing)));
+        _publisher.Enqueue(TeleopDelivery.Telemetry(_topics.LoopTiming, TeleopJson.Encode(timing)));
         if (_options.PullCameraFrames && _camera is not null && _robot.TryGetCameraFrame() is { } frame)
         {
             using (frame)
@@ -613,7 +605,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private void OnSafetyEvent(SafetyEvent safetyEvent)
     {
         // Runs inside the latch's lock: only enqueue, the publish loop does the I/O.
-        Enqueue(TeleopDelivery.Event(_topics.SafetyEvents, TeleopJson.Encode(new SafetyEventMessage
+        _publisher.Enqueue(TeleopDelivery.Event(_topics.SafetyEvents, TeleopJson.Encode(new SafetyEventMessage
         {
             Seq = safetyEvent.Sequence,
             Kind = safetyEvent.Kind.ToString(),
@@ -622,7 +614,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             TimeUtc = safetyEvent.WallTime,
             RobotTimeS = safetyEvent.RobotTime?.TotalSeconds,
         })));
-        PublishRetained(StateMessage(_latch.Snapshot, safetyEvent.Sequence));
+        _publisher.PublishRetained(StateMessage(_latch.Snapshot, safetyEvent.Sequence));
     }
 
     private MqttApplicationMessage StateMessage(SafetySnapshot snapshot, long eventSeq) =>
@@ -637,75 +629,6 @@ public sealed class TeleopBridge : IAsyncDisposable
             EventSeq = eventSeq,
             TimeUtc = _time.GetUtcNow(),
         }));
-
-    private void Enqueue(MqttApplicationMessage message) => _outbox.Writer.TryWrite(message);
-
-    /// <summary>An empty retained publish deletes the broker's retained message on <paramref name="topic"/> (MQTT 5 §3.3.1.3).</summary>
-    private void DeleteRetained(string topic) => Enqueue(new MqttApplicationMessageBuilder()
-        .WithTopic(topic).WithPayload(Array.Empty<byte>()).WithRetainFlag(true).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-
-    /// <summary>Publishes a retained state message and remembers it for <see cref="RefreshRetained"/>.
-    /// Remember and enqueue happen under one lock, so a refresh never queues an older state after a newer one.</summary>
-    private void PublishRetained(MqttApplicationMessage message)
-    {
-        lock (_retainedGate)
-        {
-            _retained[message.Topic] = message;
-            Enqueue(message);
-        }
-    }
-
-    /// <summary>Publishes the latest retained state again every <see cref="TeleopBridgeOptions.RetainedRefreshPeriod"/>.
-    /// A retained message alone does not reach every late subscriber: MQTTnet's broker reads its retained
-    /// store before it adds a new subscription, so a state published between the two is missed by that
-    /// subscriber, which keeps the older state (seen in CI: a console connecting at a trip saw no trip).</summary>
-    private void RefreshRetained(long nowMs)
-    {
-        if (_options.RetainedRefreshPeriod <= TimeSpan.Zero || nowMs < _nextRetainedRefreshMs || !_client.IsConnected)
-        {
-            return;
-        }
-        _nextRetainedRefreshMs = nowMs + (long)_options.RetainedRefreshPeriod.TotalMilliseconds;
-        RepublishRetained();
-    }
-
-    private void RepublishRetained()
-    {
-        lock (_retainedGate)
-        {
-            foreach (var message in _retained.Values)
-            {
-                Enqueue(message);
-            }
-        }
-    }
-
-    private async Task PublishLoopAsync()
-    {
-        var token = _stopping.Token;
-        try
-        {
-            await foreach (var message in _outbox.Reader.ReadAllAsync(token).ConfigureAwait(false))
-            {
-                if (!_client.IsConnected)
-                {
-                    // State is republished on reconnect; telemetry and events of a dead link are not worth keeping.
-                    continue;
-                }
-                try
-                {
-                    await _client.PublishAsync(message, token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // The disconnect handler trips the latch; nothing else to do for one lost publish.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
 
     private static ReadOnlySpan<byte> Bytes(ReadOnlySequence<byte> payload) =>
         payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
@@ -726,10 +649,10 @@ public sealed class TeleopBridge : IAsyncDisposable
         // would otherwise mark the robot online again after it has gone.
         _stopping.Cancel();
         _tickThread?.Join();
-        _outbox.Writer.TryComplete();
+        _publisher.Complete();
         try
         {
-            await Task.WhenAll(_connectionLoop, _publishLoop).ConfigureAwait(false);
+            await Task.WhenAll(_connectionLoop, _publisher.Completion).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
