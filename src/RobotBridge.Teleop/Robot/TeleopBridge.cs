@@ -43,8 +43,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     private readonly TeleopTopics _topics;
     private readonly TimeProvider _time;
     private readonly long _t0;
-    private readonly IMqttClient _client;
-    private readonly MqttClientOptions _clientOptions;
+    private readonly TeleopConnection _connection;
     private readonly CameraJpegStream? _camera;
     private readonly TeleopStatePublisher _publisher;
     private readonly CancellationTokenSource _stopping = new();
@@ -57,7 +56,6 @@ public sealed class TeleopBridge : IAsyncDisposable
     private Task _connectionLoop = Task.CompletedTask;
     private long _nextTelemetryMs;
     private int _disposed;
-    private volatile string? _lastConnectError;
     private Brokers.EmbeddedBroker? _watchedBroker;
     private readonly bool _guardStopsRobot;
 
@@ -99,11 +97,10 @@ public sealed class TeleopBridge : IAsyncDisposable
         _camera = options.CameraPeriod > TimeSpan.Zero
             ? new CameraJpegStream(options.CameraPeriod, options.CameraJpegQuality, _time, PublishJpeg)
             : null;
-        _clientOptions = ClientOptions(options.Broker);
-        _client = new MqttClientFactory().CreateMqttClient();
-        _publisher = new TeleopStatePublisher(_client, options.RetainedRefreshPeriod);
-        _client.ApplicationMessageReceivedAsync += OnMessageReceived;
-        _client.DisconnectedAsync += OnDisconnected;
+        _connection = new TeleopConnection(options.Broker, ClientId, _topics, options.ReconnectDelay, _time);
+        _publisher = new TeleopStatePublisher(_connection.Client, options.RetainedRefreshPeriod);
+        _connection.Client.ApplicationMessageReceivedAsync += OnMessageReceived;
+        _connection.Client.DisconnectedAsync += OnDisconnected;
         _latch.Tripped += OnTripped;
         _latch.EventRaised += OnSafetyEvent;
         // Seeded only if no event got there first: every later change of the latch raises an event.
@@ -119,7 +116,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     /// <summary>The operator heartbeat watchdog this bridge feeds.</summary>
     public HeartbeatWatchdog Watchdog { get; }
 
-    public bool IsConnected => _client.IsConnected;
+    public bool IsConnected => _connection.IsConnected;
 
     /// <summary>Starts connecting (and reconnecting) in the background, and the tick timer.</summary>
     public void Start()
@@ -129,7 +126,7 @@ public sealed class TeleopBridge : IAsyncDisposable
             throw new InvalidOperationException("the teleop bridge is already started");
         }
         _publisher.Start(_stopping.Token);
-        _connectionLoop = Task.Run(ConnectionLoopAsync);
+        _connectionLoop = Task.Run(() => _connection.RunAsync(OnConnected, OnConnectFailed, _stopping.Token));
         // A thread of its own, not a thread-pool timer: a starved pool must not delay a watchdog stop.
         _tickThread = new Thread(TickLoop) { IsBackground = true, Name = "teleop-watchdog", Priority = ThreadPriority.AboveNormal };
         _tickThread.Start();
@@ -145,7 +142,7 @@ public sealed class TeleopBridge : IAsyncDisposable
         catch (TimeoutException ex)
         {
             throw new TimeoutException(
-                $"teleop bridge did not connect to {_options.Broker} within {timeout.TotalSeconds:F1} s; last error: {_lastConnectError ?? "none"}", ex);
+                $"teleop bridge did not connect to {_options.Broker} within {timeout.TotalSeconds:F1} s; last error: {_connection.LastError ?? "none"}", ex);
         }
     }
 
@@ -174,7 +171,7 @@ public sealed class TeleopBridge : IAsyncDisposable
     public void OfferCameraFrame(CameraFrame frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        if (_client.IsConnected)
+        if (_connection.IsConnected)
         {
             _camera?.Offer(frame);
         }
@@ -187,86 +184,20 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     // ---------------------------------------------------------------- connection
 
-    private async Task ConnectionLoopAsync()
+    /// <summary>Connected and subscribed: the link is up, the retained state goes out again.</summary>
+    private void OnConnected()
     {
-        var token = _stopping.Token;
-        var options = _clientOptions;
-        while (!token.IsCancellationRequested)
+        Stats.CountConnect();
+        _publisher.PublishRetained(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
         {
-            if (!_client.IsConnected)
-            {
-                try
-                {
-                    var connected = await _client.ConnectAsync(options, token).ConfigureAwait(false);
-                    if (connected.ResultCode != MqttClientConnectResultCode.Success)
-                    {
-                        throw new InvalidOperationException($"broker refused the robot's connection: {connected.ResultCode} {connected.ReasonString}");
-                    }
-                    await SubscribeAsync(token).ConfigureAwait(false);
-                    Stats.CountConnect();
-                    _publisher.PublishRetained(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
-                    {
-                        Online = true, Robot = _robot.Link.ToString(), TimeUtc = _time.GetUtcNow(),
-                    })));
-                    _publisher.RepublishRetained();
-                    _latch.Clear(LinkSource, $"connected to broker {_options.Broker}");
-                    _firstConnect.TrySetResult();
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception ex)
-                {
-                    _lastConnectError = $"{ex.GetType().Name}: {ex.Message}";
-                    _latch.Trip(LinkSource, $"cannot connect to broker {_options.Broker}: {ex.Message}");
-                }
-            }
-            try
-            {
-                await Task.Delay(_options.ReconnectDelay, _time, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+            Online = true, Robot = _robot.Link.ToString(), TimeUtc = _time.GetUtcNow(),
+        })));
+        _publisher.RepublishRetained();
+        _latch.Clear(LinkSource, $"connected to broker {_options.Broker}");
+        _firstConnect.TrySetResult();
     }
 
-    /// <summary>The robot's connection: clean start (no queued commands from before), and a retained
-    /// will that marks the bridge offline if it dies without saying goodbye.</summary>
-    private MqttClientOptions ClientOptions(Brokers.BrokerEndpoint broker)
-    {
-        var will = TeleopJson.Encode(new LinkMessage { Online = false, TimeUtc = DateTimeOffset.UnixEpoch });
-        return broker.ToClientOptions(ClientId, b => b
-            .WithWillTopic(_topics.Link)
-            .WithWillPayload(will)
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithWillContentType(TeleopDelivery.JsonContentType));
-    }
-
-    private async Task SubscribeAsync(CancellationToken token)
-    {
-        // Stored (retained) commands are never sent on subscribe. Retain-as-published keeps the flag on
-        // commands forwarded live (a broker clears it by default), so a retained command is recognised and
-        // refused. No-local: the bridge's own deletion of a retained copy does not come back to it.
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(_topics.AllOperators).WithAtLeastOnceQoS()
-                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true).WithNoLocal(true))
-            .WithTopicFilter(f => f.WithTopic(_topics.EStopTrip).WithAtLeastOnceQoS()
-                .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true).WithNoLocal(true))
-            .Build();
-        var result = await _client.SubscribeAsync(subscribe, token).ConfigureAwait(false);
-        foreach (var item in result.Items)
-        {
-            if ((int)item.ResultCode >= 0x80)
-            {
-                throw new InvalidOperationException(
-                    $"broker refused subscription '{item.TopicFilter.Topic}' ({item.ResultCode}); does user '{_options.Broker.UserName}' have the robot role?");
-            }
-        }
-    }
+    private void OnConnectFailed(string why) => _latch.Trip(LinkSource, $"cannot connect to broker {_options.Broker}: {why}");
 
     private Task OnDisconnected(MqttClientDisconnectedEventArgs args)
     {
@@ -563,7 +494,7 @@ public sealed class TeleopBridge : IAsyncDisposable
 
     private void PublishTelemetry(long nowMs)
     {
-        if (_options.TelemetryPeriod <= TimeSpan.Zero || nowMs < _nextTelemetryMs || !_client.IsConnected || _publisher.Backlog > 32)
+        if (_options.TelemetryPeriod <= TimeSpan.Zero || nowMs < _nextTelemetryMs || !_connection.IsConnected || _publisher.Backlog > 32)
         {
             return;
         }
@@ -657,23 +588,12 @@ public sealed class TeleopBridge : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        if (_client.IsConnected)
+        await _connection.CloseAsync(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
         {
-            try
-            {
-                await _client.PublishAsync(TeleopDelivery.RetainedState(_topics.Link, TeleopJson.Encode(new LinkMessage
-                {
-                    Online = false, TimeUtc = _time.GetUtcNow(),
-                }))).ConfigureAwait(false);
-                await _client.DisconnectAsync(new MqttClientDisconnectOptions()).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                // Closing anyway.
-            }
-        }
+            Online = false, TimeUtc = _time.GetUtcNow(),
+        }))).ConfigureAwait(false);
         Watchdog.Dispose();
-        _client.Dispose();
+        _connection.Dispose();
         _stopping.Dispose();
     }
 }
