@@ -25,6 +25,10 @@ public sealed record RobotTaskWorldOptions
     /// <summary>How long, after the operator confirmed, the tracker may take to report the object
     /// measured after that confirmation.</summary>
     public TimeSpan ObjectTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a runstop the robot reports may take to clear before the reset fails saying so: a
+    /// release just sent (an operator's reset) shows in the robot's 10 Hz runstop state within this.</summary>
+    public TimeSpan RunstopTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -176,14 +180,28 @@ public sealed class RobotTaskWorld : ITaskWorld
     private void WaitForState(CancellationToken cancellationToken)
     {
         TimeSpan deadline = _robot.Clock.Now + _options.StateTimeout;
+        TimeSpan? runstopDeadline = null;
         while (true)
         {
             _robot.ReadState(_state);
             if (_state.IsValid && _robot.Link == LinkStatus.Connected)
             {
-                return;
+                if (!_state.Runstopped)
+                {
+                    return;
+                }
+                // A runstop engaged earlier (by another process's safety stop, or the button) outlives the
+                // process that engaged it. Nobody here releases it: the goals would be aborted unmoved, so
+                // the reset says why at once instead of timing out on an arm that never moves.
+                runstopDeadline ??= _robot.Clock.Now + _options.RunstopTimeout;
+                if (_robot.Clock.Now > runstopDeadline)
+                {
+                    throw new TaskResetException(
+                        "the robot reports its runstop engaged, so nothing can move; release it where it was engaged " +
+                        "(on a Fetch: rostopic pub -1 /enable_software_runstop std_msgs/Bool false, or press and release the runstop button)");
+                }
             }
-            if (_robot.Clock.Now > deadline)
+            else if (_robot.Clock.Now > deadline)
             {
                 throw new TaskResetException($"no joint state from the robot within {_options.StateTimeout.TotalSeconds:F0} s (link {_robot.Link})");
             }

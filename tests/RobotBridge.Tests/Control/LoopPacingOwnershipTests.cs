@@ -27,6 +27,8 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Ros/Fetch/RosFetch.cs", "Task.Delay")] = "waits for the first joint state (a start-up condition, bounded)",
         [("RobotBridge.Ros/Client/RosSubscription.cs", "Task.Delay")] = "a timeout raced against the first message",
         [("RobotBridge.Ros/Client/RosbridgeClient.cs", "Task.Delay")] = "connect timeout and reconnect back-off",
+        [("RobotBridge.Ros/Client/RosbridgeClient.cs", "PeriodicTimer")] = "the WebSocket keep-alive every 10 s (link upkeep, times no command)",
+        [("RobotBridge.Distributed/Hosting/WorkerClient.cs", "Task.Delay")] = "a rollout worker's retry while the learner is not up yet (bounded; training, not the robot)",
         [("RobotBridge.Ros/Client/RosbridgeClient.Services.cs", "Task.Delay")] = "a service call's timeout",
         [("RobotBridge.Ros/Client/ActionlibClient.cs", "Task.Delay")] = "an action goal's timeout",
         [("RobotBridge.Ros/Server/RosbridgeServer.cs", "Task.Delay")] = "shutdown waits for clients to go (bounded)",
