@@ -21,13 +21,15 @@ internal static class AprilTagBench
     public sealed record Result(int Frames, int Detected, double[] ErrorsMm, double[] LatencyMs, string ImageDirectory);
 
     /// <param name="armAtStart">The arm in the task's start pose (as an episode begins) instead of tucked.</param>
-    public static Result Run(FetchTaskKind kind, int frames, int seed, bool armAtStart, float decimate, string imageDirectory)
+    /// <param name="deployable">The deployable family's start pose and head aim instead of the v4 ids'.</param>
+    public static Result Run(FetchTaskKind kind, int frames, int seed, bool armAtStart, float decimate, string imageDirectory, bool deployable = false)
     {
-        FetchTaskSpec spec = FetchTaskSpec.For(kind);
+        FetchTaskSpec spec = deployable ? FetchTaskSpec.DeployableFor(kind) : FetchTaskSpec.For(kind);
+        Vec3 region = spec.RegionCentre;
         RobotModel model = FetchModel.Load();
         var arm = new FetchArmKinematics(model);
-        var (pan, tilt) = arm.AimHead(FetchTaskEnv.HeadTarget, FetchTaskEnv.StartTorso);
-        double[] start = arm.SolveStartJoints(spec.StartGripPosition, FetchTaskEnv.StartTorso, pan, tilt);
+        var (pan, tilt) = arm.AimHead(spec.HeadTarget, spec.StartTorso);
+        double[] start = arm.SolveStartJoints(spec.StartGripPosition, spec.StartTorso, pan, tilt);
         double[] joints = armAtStart ? start : Tucked(start);
         using var twin = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Carmine with { Depth = false } });
         twin.SetRobotJoints(joints);
@@ -45,8 +47,8 @@ internal static class AprilTagBench
         TimeSpan framePeriod = TimeSpan.FromSeconds(1 / HeadCameraOptions.Carmine.Rate);
         for (int i = 0; i < frames; i++)
         {
-            double x = spec.StartGripPosition.X + spec.ObjectRange * (2 * rng.NextDouble() - 1);
-            double y = spec.StartGripPosition.Y + spec.ObjectRange * (2 * rng.NextDouble() - 1);
+            double x = region.X + spec.ObjectRange * (2 * rng.NextDouble() - 1);
+            double y = region.Y + spec.ObjectRange * (2 * rng.NextDouble() - 1);
             double yaw = Math.PI * (2 * rng.NextDouble() - 1);
             twin.SetObjectPose(item, new ScenePose(x, y, spec.ObjectRestHeight, Math.Cos(yaw / 2), 0, 0, Math.Sin(yaw / 2)));
             long before = tracker.FramesProcessed;

@@ -52,13 +52,13 @@ internal static class TasksBench
 
     /// <summary>The scripted controller's successes over seeded episodes; <paramref name="options"/> e.g.
     /// <c>safety=true</c> to put the safety supervisor in front of the twin, as deploy does.</summary>
-    public static ScriptedRun Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null)
+    public static ScriptedRun Scripted(EnvRegistry registry, string id, FetchTaskKind kind, int episodes, EnvOptions? options = null, TextWriter? failures = null)
     {
         using var env = registry.Make<DictValue, float[]>(id, options);
         ISafetyGuard? supervisor = env.SafetyGuard();
-        var controller = new ScriptedFetchController(kind);
+        var controller = FetchEnvs.ScriptedFor(id) ?? new ScriptedFetchController(kind);
         var action = new float[4];
-        int successes = 0;
+        int successes = 0, steps = 0, tracked = 0;
         for (int e = 0; e < episodes; e++)
         {
             DictValue obs;
@@ -76,20 +76,36 @@ internal static class TasksBench
                 controller.Act(obs, action);
                 var step = env.Step(action);
                 obs = step.Observation;
+                steps++;
+                tracked += step.Info.TryGet(FetchTaskInfoKeys.ObjectTracked, out bool seen) && seen ? 1 : 0;
                 if (step.Done)
                 {
-                    successes += step.Info.Get(InfoKeys.IsSuccess) ? 1 : 0;
+                    bool success = step.Info.Get(InfoKeys.IsSuccess);
+                    successes += success ? 1 : 0;
+                    if (!success && failures is not null)
+                    {
+                        double[] a = obs.AchievedGoal(), g = obs.DesiredGoal(), o = obs.Observation();
+                        failures.WriteLine($"  {id} seed {e}: failed, goal ({g[0]:F3}, {g[1]:F3}, {g[2]:F3}), achieved ({a[0]:F3}, {a[1]:F3}, {a[2]:F3}), " +
+                            $"grip ({o[0]:F3}, {o[1]:F3}, {o[2]:F3})");
+                    }
                     break;
                 }
             }
         }
-        return new ScriptedRun(successes, episodes, supervisor?.Counters, null);
+        return new ScriptedRun(successes, episodes, supervisor?.Counters, null) { Steps = steps, ObjectTrackedSteps = tracked };
     }
 
     /// <summary>Successes over the episodes run; what the supervisor did to the commands (null on the
     /// bare twin); and what stopped the run early: behind the supervisor a latched safety stop ends the
     /// measurement (nobody is there to reset it).</summary>
-    public sealed record ScriptedRun(int Successes, int Episodes, SupervisorCounters? Supervisor, string? StoppedBy);
+    public sealed record ScriptedRun(int Successes, int Episodes, SupervisorCounters? Supervisor, string? StoppedBy)
+    {
+        /// <summary>Env steps run.</summary>
+        public int Steps { get; init; }
+
+        /// <summary>Steps whose observation had a measured object pose (object tasks).</summary>
+        public int ObjectTrackedSteps { get; init; }
+    }
 
     /// <summary>Uniformly random actions over seeded episodes: how often they succeed and, for object
     /// tasks, how often they move the object more than 1 cm (HER learns nothing from the others).</summary>

@@ -13,7 +13,7 @@ internal static class AprilTagBenchCommand
     {
         var frames = new Option<int>("--frames") { Description = "Placements of the object (one 640x480 frame each)", DefaultValueFactory = _ => 500 };
         var task = new Option<string>("--task") { Description = "Task whose sampling region and object are used: Push, PickAndPlace or Slide", DefaultValueFactory = _ => "Push" };
-        var arm = new Option<string>("--arm") { Description = "Arm pose while measuring: tucked (out of view) or start (the task's start pose, as an episode begins)", DefaultValueFactory = _ => "tucked" };
+        var arm = new Option<string>("--arm") { Description = "Arm pose while measuring: tucked (out of view), start (the v4 task's start pose, as an episode begins) or deploy-start (the deployable family's start pose and head aim)", DefaultValueFactory = _ => "tucked" };
         var seed = new Option<int>("--seed") { Description = "Seed of the placements", DefaultValueFactory = _ => 0 };
         var decimate = new Option<float>("--decimate") { Description = "Quad decimation for both detectors (default: the shipped tag config's, 1; 2 is about 4x cheaper and misses the smallest tags)", DefaultValueFactory = _ => RobotBridge.Vision.Tracking.CameraTrackerConfig.Default().Decimate };
         var images = new Option<string?>("--images") { Description = "Directory for the frames (PGM) the Debian tool reads; default a temporary one, removed afterwards" };
@@ -36,7 +36,7 @@ internal static class AprilTagBenchCommand
                 return Program.UsageError;
             }
             string armPose = parse.GetValue(arm)!.ToLowerInvariant();
-            if (armPose is not ("tucked" or "start"))
+            if (armPose is not ("tucked" or "start" or "deploy-start"))
             {
                 error.WriteLine($"robotbridge bench apriltag: --arm \"{parse.GetValue(arm)}\" is not one of: tucked, start");
                 return Program.UsageError;
@@ -60,7 +60,7 @@ internal static class AprilTagBenchCommand
                 AprilTagBench.Result r;
                 try
                 {
-                    r = AprilTagBench.Run(kind, n, parse.GetValue(seed), armPose == "start", x, directory);
+                    r = AprilTagBench.Run(kind, n, parse.GetValue(seed), armPose is "start" or "deploy-start", x, directory, deployable: armPose == "deploy-start");
                 }
                 catch (AprilTagUnavailableException e)
                 {

@@ -141,11 +141,11 @@ internal static class DeployCommand
         // Deployment always runs behind the safety supervisor, on the twin as on a real Fetch, through
         // the env options the policy trained with (its arm motion above all).
         var options = policy.Spec.EnvOptions().With("robot", robot).With("safety", true);
-        if (FetchEnvs.TryGetKind(envId, out _) && FetchEnvs.ArmMotion(options) == FetchArmMotion.Direct)
+        if (FetchEnvs.TryGetKind(envId, out _) && !FetchEnvs.IsDeployable(envId) && FetchEnvs.ArmMotion(options) == FetchArmMotion.Direct)
         {
             stdout.WriteLine("note: this policy was trained with arm_motion=direct, Gymnasium's quick arm. The safety supervisor " +
                 "retimes those goals to the Fetch's acceleration limits, so the arm moves slower than the policy learned and it may fail. " +
-                "For a Fetch, train with --env-option arm_motion=streamed.");
+                "For a Fetch, train the deployable family (Fetch…Deploy-v1).");
         }
         if (safetyConfigPath is not null)
         {

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using RobotBridge.Cli.Composition;
+using RobotBridge.Gym.Registration;
 using RobotBridge.Learning.Training;
 
 namespace RobotBridge.Cli.Commands;
 
-/// <summary>`robotbridge eval POLICY ENV --episodes N`: success rate with a 95% Wilson interval.</summary>
+/// <summary>`robotbridge eval POLICY ENV --episodes N [--robot R …]`: success rate with a 95% Wilson
+/// interval, on the env the policy trained on or on each <c>--robot</c> in turn over the same seeded episodes.</summary>
 internal static class EvalCommand
 {
     public const int InputError = 1;
@@ -14,26 +17,60 @@ internal static class EvalCommand
         var env = new Argument<string>("ENV") { Description = "Registered env id" };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 100 }.Range(1, 1_000_000);
         var seed = new Option<int>("--seed") { Description = "Seed of the first episode's reset", DefaultValueFactory = _ => 12345 };
+        var robots = new Option<string[]>("--robot")
+        {
+            Description = "Fetch tasks: where to run, repeatable, the same seeded episodes on each: bare (the twin, no supervisor, latency or noise), " +
+                "sim (the twin behind the safety supervisor, as deploy --robot sim), ws://HOST:PORT (a Fetch or robotbridge serve). Default: the env options the policy trained with",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var command = new Command("eval",
             "Evaluate a policy: success rate over N episodes with a 95% confidence interval (Wilson).\n" +
-            "Example: robotbridge eval runs/FetchReach-v4-sac-her/policy.rbpolicy FetchReach-v4 --episodes 100");
+            "Example: robotbridge eval runs/FetchReach-v4-sac-her/policy.rbpolicy FetchReach-v4 --episodes 100\n" +
+            "         robotbridge eval policies/FetchReachDeploy-v1.rbpolicy FetchReachDeploy-v1 --robot bare --robot sim --robot ws://localhost:9090");
         command.Arguments.Add(policy);
         command.Arguments.Add(env);
         command.Options.Add(episodes);
         command.Options.Add(seed);
+        command.Options.Add(robots);
         command.SetAction(parse =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
+            string envId = parse.GetValue(env)!;
+            string[] where = parse.GetValue(robots) ?? [];
+            // Every --robot is checked before the first episode runs: a typo in the third must not cost the first two's time.
+            var adjustments = new List<(string Robot, Func<EnvOptions, EnvOptions> Adjust)>();
+            foreach (string robot in where)
+            {
+                if (!RobotChoice.TryApply(robot, EnvOptions.Default, out _, out string? problem))
+                {
+                    stderr.WriteLine($"robotbridge eval: {problem}");
+                    return Program.UsageError;
+                }
+                adjustments.Add((robot, options => RobotChoice.TryApply(robot, options, out EnvOptions? adjusted, out _) ? adjusted : options));
+            }
+            Action<string> warn = warning => stderr.WriteLine($"robotbridge eval: warning: {warning}");
             try
             {
                 CliEnvironments.EnsureRegistered();
-                var result = PolicyTraining.Evaluate(parse.GetValue(policy)!, parse.GetValue(env)!, parse.GetValue(episodes), parse.GetValue(seed),
-                    warning => stderr.WriteLine($"robotbridge eval: warning: {warning}"));
-                stdout.WriteLine($"{parse.GetValue(env)}: {result}");
+                if (adjustments.Count == 0)
+                {
+                    var result = PolicyTraining.Evaluate(parse.GetValue(policy)!, envId, parse.GetValue(episodes), parse.GetValue(seed), warn);
+                    stdout.WriteLine($"{envId}: {result}");
+                    return 0;
+                }
+                foreach (var (robot, adjust) in adjustments)
+                {
+                    var (result, counters) = PolicyTraining.EvaluateOn(parse.GetValue(policy)!, envId, parse.GetValue(episodes), parse.GetValue(seed), adjust, warn);
+                    string supervisor = counters is { } c
+                        ? $"; supervisor retimed or clamped {c.Clamped} of {c.Forwarded} commands ({100.0 * c.Clamped / Math.Max(c.Forwarded, 1):F2} %)"
+                        : "; no supervisor";
+                    stdout.WriteLine($"{envId} on {robot}: {result}{supervisor}");
+                }
                 return 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException
-                                          or RobotBridge.Learning.Envs.PolicyEnvMismatchException or RobotBridge.Gym.EnvRegistrationException)
+                                          or RobotBridge.Learning.Envs.PolicyEnvMismatchException or RobotBridge.Gym.EnvRegistrationException
+                                          or RobotBridge.Gym.InvalidEnvArgumentException)
             {
                 stderr.WriteLine($"robotbridge eval: {e.Message}");
                 return InputError;

@@ -18,25 +18,27 @@ using RobotBridge.Teleop.Operator;
 namespace RobotBridge.Cli.Commands;
 
 /// <summary>
-/// The project's main job in one command (the README's first command): train SAC+HER on FetchReach
-/// on the MuJoCo twin, evaluate the saved policy, then run it on the twin behind the safety
-/// supervisor with the embedded MQTT broker and the teleop e-stop live — and press that e-stop over
-/// MQTT in the last episode to show the stop.
+/// The project's main job in one command (the README's first command): train SAC+HER on the
+/// deployable FetchReach (FetchReachDeploy-v1: the action a real Fetch executes unchanged, trained
+/// behind the supervisor with the measured latency) on the MuJoCo twin, evaluate the saved policy,
+/// then run it on the twin behind the safety supervisor with the embedded MQTT broker and the teleop
+/// e-stop live, count the commands the supervisor had to retime — and press that e-stop over MQTT in
+/// the last episode to show the stop.
 /// </summary>
 internal static class QuickstartCommand
 {
-    private const string EnvId = "FetchReach-v4";
+    private const string EnvId = "FetchReachDeploy-v1";
     private const string Operator = "operator";
 
     public static Command Create()
     {
-        var steps = new Option<long>("--steps") { Description = "Training env steps (FetchReach is solved by about 4000)", DefaultValueFactory = _ => 6000 }.Range(1000, 100_000_000);
+        var steps = new Option<long>("--steps") { Description = "Training env steps (FetchReachDeploy-v1 evaluates at about 67 % after 10000, 87 % after 30000)", DefaultValueFactory = _ => 10_000 }.Range(1000, 100_000_000);
         var output = new Option<string>("--out") { Description = "Directory for the policy, checkpoint, logs and learning curve", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") }.OutputDirectory();
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run the trained policy (the last one ends with an MQTT e-stop)", DefaultValueFactory = _ => 3 }.Range(1, 1000);
         var evalEpisodes = new Option<int>("--eval-episodes") { Description = "Episodes of the evaluation after training", DefaultValueFactory = _ => 50 }.Range(1, 1_000_000);
         var command = new Command("quickstart",
-            "Run the main job: train a policy on the simulated twin (SAC+HER, FetchReach-v4), evaluate it, then run it behind the\n" +
-            "safety supervisor with the embedded MQTT broker and an MQTT e-stop.\nExample: robotbridge quickstart --steps 6000");
+            "Run the main job: train a policy on the simulated twin (SAC+HER, FetchReachDeploy-v1), evaluate it, then run it behind the\n" +
+            "safety supervisor with the embedded MQTT broker and an MQTT e-stop.\nExample: robotbridge quickstart --steps 10000");
         command.Options.Add(steps);
         command.Options.Add(output);
         command.Options.Add(episodes);
@@ -67,7 +69,8 @@ internal static class QuickstartCommand
     private static async Task<int> RunWithEStop(string policyPath, int episodes, TextWriter stdout, CancellationToken cancel)
     {
         using var policy = PolicyFile.Load(policyPath);
-        using var env = GymEnvs.Make<DictValue, float[]>(EnvId, EnvOptions.Default.With("robot", "sim").With("safety", true));
+        // The options the policy trained with (the family's: measured latency, joint noise), supervised as deploy runs it.
+        using var env = GymEnvs.Make<DictValue, float[]>(EnvId, policy.Spec.EnvOptions().With("robot", "sim").With("safety", true));
         ISafetyGuard supervisor = env.RequireSafetyGuard(EnvId);
         EStopLatch latch = supervisor.Latch;
 
@@ -127,6 +130,9 @@ internal static class QuickstartCommand
         heartbeats.Join();
 
         stdout.WriteLine($"      {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps; inference {result.Inference}; env step {result.Step}");
+        SupervisorCounters counters = supervisor.Counters;
+        stdout.WriteLine($"      the supervisor retimed or clamped {counters.Clamped} of {counters.Forwarded} commands " +
+            $"({100.0 * counters.Clamped / Math.Max(counters.Forwarded, 1):F1} %)");
         if (result.StoppedBy is not null && tripSeenAt != 0)
         {
             double ms = Stopwatch.GetElapsedTime(tripSentAt, tripSeenAt).TotalMilliseconds;

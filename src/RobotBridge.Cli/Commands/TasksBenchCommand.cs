@@ -24,10 +24,34 @@ internal static class TasksBenchCommand
         command.Options.Add(supervised);
         command.Options.Add(armMotion);
         command.Options.Add(maxSteps);
+        var family = new Option<string>("--family") { Description = "v4 (Gymnasium's ids: throughput, scripted, random, step lengths) or deploy (the Fetch…Deploy-v1 ids: scripted on each --robot, supervisor counts, step lengths)", DefaultValueFactory = _ => "v4" };
+        var robots = new Option<string[]>("--robot")
+        {
+            Description = "With --family deploy: where the scripted episodes run, repeatable: bare (the twin without supervisor or latency), sim (the family's defaults: supervised twin, measured latency), ws://HOST:PORT (a rosbridge robot, e.g. robotbridge serve). Default: bare and sim",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var tracker = new Option<string>("--object-tracker") { Description = "With --family deploy: truth (default) or camera (the AprilTag tracker on the head camera, issue 18; the table reports the share of steps with a measured object)", DefaultValueFactory = _ => "truth" };
+        command.Options.Add(family);
+        command.Options.Add(robots);
+        command.Options.Add(tracker);
+        var envOptions = new Option<string[]>("--env-option") { Description = "With --family deploy: KEY=VALUE env option on top of each --robot's (e.g. latency=none, joint_noise=0), repeatable" };
+        command.Options.Add(envOptions);
+        var verbose = new Option<bool>("--failures") { Description = "With --family deploy: print each failed episode's goal and final state" };
+        command.Options.Add(verbose);
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             var registry = EnvComposition.Registry;
+            switch (parse.GetValue(family))
+            {
+                case "v4":
+                    break;
+                case "deploy":
+                    return DeployFamily(parse, registry, parse.GetValue(episodes), parse.GetValue(maxSteps), parse.GetValue(robots), parse.GetValue(tracker)!, parse.GetValue(envOptions) ?? [], parse.GetValue(verbose));
+                default:
+                    parse.InvocationConfiguration.Error.WriteLine($"robotbridge bench tasks: --family \"{parse.GetValue(family)}\" is not one of: v4, deploy");
+                    return Program.UsageError;
+            }
             var motion = EnvOptions.Default.With(FetchEnvs.ArmMotionOption, parse.GetValue(armMotion)) with { MaxEpisodeSteps = Math.Max(1, parse.GetValue(maxSteps)) };
             try
             {
@@ -99,6 +123,74 @@ internal static class TasksBenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The deployable family: scripted success per robot, what the supervisor did, how far a full
+    /// action moves the grip site per step.</summary>
+    private static int DeployFamily(ParseResult parse, EnvRegistry registry, int episodes, int maxSteps, string[]? robotValues, string tracker, string[] extra, bool failures)
+    {
+        TextWriter output = parse.InvocationConfiguration.Output, error = parse.InvocationConfiguration.Error;
+        string[] robots = robotValues is { Length: > 0 } ? robotValues : ["bare", "sim"];
+        var runs = new List<(string Name, EnvOptions Options)>();
+        foreach (string robot in robots)
+        {
+            if (!RobotChoice.TryParse(robot, out EnvOptions? options, out string? problem))
+            {
+                error.WriteLine($"robotbridge bench tasks: {problem}");
+                return Program.UsageError;
+            }
+            if (tracker is not ("truth" or "camera"))
+            {
+                error.WriteLine($"robotbridge bench tasks: --object-tracker \"{tracker}\" is not one of: truth, camera");
+                return Program.UsageError;
+            }
+            EnvOptions overlay;
+            try
+            {
+                overlay = EnvOptions.Parse(extra);
+            }
+            catch (RobotBridge.Gym.InvalidEnvArgumentException e)
+            {
+                error.WriteLine($"robotbridge bench tasks: {e.Message}");
+                return Program.UsageError;
+            }
+            foreach (var (key, value) in overlay.Settings)
+            {
+                options = options.With(key, value);
+            }
+            runs.Add((robot, options with { MaxEpisodeSteps = maxSteps }));
+        }
+        output.WriteLine($"Deployable family (Fetch…{FetchEnvs.DeployableSuffix}: grip velocity × {FetchTaskSpec.DeployableGripSpeed} m/s, streamed arm, " +
+            $"{FetchTaskSpec.DeployablePeriod.TotalMilliseconds:F0} ms steps), scripted controllers, {maxSteps}-step episodes, {episodes} seeded episodes (seeds 0..{episodes - 1}) each, object tracker {tracker}");
+        output.WriteLine("| task | robot | success | commands retimed or clamped by the supervisor | steps with a measured object |");
+        output.WriteLine("| --- | --- | --- | --- | --- |");
+        foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+        {
+            string id = $"Fetch{kind}{FetchEnvs.DeployableSuffix}";
+            foreach (var (name, options) in runs)
+            {
+                var run = TasksBench.Scripted(registry, id, kind, episodes, kind == FetchTaskKind.Reach ? options : options.With(ObjectTrackerChoice.Option, tracker), failures ? output : null);
+                string success = run.StoppedBy is null
+                    ? $"{run.Successes}/{run.Episodes} = {100.0 * run.Successes / Math.Max(run.Episodes, 1):F1} %"
+                    : $"{run.Successes}/{run.Episodes} before a safety stop ended the run ({run.StoppedBy})";
+                string counts = run.Supervisor is { } c ? $"{c.Clamped} of {c.Forwarded} ({100.0 * c.Clamped / Math.Max(c.Forwarded, 1):F2} %)" : "no supervisor";
+                string seen = kind == FetchTaskKind.Reach ? "no object" : $"{run.ObjectTrackedSteps}/{run.Steps}";
+                output.WriteLine($"| {kind} | {name} | {success} | {counts} | {seen} |");
+            }
+        }
+        output.WriteLine();
+        output.WriteLine("Grip displacement per step under a sustained full action (mm per 100 ms step, mean of steps 3-10), first robot");
+        output.WriteLine("| task | +x | -x | +y | -y | +z | -z |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (FetchTaskKind kind in new[] { FetchTaskKind.Reach, FetchTaskKind.Push })
+        {
+            var cells = new List<string>();
+            for (int axis = 0; axis < 3; axis++)
+                foreach (float sign in new[] { 1f, -1f })
+                    cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}{FetchEnvs.DeployableSuffix}", axis, sign, runs[0].Options):F1}");
+            output.WriteLine($"| {kind} | {string.Join(" | ", cells)} |");
+        }
+        return 0;
     }
 
     private static string SuccessRow(FetchTaskKind kind, TasksBench.ScriptedRun run)

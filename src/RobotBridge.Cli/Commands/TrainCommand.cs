@@ -55,7 +55,12 @@ internal static class TrainCommand
             "          robotbridge train PointMassGoalDense-v0 --algo ppo --steps 50000 --envs 8\n" +
             "          robotbridge train FetchReach-v4 --steps 40000 --resume");
         command.Arguments.Add(env);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, force, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption }) command.Options.Add(o);
+        // SAC+HER hyper-parameters (defaults: the RL Zoo's FetchReach settings, SacHerConfig).
+        var batchSize = new Option<int>("--batch-size") { Description = "SAC+HER: transitions per gradient step (default 256)", DefaultValueFactory = _ => 256 }.Range(1, 1_000_000);
+        var gamma = new Option<double>("--gamma") { Description = "SAC+HER: discount γ in (0, 1] (default 0.95)", DefaultValueFactory = _ => 0.95 }.Range(1e-9, 1);
+        var tau = new Option<double>("--tau") { Description = "SAC+HER: Polyak rate τ of the target critics in (0, 1] (default 0.05)", DefaultValueFactory = _ => 0.05 }.Range(1e-9, 1);
+        var learningRate = new Option<double>("--lr") { Description = "SAC+HER: Adam learning rate of actor, critics and temperature (default 1e-3)", DefaultValueFactory = _ => 1e-3 }.Range(1e-9, 1);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, force, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption, batchSize, gamma, tau, learningRate }) command.Options.Add(o);
         var distributed = new DistributedTrainOptions();
         foreach (var o in distributed.All) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
@@ -130,7 +135,8 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --demos needs --algo sac-her on a Fetch task (the scripted controller demonstrates those); got {algorithm} on '{envId}'");
                 return Task.FromResult(InputError);
             }
-            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, DemonstrationBatchSize = demoBatchSize, BehaviourCloningWeight = cloning };
+            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, DemonstrationBatchSize = demoBatchSize, BehaviourCloningWeight = cloning,
+                BatchSize = parse.GetValue(batchSize), Gamma = parse.GetValue(gamma), Tau = parse.GetValue(tau), LearningRate = parse.GetValue(learningRate) };
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,

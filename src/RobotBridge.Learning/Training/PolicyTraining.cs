@@ -5,6 +5,8 @@ using RobotBridge.Learning.Evaluation;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Learning.Ppo;
 using RobotBridge.Learning.Sac;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
 
 namespace RobotBridge.Learning.Training;
 
@@ -153,6 +155,26 @@ public static class PolicyTraining
         }
         using var floatEnv = GymEnvs.Make<float[], float[]>(envId, options);
         return PolicyEvaluator.Evaluate(policy, floatEnv, episodes, seed);
+    }
+
+    /// <summary>
+    /// As <see cref="Evaluate"/> for a goal env, with the policy's env options changed by
+    /// <paramref name="adjust"/> (e.g. another robot), and what the safety guard in front of the env's
+    /// robot did to the commands over the run (null without a guard).
+    /// </summary>
+    public static (EvaluationResult Evaluation, SupervisorCounters? Supervisor) EvaluateOn(string policyPath, string envId, int episodes, int seed,
+        Func<EnvOptions, EnvOptions> adjust, Action<string>? warning = null)
+    {
+        ArgumentNullException.ThrowIfNull(adjust);
+        using var policy = PolicyFile.Load(policyPath, warning);
+        var spec = EnvRegistry.Default.Spec(envId);
+        if (spec.ObservationType != typeof(DictValue))
+        {
+            throw new ArgumentException($"{envId} is not a goal env; evaluating on another robot needs a Fetch task");
+        }
+        using var env = GymEnvs.Make<DictValue, float[]>(envId, adjust(policy.Spec.EnvOptions()));
+        var result = PolicyEvaluator.Evaluate(policy, env, episodes, seed);
+        return (result, env.SafetyGuard()?.Counters);
     }
 
     private static void EvaluateIfAsked<TObs>(TrainRequest request, SquashedGaussianPolicy policy, IEnv<TObs, float[]> env, long steps, ITrainingObserver observers)

@@ -35,9 +35,20 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
     {
         bool camera = spec.HasObject && ObjectTrackerChoice.From(options) == ObjectTrackerKind.Camera;
         CameraTrackerConfig? tags = camera ? CameraTracking.LoadTags(options) : null;
+        int seed = options.Get(TwinSeedOption, 0);
+        var (commandLatency, observationLatency) = Latency(options, seed);
+        double jointNoise = options.Get(FetchEnvs.JointNoiseOption, 0.0);
+        if (!double.IsFinite(jointNoise) || jointNoise < 0 || jointNoise > 0.1)
+        {
+            throw new Gym.InvalidEnvArgumentException($"env option \"{FetchEnvs.JointNoiseOption}\" = {jointNoise} must be in [0, 0.1] rad");
+        }
         var twinOptions = new FetchTwinOptions
         {
-            Seed = options.Get(TwinSeedOption, 0),
+            Seed = seed,
+            CommandLatency = commandLatency,
+            ObservationLatency = observationLatency,
+            // Positions only: the Fetch's velocities come filtered from its encoders' differences.
+            Noise = jointNoise > 0 ? new ObservationNoise(jointNoise, 0) : ObservationNoise.None,
             // The tracker needs the real camera's stream; a camera task's small image is resized from it.
             Camera = camera ? HeadCameraOptions.Carmine with { Depth = false }
                 : spec.ImageSize > 0 ? HeadCameraOptions.Policy(spec.ImageSize) : HeadCameraOptions.Off,
@@ -69,6 +80,25 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         {
             twin.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Command → motion latency over rosbridge, measured by <c>bench e2e</c>: p50 18–31 ms. The
+    /// <c>measured</c> option draws one total per twin, uniformly in that range from <c>twin_seed</c>, and
+    /// splits it evenly between the command and the joint state's age.</summary>
+    public static (TimeSpan Command, TimeSpan Observation) Latency(EnvOptions options, int seed)
+    {
+        string value = options.Get(FetchEnvs.LatencyOption, "none");
+        switch (value.ToLowerInvariant())
+        {
+            case "none":
+                return (TimeSpan.Zero, TimeSpan.Zero);
+            case "measured":
+                double totalMs = Math.Round(18 + 13 * new Random(seed).NextDouble());
+                var half = TimeSpan.FromMilliseconds(Math.Floor(totalMs / 2));
+                return (TimeSpan.FromMilliseconds(totalMs) - half, half);
+            default:
+                throw new Gym.InvalidEnvArgumentException($"env option \"{FetchEnvs.LatencyOption}\" = \"{value}\" is not one of: none, measured");
         }
     }
 

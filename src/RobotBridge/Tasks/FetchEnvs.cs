@@ -10,7 +10,8 @@ namespace RobotBridge.Tasks;
 /// Registers the Fetch tasks as Gym ids: <c>Fetch{Reach,Push,Slide,PickAndPlace}[Dense]-v4</c> (sparse
 /// or dense reward, Gymnasium-Robotics v4 semantics) and <c>Fetch{…}[Dense]Camera-v4</c> (the same rewards
 /// plus an 84x84 head-camera image; the dense one is what on-policy learners from pixels can climb). Every id takes the options <c>robot</c> ("sim" by default, or a rosbridge
-/// URL) and, for camera ids, <c>image_size</c>; all have a 50-step time limit.
+/// URL) and, for camera ids, <c>image_size</c>; all have a 50-step time limit. Beside them, the deployable
+/// family <c>Fetch{…}Deploy-v1</c> (<see cref="RegisterDeployable"/>).
 /// </summary>
 public static class FetchEnvs
 {
@@ -19,6 +20,26 @@ public static class FetchEnvs
     public const string RobotOption = "robot";
     public const string ImageSizeOption = "image_size";
     public const string ArmMotionOption = "arm_motion";
+
+    /// <summary>Sim bodies: <c>measured</c> draws the twin's command and observation latency from the
+    /// rosbridge figures (seeded by <c>twin_seed</c>), <c>none</c> leaves them at zero.</summary>
+    public const string LatencyOption = "latency";
+
+    /// <summary>Sim bodies: standard deviation of the noise on the reported joint positions (rad).</summary>
+    public const string JointNoiseOption = "joint_noise";
+
+    /// <summary>Version suffix of the deployable family, <c>Fetch{Reach,Push,Slide,PickAndPlace}Deploy-v1</c>.</summary>
+    public const string DeployableSuffix = "Deploy-v1";
+
+    /// <summary>Defaults of the deployable family: training meets what deploy runs (the supervisor in
+    /// front of the twin, the rosbridge latency, encoder-sized joint noise).</summary>
+    public static IReadOnlyDictionary<string, object?> DeployableDefaults { get; } = new Dictionary<string, object?>
+    {
+        [RobotOption] = "sim",
+        ["safety"] = true,
+        [LatencyOption] = "measured",
+        [JointNoiseOption] = 0.0005,
+    };
 
     private static readonly (string Suffix, GoalRewardType Reward, bool Camera)[] Variants =
     [
@@ -72,6 +93,61 @@ public static class FetchEnvs
                     new Dictionary<string, object?> { [RobotOption] = "sim" });
             }
         }
+        RegisterDeployable(registry, bodies, model);
+    }
+
+    /// <summary>Registers <c>Fetch{Reach,Push,Slide,PickAndPlace}Deploy-v1</c> (sparse reward, 50 steps of
+    /// 100 ms), the deployable family (<see cref="FetchTaskSpec.DeployableFor"/>).</summary>
+    public static void RegisterDeployable(EnvRegistry registry, IFetchBodyProvider bodies, Func<RobotModel>? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(bodies);
+        Func<RobotModel> loadModel = model ?? FetchModel.Load;
+        foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())
+        {
+            string id = $"Fetch{kind}{DeployableSuffix}";
+            if (registry.IsRegistered(id))
+            {
+                continue;
+            }
+            FetchTaskKind k = kind;
+            registry.Register<DictValue, float[]>(id, options =>
+                {
+                    if (options.Settings.ContainsKey(ArmMotionOption))
+                    {
+                        throw new InvalidEnvArgumentException($"{id} always streams the arm; env option \"{ArmMotionOption}\" is for the v4 ids");
+                    }
+                    var spec = FetchTaskSpec.DeployableFor(k);
+                    FetchTaskBody body = bodies.Create(options.Get(RobotOption, "sim"), spec, options);
+                    try
+                    {
+                        return new FetchTaskEnv(spec, body, loadModel(), options.RenderMode);
+                    }
+                    catch
+                    {
+                        body.World.Dispose();
+                        body.Owner?.Dispose();
+                        throw;
+                    }
+                },
+                MaxEpisodeSteps,
+                $"Fetch {kind}, deployable: grip-velocity action streamed at 10 Hz, 5 s episodes, supervisor and measured latency in the loop",
+                DeployableDefaults);
+        }
+    }
+
+    /// <summary>True for the ids of the deployable family.</summary>
+    public static bool IsDeployable(string id) => TryGetKind(id, out _) && id.EndsWith(DeployableSuffix, StringComparison.Ordinal);
+
+    /// <summary>The scripted controller for a Fetch task id (either family), or null for any other id.</summary>
+    public static ScriptedFetchController? ScriptedFor(string id)
+    {
+        if (!TryGetKind(id, out FetchTaskKind kind))
+        {
+            return null;
+        }
+        FetchTaskSpec spec = IsDeployable(id) ? FetchTaskSpec.DeployableFor(kind) : FetchTaskSpec.For(kind);
+        return new ScriptedFetchController(kind, spec.FullActionDistance);
     }
 
     /// <summary>The <c>arm_motion</c> option: <c>direct</c> (the default) or <c>streamed</c>.</summary>
@@ -91,7 +167,7 @@ public static class FetchEnvs
     {
         foreach (FetchTaskKind k in Enum.GetValues<FetchTaskKind>())
         {
-            if (Variants.Any(v => id == $"Fetch{k}{v.Suffix}-v4"))
+            if (Variants.Any(v => id == $"Fetch{k}{v.Suffix}-v4") || id == $"Fetch{k}{DeployableSuffix}")
             {
                 kind = k;
                 return true;
@@ -100,6 +176,9 @@ public static class FetchEnvs
         kind = default;
         return false;
     }
+
+    /// <summary>Ids <see cref="RegisterDeployable"/> registers.</summary>
+    public static IReadOnlyList<string> DeployableIds { get; } = [.. Enum.GetValues<FetchTaskKind>().Select(k => $"Fetch{k}{DeployableSuffix}")];
 
     private static List<string> BuildIds() =>
         [.. Enum.GetValues<FetchTaskKind>().SelectMany(k => Variants.Select(v => $"Fetch{k}{v.Suffix}-v4"))];

@@ -83,11 +83,14 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     private readonly double[] _armTargets = new double[FetchJoints.Arm.Count];
     private readonly double[] _currentArm = new double[FetchJoints.Arm.Count];
     private readonly JointGoalStreamer _armStream;
+    private readonly JointLimit[] _armLimits;
+    private readonly double _armMargin;
     private TimeSpan? _lastStreamedAt;
     private readonly int[] _armIndices;
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
-    private Vec3 _grip, _previousGrip, _object, _previousObject;
+    private Vec3 _grip, _previousGrip, _object, _previousObject, _reference;
+    private readonly Queue<ObjectState?> _objectHistory = new();
     private Rotation3 _objectOrientation = Rotation3.Identity;
     private Vec3 _objectAngularVelocity;
     private bool _objectTracked;
@@ -114,13 +117,17 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         _body = body;
         _robot = body.Robot;
         _arm = new FetchArmKinematics(model);
-        var (pan, tilt) = _arm.AimHead(HeadTarget, StartTorso);
-        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, StartTorso, pan, tilt);
+        var (pan, tilt) = _arm.AimHead(spec.HeadTarget, spec.StartTorso);
+        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, spec.StartTorso, pan, tilt);
         _armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
         // Streamed within the shipped safety limits, so the supervisor in front of a deployed policy
         // passes the same motion the policy trained on.
-        var limits = ModelSafety.Limits(model, SafetyConfig.Default()).Joints;
-        _armStream = new JointGoalStreamer(JointGroup.Arm, _armIndices.Select(i => limits[i]).ToArray(), FetchTaskSpec.Period);
+        SafetyConfig safety = SafetyConfig.Default();
+        var limits = ModelSafety.Limits(model, safety).Joints;
+        _armLimits = _armIndices.Select(i => limits[i]).ToArray();
+        // A little inside the supervisor's margin, so a target it would clamp is never streamed.
+        _armMargin = safety.PositionMargin + 0.01;
+        _armStream = new JointGoalStreamer(JointGroup.Arm, _armIndices.Select(i => limits[i]).ToArray(), spec.StepPeriod);
 
         _observation = new double[spec.ObservationSize];
         var extras = new List<(string, Space)>();
@@ -181,7 +188,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
     protected override ResetResult<DictValue> OnReset(IReadOnlyDictionary<string, object?>? options)
     {
-        Vec3 start = _spec.StartGripPosition;
+        Vec3 start = _spec.RegionCentre;
         Vec3? objectPosition = null;
         if (_spec.HasObject)
         {
@@ -226,7 +233,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             _loop.RestartGrid();
             _deadline = _robot.Clock.Now;
         }
-        _grip = _previousGrip = _arm.GripPosition(_state.Position);
+        _grip = _previousGrip = _reference = _arm.GripPosition(_state.Position);
         ReadObject(initial: true);
         ReadImage();
         WriteObservation();
@@ -241,8 +248,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         ValidateAction(action);
 
         // Command: where the grip site should be after this step, through IK to arm joint targets.
-        var displacement = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f)) * FetchTaskSpec.ActionScale;
-        Vec3 target = Clamp(_grip + displacement, GripBounds.Min, GripBounds.Max);
+        var unit = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f));
+        Vec3 target = _spec.ActionMode == FetchActionMode.Velocity
+            ? AdvanceReference(unit * (_spec.MaxGripSpeed * _spec.StepPeriod.TotalSeconds))
+            : Clamp(_grip + unit * FetchTaskSpec.ActionScale, GripBounds.Min, GripBounds.Max);
         bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
         JointTrajectory arm = _spec.ArmMotion == FetchArmMotion.Streamed ? StreamedGoal() : DirectGoal();
         double? gripper = null;
@@ -260,7 +269,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
         // The control loop owns the period: its next cycle sends the command, and its cycles (guard
         // checks at the loop's rate) run until the step's deadline on the robot's clock.
-        _deadline += FetchTaskSpec.Period;
+        _deadline += _spec.StepPeriod;
         TimeSpan lateness = commandTime > _deadline ? commandTime - _deadline : TimeSpan.Zero;
         if (lateness > TimeSpan.Zero)
         {
@@ -362,13 +371,32 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         TimeSpan now = _robot.Clock.Now;
         TimeSpan? sinceLast = _lastStreamedAt is { } last ? now - last : null;
         _lastStreamedAt = now;
+        for (int i = 0; i < _armTargets.Length; i++)
+        {
+            _armTargets[i] = _armLimits[i].ClampPosition(_armTargets[i], _armMargin);
+        }
         return _armStream.Next(_armTargets, sinceLast);
+    }
+
+    /// <summary>Velocity mode: moves the grip reference by <paramref name="step"/>, keeps it in the grip box
+    /// and on its leash to the measured grip site, and returns it as the step's target.</summary>
+    private Vec3 AdvanceReference(in Vec3 step)
+    {
+        Vec3 next = Clamp(_reference + step, GripBounds.Min, GripBounds.Max);
+        Vec3 lead = next - _grip;
+        double length = lead.Length;
+        if (length > _spec.ReferenceLeash)
+        {
+            next = _grip + lead * (_spec.ReferenceLeash / length);
+        }
+        _reference = next;
+        return next;
     }
 
     /// <summary>The step's joint targets as one goal (<see cref="FetchArmMotion.Direct"/>).</summary>
     private JointTrajectory DirectGoal()
     {
-        double seconds = FetchTaskSpec.Period.TotalSeconds;
+        double seconds = _spec.StepPeriod.TotalSeconds;
         for (int i = 0; i < _armIndices.Length; i++)
         {
             double from = _state.Position[_armIndices[i]];
@@ -388,7 +416,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             goal.CopyTo(_desired, 0);
             return;
         }
-        Vec3 start = _spec.StartGripPosition;
+        Vec3 start = _spec.RegionCentre;
         double range = _spec.HasObject ? _spec.TargetRange : 0.15;
         Vec3 goalPoint = start + new Vec3(Uniform(-range, range), Uniform(-range, range), Uniform(-range, range)) + _spec.TargetOffset;
         if (_spec.HasObject)
@@ -412,12 +440,32 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             return;
         }
         _previousObject = _object;
-        _objectTracked = _body.World.TryGetObjectState(out ObjectState o);
-        if (_objectTracked)
+        ObjectState? seen = _body.World.TryGetObjectState(out ObjectState o) ? o : null;
+        if (_spec.ObjectLagSteps > 0)
         {
-            _object = o.Position;
-            _objectOrientation = o.Orientation;
-            _objectAngularVelocity = o.AngularVelocity;
+            // The pose the policy gets is as old as a camera tracker's: the one read steps ago (at reset,
+            // the object at rest, so the current one).
+            if (initial)
+            {
+                _objectHistory.Clear();
+                for (int i = 0; i < _spec.ObjectLagSteps; i++)
+                {
+                    _objectHistory.Enqueue(seen);
+                }
+            }
+            _objectHistory.Enqueue(seen);
+            seen = _objectHistory.Dequeue();
+        }
+        _objectTracked = seen.HasValue;
+        if (seen is { } observed)
+        {
+            _object = observed.Position;
+            if (_spec.ObjectNoise > 0)
+            {
+                _object += new Vec3(Gaussian(), Gaussian(), Gaussian()) * _spec.ObjectNoise;
+            }
+            _objectOrientation = observed.Orientation;
+            _objectAngularVelocity = observed.AngularVelocity;
         }
         if (initial)
         {
@@ -444,7 +492,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
     private void WriteObservation()
     {
-        double dt = FetchTaskSpec.Period.TotalSeconds;
+        double dt = _spec.StepPeriod.TotalSeconds;
         Vec3 gripStep = _grip - _previousGrip;
         double rFinger = _state.Position[_rFinger], lFinger = _state.Position[_lFinger];
         double rFingerStep = _state.Velocity[_rFinger] * dt, lFingerStep = _state.Velocity[_lFinger] * dt;
@@ -478,7 +526,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     {
         TimeSpan now = _robot.Clock.Now;
         Info.Set(InfoKeys.IsSuccess, _reward.IsSuccess(_achieved, _desired));
-        Info.Set(InfoKeys.Timing, new StepTiming(now, FetchTaskSpec.Period, elapsed, lateness, now - _state.Stamp));
+        Info.Set(InfoKeys.Timing, new StepTiming(now, _spec.StepPeriod, elapsed, lateness, now - _state.Stamp));
         Info.Set(FetchTaskInfoKeys.CommandLatency, _state.Stamp - commandTime);
         Info.Set(FetchTaskInfoKeys.IkFailed, ikFailed);
         Info.Set(FetchTaskInfoKeys.LinkLost, _robot.Link == LinkStatus.Lost);
@@ -495,6 +543,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
 
     private double Uniform(double low, double high) => low + (high - low) * Rng.NextDouble();
+
+    /// <summary>A standard normal draw from the episode's generator (Box–Muller), so noise is part of
+    /// the seeded episode.</summary>
+    private double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - Rng.NextDouble())) * Math.Cos(2 * Math.PI * Rng.NextDouble());
 
 
     private static Vec3 Clamp(in Vec3 v, in Vec3 min, in Vec3 max) =>

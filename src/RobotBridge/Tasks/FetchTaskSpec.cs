@@ -27,6 +27,19 @@ public enum FetchArmMotion
     Streamed,
 }
 
+/// <summary>What the action's first three elements mean.</summary>
+public enum FetchActionMode
+{
+    /// <summary>Gymnasium's: a grip displacement of up to <see cref="FetchTaskSpec.ActionScale"/> from
+    /// where the grip site is measured, per step.</summary>
+    Displacement,
+
+    /// <summary>A grip-site velocity, action × <see cref="FetchTaskSpec.MaxGripSpeed"/>, integrated into a
+    /// grip reference that the streamed arm follows (the deployable family): the arm keeps moving while
+    /// the policy keeps asking, instead of braking toward a target a few centimetres from where it is.</summary>
+    Velocity,
+}
+
 /// <summary>Which table stands in front of the robot.</summary>
 public enum FetchTable
 {
@@ -81,6 +94,55 @@ public sealed record FetchTaskSpec
     /// <summary>How actions move the arm (env option <c>arm_motion</c>).</summary>
     public FetchArmMotion ArmMotion { get; init; } = FetchArmMotion.Direct;
 
+    /// <summary>Time between policy steps: Gymnasium's 40 ms for the v4 ids.</summary>
+    public TimeSpan StepPeriod { get; init; } = Period;
+
+    /// <summary>What the action means (<see cref="FetchActionMode"/>).</summary>
+    public FetchActionMode ActionMode { get; init; } = FetchActionMode.Displacement;
+
+    /// <summary>Grip speed of a full action in <see cref="FetchActionMode.Velocity"/> mode (m/s).</summary>
+    public double MaxGripSpeed { get; init; }
+
+    /// <summary>Velocity mode: how far the grip reference may lead the measured grip site (m). The arm
+    /// lags its reference by its braking distance; a reference held back by the table, the grip box or
+    /// the arm's reach must not wind up and keep pulling after the policy lets go.</summary>
+    public double ReferenceLeash { get; init; } = 0.05;
+
+    /// <summary>Steps by which the observed object pose lags the world: a camera tracker's pose is
+    /// 100–116 ms old at the policy over rosbridge (<c>bench e2e</c>), one step of the deployable family.</summary>
+    public int ObjectLagSteps { get; init; }
+
+    /// <summary>Standard deviation of Gaussian noise on the observed object position (m), per axis.</summary>
+    public double ObjectNoise { get; init; }
+
+    /// <summary>Centre of the squares objects and goals are drawn from, when it is not the start grip
+    /// position (the deployable object tasks start the gripper to the side, out of the camera's view of it).</summary>
+    public Vec3? SamplingCentre { get; init; }
+
+    /// <summary>Centre of the object and goal sampling: Gymnasium's start grip position.</summary>
+    public Vec3 RegionCentre => SamplingCentre ?? StartGripPosition;
+
+    /// <summary>Start grip position of the deployable object tasks: 22 cm to the robot's right of the table
+    /// centre, where the arm leaves the head camera a clear view of the whole object region (with the
+    /// gripper over the centre the upper arm hid the cube in every frame; <c>bench apriltag --arm
+    /// deploy-start</c>: 60/60 placements detected here, 38/60 at 15 cm, 0/60 over the centre).</summary>
+    public static readonly Vec3 DeployableObjectStart = new(0.60, -0.22, 0.535);
+
+    /// <summary>Torso height of the start pose (m).</summary>
+    public double StartTorso { get; init; } = 0.05;
+
+    /// <summary>Where the head camera looks at reset (base frame).</summary>
+    public Vec3 HeadTarget { get; init; } = new(0.65, 0.0, TableTop);
+
+    /// <summary>Deployable family: the sim body's defaults (supervisor, measured latency, joint noise)
+    /// are the family's, see <see cref="FetchEnvs"/>.</summary>
+    public bool Deployable { get; init; }
+
+    /// <summary>Grip-to-target distance (m) at which a proportional controller's action saturates: one full
+    /// step's displacement in displacement mode, the way the reference covers in 0.3 s in velocity mode
+    /// (a time constant the streamed arm can follow without overshoot).</summary>
+    public double FullActionDistance => ActionMode == FetchActionMode.Velocity ? MaxGripSpeed * 0.3 : ActionScale;
+
     public int ObservationSize => HasObject ? 25 : 10;
 
     /// <summary>Table top height in the base frame.</summary>
@@ -91,6 +153,36 @@ public sealed record FetchTaskSpec
 
     /// <summary>Gripper displacement per unit action per step (m).</summary>
     public const double ActionScale = 0.05;
+
+    /// <summary>Policy period of the deployable family: 10 Hz, so 50 steps (HER's usual horizon) span 5 s,
+    /// time for the acceleration-limited arm to reach the object and move it.</summary>
+    public static readonly TimeSpan DeployablePeriod = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Grip speed of a full action in the deployable family (m/s): under the supervisor's
+    /// max_cartesian_speed (0.25 m/s) and within what the streamed arm reaches in a few steps.</summary>
+    public const double DeployableGripSpeed = 0.2;
+
+    /// <summary>The deployable variant of <paramref name="kind"/> (ids <c>Fetch…Deploy-v1</c>): the same
+    /// observation, goals and rewards; a velocity action executed as streamed joint goals at 10 Hz; the
+    /// object observed one step late with noise, as a camera tracker sees it.</summary>
+    public static FetchTaskSpec DeployableFor(FetchTaskKind kind)
+    {
+        FetchTaskSpec v4 = For(kind);
+        return v4.HasObject
+            ? WithDeployableAction(v4) with { SamplingCentre = v4.StartGripPosition, StartGripPosition = DeployableObjectStart }
+            : WithDeployableAction(v4);
+    }
+
+    private static FetchTaskSpec WithDeployableAction(FetchTaskSpec v4) => v4 with
+    {
+        StepPeriod = DeployablePeriod,
+        ActionMode = FetchActionMode.Velocity,
+        MaxGripSpeed = DeployableGripSpeed,
+        ArmMotion = FetchArmMotion.Streamed,
+        ObjectLagSteps = 1,
+        ObjectNoise = 0.002,
+        Deployable = true,
+    };
 
     public static FetchTaskSpec For(FetchTaskKind kind) => kind switch
     {

@@ -8,9 +8,12 @@ namespace RobotBridge.Tasks;
 /// privileged simulator state): proof that the tasks are solvable through the real robot's action
 /// path, and a baseline for learned policies. Stateless apart from the pick-and-place grasp phase.
 /// </summary>
-public sealed class ScriptedFetchController(FetchTaskKind kind)
+/// <param name="kind">The task.</param>
+/// <param name="fullActionDistance">Position error (m) at which an axis' action saturates
+/// (<see cref="FetchTaskSpec.FullActionDistance"/>): one step's 5 cm for the v4 ids.</param>
+public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActionDistance = FetchTaskSpec.ActionScale)
 {
-    private const double Gain = 1.0 / FetchTaskSpec.ActionScale; // a unit action moves 5 cm: error/5 cm saturates
+    private readonly double _gain = 1.0 / fullActionDistance;
     private bool _grasped;
 
     // Pick-and-place geometry for the 5 cm cube (metres). The fingers open only to 6 cm: they move at
@@ -48,7 +51,7 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
         }
     }
 
-    private static void Push(double[] o, double[] goal, Span<float> action, bool strike)
+    private void Push(double[] o, double[] goal, Span<float> action, bool strike)
     {
         var grip = (X: o[0], Y: o[1], Z: o[2]);
         double ox = o[3], oy = o[4], oz = o[5];
@@ -138,10 +141,10 @@ public sealed class ScriptedFetchController(FetchTaskKind kind)
         action[3] = -1;
     }
 
-    private static void MoveTo((double X, double Y, double Z) grip, double x, double y, double z, Span<float> action)
+    private void MoveTo((double X, double Y, double Z) grip, double x, double y, double z, Span<float> action)
     {
-        action[0] = (float)Math.Clamp(Gain * (x - grip.X), -1, 1);
-        action[1] = (float)Math.Clamp(Gain * (y - grip.Y), -1, 1);
-        action[2] = (float)Math.Clamp(Gain * (z - grip.Z), -1, 1);
+        action[0] = (float)Math.Clamp(_gain * (x - grip.X), -1, 1);
+        action[1] = (float)Math.Clamp(_gain * (y - grip.Y), -1, 1);
+        action[2] = (float)Math.Clamp(_gain * (z - grip.Z), -1, 1);
     }
 }
