@@ -145,7 +145,7 @@ internal static class DeployCommand
         {
             stdout.WriteLine("note: this policy was trained with arm_motion=direct, Gymnasium's quick arm. The safety supervisor " +
                 "retimes those goals to the Fetch's acceleration limits, so the arm moves slower than the policy learned and it may fail. " +
-                "For a Fetch, train the deployable family (Fetch…Deploy-v1).");
+                "For a Fetch, train the deployable family (Fetch…Deploy-v1, docs/tasks.md), or at least with --env-option arm_motion=streamed.");
         }
         if (safetyConfigPath is not null)
         {

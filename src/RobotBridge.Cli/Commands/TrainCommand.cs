@@ -135,8 +135,11 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: --demos needs --algo sac-her on a Fetch task (the scripted controller demonstrates those); got {algorithm} on '{envId}'");
                 return Task.FromResult(InputError);
             }
-            var sac = new RobotBridge.Learning.Sac.SacHerConfig { GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, DemonstrationBatchSize = demoBatchSize, BehaviourCloningWeight = cloning,
-                BatchSize = parse.GetValue(batchSize), Gamma = parse.GetValue(gamma), Tau = parse.GetValue(tau), LearningRate = parse.GetValue(learningRate) };
+            var sac = new RobotBridge.Learning.Sac.SacHerConfig
+            {
+                GradientStepsPerEnvStep = updates, RandomActionProbability = randomProbability, DemonstrationEpisodes = demoEpisodes, DemonstrationBatchSize = demoBatchSize, BehaviourCloningWeight = cloning,
+                BatchSize = parse.GetValue(batchSize), Gamma = parse.GetValue(gamma), Tau = parse.GetValue(tau), LearningRate = parse.GetValue(learningRate)
+            };
             var request = new TrainRequest
             {
                 EnvId = envId, Algorithm = algorithm, Steps = parse.GetValue(steps), OutputDirectory = dir,
