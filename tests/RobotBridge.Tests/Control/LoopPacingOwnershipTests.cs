@@ -32,7 +32,7 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Ros/Client/RosbridgeClient.Services.cs", "Task.Delay")] = "a service call's timeout",
         [("RobotBridge.Ros/Client/ActionlibClient.cs", "Task.Delay")] = "an action goal's timeout",
         [("RobotBridge.Ros/Server/RosbridgeServer.cs", "Task.Delay")] = "shutdown waits for clients to go (bounded)",
-        [("RobotBridge.Teleop/Robot/TeleopBridge.cs", "Task.Delay")] = "reconnect back-off to the broker",
+        [("RobotBridge.Teleop/Robot/TeleopConnection.cs", "Task.Delay")] = "reconnect back-off to the broker",
         [("RobotBridge.Teleop/Brokers/MosquittoBroker.cs", "Task.Delay")] = "start-up waits for the broker process to listen",
         [("RobotBridge.Teleop/Operator/OperatorConsole.cs", "PeriodicTimer")] = "the operator's client program (another machine), not the robot side",
         [("RobotBridge.Learning/Deployment/IStopRecovery.cs", "WaitOne")] = "waits for a human to reset the e-stop",
