@@ -108,18 +108,8 @@ internal static class TasksBenchCommand
                 }
             }
 
-            output.WriteLine();
-            output.WriteLine("Grip displacement per step under a sustained full action (mm, mean of steps 3-10; the base frame's x points away from the robot)");
-            output.WriteLine("| task | +x | -x | +y | -y | +z | -z |");
-            output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
-            foreach (FetchTaskKind kind in new[] { FetchTaskKind.Reach, FetchTaskKind.Push })
-            {
-                var cells = new List<string>();
-                for (int axis = 0; axis < 3; axis++)
-                    foreach (float sign in new[] { 1f, -1f })
-                        cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}-v4", axis, sign, motion):F1}");
-                output.WriteLine($"| {kind} | {string.Join(" | ", cells)} |");
-            }
+            WriteDisplacementTable(output, "Grip displacement per step under a sustained full action (mm, mean of steps 3-10; the base frame's x points away from the robot)",
+                registry, "-v4", motion);
             return 0;
         });
         return command;
@@ -178,18 +168,8 @@ internal static class TasksBenchCommand
                 output.WriteLine($"| {kind} | {name} | {success} | {counts} | {seen} |");
             }
         }
-        output.WriteLine();
-        output.WriteLine("Grip displacement per step under a sustained full action (mm per 100 ms step, mean of steps 3-10), first robot");
-        output.WriteLine("| task | +x | -x | +y | -y | +z | -z |");
-        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
-        foreach (FetchTaskKind kind in new[] { FetchTaskKind.Reach, FetchTaskKind.Push })
-        {
-            var cells = new List<string>();
-            for (int axis = 0; axis < 3; axis++)
-                foreach (float sign in new[] { 1f, -1f })
-                    cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}{FetchEnvs.DeployableSuffix}", axis, sign, runs[0].Options):F1}");
-            output.WriteLine($"| {kind} | {string.Join(" | ", cells)} |");
-        }
+        WriteDisplacementTable(output, "Grip displacement per step under a sustained full action (mm per 100 ms step, mean of steps 3-10), first robot",
+            registry, FetchEnvs.DeployableSuffix, runs[0].Options);
         return 0;
     }
 
@@ -201,5 +181,26 @@ internal static class TasksBenchCommand
         return run.Supervisor is { } counters
             ? $"| {kind} | {success} | {counters.Clamped} of {counters.Forwarded} commands |"
             : $"| {kind} | {success} |";
+    }
+
+    /// <summary>How far the grip moves per step along each axis under a sustained full action, Reach and Push.</summary>
+    private static void WriteDisplacementTable(TextWriter output, string title, EnvRegistry registry, string idSuffix, EnvOptions options)
+    {
+        output.WriteLine();
+        output.WriteLine(title);
+        output.WriteLine("| task | +x | -x | +y | -y | +z | -z |");
+        output.WriteLine("| --- | --- | --- | --- | --- | --- | --- |");
+        foreach (FetchTaskKind kind in new[] { FetchTaskKind.Reach, FetchTaskKind.Push })
+        {
+            var cells = new List<string>();
+            for (int axis = 0; axis < 3; axis++)
+            {
+                foreach (float sign in new[] { 1f, -1f })
+                {
+                    cells.Add($"{1000 * TasksBench.SustainedStepLength(registry, $"Fetch{kind}{idSuffix}", axis, sign, options):F1}");
+                }
+            }
+            output.WriteLine($"| {kind} | {string.Join(" | ", cells)} |");
+        }
     }
 }

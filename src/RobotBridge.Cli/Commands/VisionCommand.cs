@@ -80,18 +80,8 @@ internal static class VisionCommand
     private static int OnTwin(CameraTrackerConfig tags, TaggedObject target, double seconds, TextWriter output)
     {
         RobotModel model = FetchModel.Load();
-        var arm = new FetchArmKinematics(model);
-        var (pan, tilt) = arm.AimHead(FetchTaskEnv.HeadTarget, FetchTaskEnv.StartTorso);
-        var q = new double[FetchJoints.Count];
-        foreach (var (name, value) in SceneBuilder.HomePose)
-        {
-            q[FetchJoints.IndexOf(name)] = value;
-        }
-        q[FetchJoints.IndexOf(FetchJoints.TorsoLift)] = FetchTaskEnv.StartTorso;
-        q[FetchJoints.IndexOf(FetchJoints.HeadPan)] = pan;
-        q[FetchJoints.IndexOf(FetchJoints.HeadTilt)] = tilt;
         using var twin = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Carmine with { Depth = false } });
-        twin.SetRobotJoints(q);
+        twin.SetRobotJoints(ScenePoses.TuckedLookingAtTable(model));
         bool puck = string.Equals(target.Object, "puck", StringComparison.OrdinalIgnoreCase);
         SceneObject item = puck ? SceneObject.Puck : SceneObject.Cube;
         twin.SetObjectPose(puck ? SceneObject.Cube : SceneObject.Puck, ScenePose.At(-1.0, 0.5, 0.025));

@@ -75,18 +75,7 @@ public static class FetchEnvs
                             ImageSize = camera ? options.Get(ImageSizeOption, DefaultImageSize) : 0,
                             ArmMotion = ArmMotion(options),
                         };
-                        string robot = options.Get(RobotOption, "sim");
-                        FetchTaskBody body = bodies.Create(robot, spec, options);
-                        try
-                        {
-                            return new FetchTaskEnv(spec, body, loadModel(), options.RenderMode);
-                        }
-                        catch
-                        {
-                            body.World.Dispose();
-                            body.Owner?.Dispose();
-                            throw;
-                        }
+                        return Build(spec, bodies, loadModel, options);
                     },
                     MaxEpisodeSteps,
                     $"Fetch {kind} ({(reward == GoalRewardType.Dense ? "dense" : "sparse")} reward{(camera ? ", head-camera image" : "")}), on the twin or a real Fetch",
@@ -94,6 +83,23 @@ public static class FetchEnvs
             }
         }
         RegisterDeployable(registry, bodies, model);
+    }
+
+    /// <summary>The env on the body the <c>robot</c> option names; a body whose env cannot be built is
+    /// released at once (it may hold a connection or a stopped robot).</summary>
+    private static FetchTaskEnv Build(FetchTaskSpec spec, IFetchBodyProvider bodies, Func<RobotModel> loadModel, EnvOptions options)
+    {
+        FetchTaskBody body = bodies.Create(options.Get(RobotOption, "sim"), spec, options);
+        try
+        {
+            return new FetchTaskEnv(spec, body, loadModel(), options.RenderMode);
+        }
+        catch
+        {
+            body.World.Dispose();
+            body.Owner?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Registers <c>Fetch{Reach,Push,Slide,PickAndPlace}Deploy-v1</c> (sparse reward, 50 steps of
@@ -117,18 +123,7 @@ public static class FetchEnvs
                     {
                         throw new InvalidEnvArgumentException($"{id} always streams the arm; env option \"{ArmMotionOption}\" is for the v4 ids");
                     }
-                    var spec = FetchTaskSpec.DeployableFor(k);
-                    FetchTaskBody body = bodies.Create(options.Get(RobotOption, "sim"), spec, options);
-                    try
-                    {
-                        return new FetchTaskEnv(spec, body, loadModel(), options.RenderMode);
-                    }
-                    catch
-                    {
-                        body.World.Dispose();
-                        body.Owner?.Dispose();
-                        throw;
-                    }
+                    return Build(FetchTaskSpec.DeployableFor(k), bodies, loadModel, options);
                 },
                 MaxEpisodeSteps,
                 $"Fetch {kind}, deployable: grip-velocity action streamed at 10 Hz, 5 s episodes, supervisor and measured latency in the loop",

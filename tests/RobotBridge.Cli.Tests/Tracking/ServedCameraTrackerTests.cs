@@ -26,7 +26,7 @@ public sealed class ServedCameraTrackerTests
     public async Task A_rosbridge_body_with_the_camera_tracker_sees_the_served_cube_where_it_is()
     {
         using var twin = new FetchTwin(new FetchTwinOptions { ClockMode = TwinClockMode.RealTime, Camera = HeadCameraOptions.Carmine with { Depth = false } });
-        twin.SetRobotJoints(ArmTuckedHeadOnTable());
+        twin.SetRobotJoints(ScenePoses.TuckedLookingAtTable(FetchModel.Load()));
         twin.SetObjectPose(SceneObject.Cube, ScenePose.At(0.65, 0.05, FetchTaskSpec.TableTop + 0.025));
         await using var server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0, Dialect = RosDialect.Ros1 });
         server.Start();
@@ -82,20 +82,6 @@ public sealed class ServedCameraTrackerTests
     private sealed class NoOperator : IOperatorPrompt
     {
         public bool Confirm(string request, CancellationToken cancellationToken = default) => false;
-    }
-
-    private static double[] ArmTuckedHeadOnTable()
-    {
-        var (pan, tilt) = new FetchArmKinematics(FetchModel.Load()).AimHead(FetchTaskEnv.HeadTarget, FetchTaskEnv.StartTorso);
-        var q = new double[FetchJoints.Count];
-        foreach (var (name, value) in SceneBuilder.HomePose)
-        {
-            q[FetchJoints.IndexOf(name)] = value;
-        }
-        q[FetchJoints.IndexOf(FetchJoints.TorsoLift)] = FetchTaskEnv.StartTorso;
-        q[FetchJoints.IndexOf(FetchJoints.HeadPan)] = pan;
-        q[FetchJoints.IndexOf(FetchJoints.HeadTilt)] = tilt;
-        return q;
     }
 
     private static Vec3 CubeInBase(FetchTwin twin)

@@ -19,17 +19,7 @@ public class CameraObjectTrackerTests
     private static FetchTwin TwinLookingAtTable()
     {
         var twin = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Carmine with { Depth = false } });
-        var arm = new FetchArmKinematics(Model);
-        var (pan, tilt) = arm.AimHead(FetchTaskEnv.HeadTarget, FetchTaskEnv.StartTorso);
-        var q = new double[FetchJoints.Count];
-        foreach (var (name, value) in SceneBuilder.HomePose)
-        {
-            q[FetchJoints.IndexOf(name)] = value;
-        }
-        q[FetchJoints.IndexOf(FetchJoints.TorsoLift)] = FetchTaskEnv.StartTorso;
-        q[FetchJoints.IndexOf(FetchJoints.HeadPan)] = pan;
-        q[FetchJoints.IndexOf(FetchJoints.HeadTilt)] = tilt;
-        twin.SetRobotJoints(q);
+        twin.SetRobotJoints(ScenePoses.TuckedLookingAtTable(Model));
         twin.SetObjectPose(SceneObject.Puck, ScenePose.At(-1.0, -0.5, 0.02));
         return twin;
     }
