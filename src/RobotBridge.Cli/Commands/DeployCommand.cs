@@ -79,7 +79,7 @@ internal static class DeployCommand
                 stdout.WriteLine($"  safety stops:     {result.SafetyStops}, resumed after an operator's reset: {result.Resumes}");
                 if (result.StoppedBy is not null)
                 {
-                    stderr.WriteLine($"robotbridge deploy: stopped early — {result.StoppedBy}");
+                    stderr.WriteLine($"robotbridge deploy: stopped early — {result.StoppedBy}{NoOperatorAdvice(teleop is not null)}");
                     return result.StoppedBy.StartsWith("safety", StringComparison.Ordinal) ? SafetyStop : 0;
                 }
                 return 0;
@@ -98,12 +98,20 @@ internal static class DeployCommand
             catch (TaskResetException e)
             {
                 // The robot did not get to (or may not start) an episode: it has been told to stop.
-                stderr.WriteLine($"robotbridge deploy: {e.Message}");
+                stderr.WriteLine($"robotbridge deploy: {e.Message}{NoOperatorAdvice(parse.GetValue(mqttUsers) is not null)}");
                 return SafetyStop;
             }
         });
         return command;
     }
+
+    /// <summary>
+    /// A deploy without an operator console ends at its first safety stop, and nobody in it can reset the
+    /// latch: say so, and what the user does next, instead of leaving "reset the e-stop" unanswerable.
+    /// </summary>
+    private static string NoOperatorAdvice(bool operatorConsole) => operatorConsole ? "" :
+        ". No operator can reset the e-stop in a deploy without --mqtt-users, so this run ends here; find the cause, " +
+        "release the robot's software runstop if it is engaged (docs/deploy.md, \"After a safety stop\") and deploy again";
 
     /// <summary>
     /// The latch accepts resets only from the safety config's authorised_operators; the MQTT user file

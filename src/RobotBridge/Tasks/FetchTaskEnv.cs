@@ -206,8 +206,9 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         _body.Guard?.Monitor();
         if (_body.Guard?.Snapshot is { IsStopped: true } stopped)
         {
-            // A latched stop is released by an authorised operator, never by starting an episode.
-            throw new TaskResetException($"the robot is stopped ({stopped}); reset the e-stop before the next episode");
+            // A latched stop is released by an authorised operator, never by starting an episode. Whether
+            // one can reset it is the caller's to say (deploy without an operator console cannot).
+            throw new TaskResetException($"the robot is stopped ({stopped}): no episode starts until the e-stop latch is reset");
         }
         _commands.Clear(); // nothing from the last episode goes out during or after the move to the start
         _body.World.PrepareEpisode(_startJoints, objectPosition);

@@ -25,14 +25,8 @@ public sealed class ConsecutiveDeployTests(TrainedReachPolicy reach, ITestOutput
         string policy = reach.PolicyPath;
         // A 1 s stale-state bound (shipped 0.2 s): on two cores shared by several test processes a joint
         // state 208 ms old stopped the first move home, which is not what this test is about.
-        string config = Path.Combine(_dir, "safety.json");
-        using (var shipped = typeof(RobotBridge.Safety.SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
-        using (var reader = new StreamReader(shipped))
-        {
-            string text = reader.ReadToEnd();
-            Assert.Contains("\"stale_state_after\": 0.2", text, StringComparison.Ordinal);
-            File.WriteAllText(config, text.Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0", StringComparison.Ordinal));
-        }
+        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(1.0);
+        string config = safety.Path;
         using var serve = CliProcess.Start("serve", "--port", "0", "--no-camera", "--seconds", "300");
         string served = serve.WaitForLine(l => l.StartsWith("serving the MuJoCo Fetch twin on ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "serve starts");
         string url = Regex.Match(served, @"ws://\S+").Value.TrimEnd('/');

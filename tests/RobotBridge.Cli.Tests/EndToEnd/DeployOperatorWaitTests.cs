@@ -82,6 +82,31 @@ public sealed class DeployOperatorWaitTests : IDisposable
         Assert.Contains("no operator in the MQTT user file (alice) may reset the e-stop: the shipped fetch-safety.json authorises only [operator]", error.ToString());
     }
 
+    [Fact]
+    public void Without_an_operator_console_a_stop_ends_the_run_and_says_nobody_here_can_reset_it()
+    {
+        // A workspace whose ceiling (0.45 m) is below the gripper's tucked height: the supervisor trips
+        // before the first episode. Without --mqtt-users nobody can reset the latch in this run, so the
+        // message must not just say "reset the e-stop" but what the user does next.
+        string config = Path.Combine(_dir, "low-ceiling.json");
+        using (var shipped = typeof(RobotBridge.Safety.SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
+        using (var reader = new StreamReader(shipped))
+        {
+            string json = reader.ReadToEnd();
+            const string Box = "\"workspace\": { \"min\": [-0.1, -0.9, 0.3], \"max\": [1.35, 0.9, 1.75] }";
+            Assert.Contains(Box, json, StringComparison.Ordinal);
+            File.WriteAllText(config, json.Replace(Box, "\"workspace\": { \"min\": [-0.1, -0.9, 0.3], \"max\": [1.35, 0.9, 0.45] }", StringComparison.Ordinal));
+        }
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(["deploy", UntrainedReachPolicy(), "--robot", "sim", "--episodes", "2", "--quiet", "--safety-config", config], output, error);
+        string errors = error.ToString();
+        Assert.True(code == DeployCommand.SafetyStop, $"exit {code}\n{output}\n{errors}");
+        Assert.Contains("outside the workspace", errors);
+        Assert.Contains("No operator can reset the e-stop in a deploy without --mqtt-users, so this run ends here", errors);
+        Assert.Single(errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // one line, no stack trace
+    }
+
     private string UntrainedReachPolicy()
     {
         CliEnvironments.EnsureRegistered();

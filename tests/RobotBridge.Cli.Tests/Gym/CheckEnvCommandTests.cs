@@ -25,15 +25,10 @@ public class CheckEnvCommandTests
         server.Start();
         using var node = new FetchRobotNode(server, twin);
         // A 1 s stale-state bound, as the served-twin tests use: two shared cores can stall 200 ms.
-        string config = Path.Combine(Path.GetTempPath(), $"check-env-safety-{Guid.NewGuid():N}.json");
-        using (var shipped = typeof(RobotBridge.Safety.SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
-        using (var reader = new StreamReader(shipped))
-        {
-            File.WriteAllText(config, reader.ReadToEnd().Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0"));
-        }
+        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(1.0);
+        string config = safety.Path;
         var (code, output, error) = await Task.Run(() => Run("check-env", "FetchReach-v4", "--set", $"robot={server.Uri}",
             "--set", $"safety_config={config}", "--set", "link_timeout=2", "--steps", "10"));
-        File.Delete(config);
         Assert.True(code == 0, error + output);
         Assert.Contains("SKIP [reset.seed-determinism] the body runs on a wall clock", output);
         Assert.Contains("SKIP [step.determinism] the body runs on a wall clock", output);

@@ -57,21 +57,14 @@ public sealed class ServedDeployLoopTests(ITestOutputHelper output)
             // A looser bound than the shipped 0.2 s so that two loaded shared cores do not trip it before
             // the stall; what is measured is how long after its bound the stale state is caught.
             const double Bound = 0.5;
-            string config = Path.Combine(Path.GetTempPath(), $"served-deploy-loop-{Guid.NewGuid():N}.json");
-            using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
-            using (var reader = new StreamReader(shipped))
-            {
-                string json = reader.ReadToEnd();
-                Assert.Contains("\"stale_state_after\": 0.2", json);
-                File.WriteAllText(config, json.Replace("\"stale_state_after\": 0.2", $"\"stale_state_after\": {Bound}"));
-            }
+            using var safety = RelaxedSafetyConfig.WithStaleStateAfter(Bound);
+            string config = safety.Path;
             var registry = new EnvRegistry();
             FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
             using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
                 .With(FetchEnvs.RobotOption, server.Uri.ToString())
                 .With(RosFetchBodyProvider.SafetyConfigOption, config)
                 .With(RosFetchBodyProvider.LinkTimeoutOption, 10.0)); // the link stays up: this is about the state's age
-            File.Delete(config);
             ISafetyGuard guard = env.RequireSafetyGuard("served FetchReach");
             TorchRuntime.Configure(seed: 5, threads: 1);
             using var policy = new SquashedGaussianPolicy(PolicyInputs.SpecFor(env, "FetchReach-v4", "sac", [32, 32]));

@@ -19,12 +19,8 @@ public class ServedReachOutageTests
         var registry = new EnvRegistry();
         FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
         // As in ServedReachTests: a 1 s stale-state limit and a 2 s link timeout, because two shared CI cores can stall 200 ms.
-        string config = Path.Combine(Path.GetTempPath(), $"served-outage-safety-{Guid.NewGuid():N}.json");
-        using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
-        using (var reader = new StreamReader(shipped))
-        {
-            File.WriteAllText(config, reader.ReadToEnd().Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0"));
-        }
+        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(1.0);
+        string config = safety.Path;
         using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
             .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
             .With(RosFetchBodyProvider.SafetyConfigOption, config)

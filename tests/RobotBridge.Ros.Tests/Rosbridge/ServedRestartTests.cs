@@ -20,12 +20,8 @@ public class ServedRestartTests
         FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
         // A 2 s stale-state bound and link timeout: with several test processes on two cores the served
         // twin's joint states stalled just over 1 s during the first move home.
-        string config = Path.Combine(Path.GetTempPath(), $"served-restart-safety-{Guid.NewGuid():N}.json");
-        using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
-        using (var reader = new StreamReader(shipped))
-        {
-            File.WriteAllText(config, reader.ReadToEnd().Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 2.0"));
-        }
+        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(2.0);
+        string config = safety.Path;
         using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
             .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
             .With(RosFetchBodyProvider.SafetyConfigOption, config)

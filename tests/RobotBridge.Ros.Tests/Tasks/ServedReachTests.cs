@@ -23,14 +23,8 @@ public class ServedReachTests(Xunit.Abstractions.ITestOutputHelper output)
         // The shipped config stops on joint state older than 200 ms (and RosFetch calls the link lost
         // after 0.5 s of silence); a CI machine running the served twin, the server, this client and
         // other test assemblies on two shared cores can stall that long without anything being wrong.
-        string config = Path.Combine(Path.GetTempPath(), $"served-reach-safety-{Guid.NewGuid():N}.json");
-        using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
-        using (var reader = new StreamReader(shipped))
-        {
-            string json = reader.ReadToEnd();
-            Assert.Contains("\"stale_state_after\": 0.2", json);
-            File.WriteAllText(config, json.Replace("\"stale_state_after\": 0.2", "\"stale_state_after\": 1.0"));
-        }
+        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(1.0);
+        string config = safety.Path;
         using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
             .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
             .With(RosFetchBodyProvider.SafetyConfigOption, config)
