@@ -44,6 +44,9 @@ public static class DistributedTraining
         using var learner = new LearnerService(request, observers, records, registry);
         learner.Start(cancel);
         await learner.Ready.ConfigureAwait(false);
+        // The local workers' slots are theirs from before the gateway opens: a worker started by hand
+        // as soon as the learner announces itself gets the next slot, never one a local worker will claim.
+        for (int slot = 0; slot < localWorkers; slot++) registry.Reserve(slot);
         await using var silo = await LearnerSilo.StartAsync(learner, request.ListenAddress, request.GatewayPort, request.SiloPort, cancel).ConfigureAwait(false);
         log($"learner listening on {silo.Gateway} (Orleans gateway); more workers join with: robotbridge worker --learner {silo.Gateway}");
         LocalWorkers? workers = null;

@@ -52,4 +52,22 @@ public sealed class WorkerRegistryTests
         restored.RestoreGenerations(registry.Generations());
         Assert.Equal(3, restored.Join(new JoinRequest("a3", 3, 300)).Ticket.Generation);
     }
+
+    [Fact]
+    public void ASlotReservedForALocalProcessIsNotGivenToAWorkerAskingForAnySlot_UntilThatProcessJoinsOrExits()
+    {
+        string dir = Directory.CreateTempSubdirectory("robotbridge-dist-").FullName;
+        using var records = new RunRecords(dir, null);
+        var registry = new WorkerRegistry(1, TimeSpan.FromSeconds(30), records);
+        registry.Reserve(0);
+        registry.Reserve(1);
+        var (hand, _) = registry.Join(new JoinRequest("hand", -1, 500));
+        Assert.Equal(2, hand.Slot); // not 0 or 1: their local processes are still starting
+        var (local, _) = registry.Join(new JoinRequest("local-0", 0, 100));
+        Assert.Equal((0, 1), (local.Slot, local.Generation));
+        Assert.True(registry.Touch(hand, 1)); // nobody took the hand worker's slot from it
+        registry.ProcessExited(1, 101, 1); // slot 1's local process died before joining
+        var (late, _) = registry.Join(new JoinRequest("late", -1, 501));
+        Assert.Equal(1, late.Slot);
+    }
 }

@@ -66,6 +66,7 @@ public sealed class LocalWorkers : IAsyncDisposable
             process.OutputDataReceived += (_, e) => Write(logFile, e.Data);
             process.ErrorDataReceived += (_, e) => Write(logFile, e.Data);
             process.Exited += (_, _) => OnExited(slot, process, logFile);
+            _registry.Reserve(slot); // before it starts: a hand-started worker must not take the slot meanwhile
             process.Start();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();

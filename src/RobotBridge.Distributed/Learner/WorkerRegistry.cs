@@ -19,6 +19,9 @@ public sealed class WorkerRegistry(int runSeed, TimeSpan lease, RunRecords recor
     {
         public int Generation;
         public bool Active;
+        /// <summary>A local process is being started for this slot and has not joined yet: a worker
+        /// asking for "any slot" must not take it (it would be replaced as soon as the local one joins).</summary>
+        public bool Reserved;
         public DateTimeOffset LastSeen;
         public string Name = "";
         public int ProcessId;
@@ -55,9 +58,10 @@ public sealed class WorkerRegistry(int runSeed, TimeSpan lease, RunRecords recor
             if (slot < 0)
             {
                 slot = 0;
-                while (_slots.TryGetValue(slot, out var s) && s.Active) slot++;
+                while (_slots.TryGetValue(slot, out var s) && (s.Active || s.Reserved)) slot++;
             }
             if (!_slots.TryGetValue(slot, out var held)) _slots[slot] = held = new Slot();
+            held.Reserved = false;
             if (held.Active) records.Worker("replaced", slot, held.Generation, held.ProcessId, held.Name, 0, held.Episodes);
             held.Generation++;
             held.Active = true;
@@ -68,6 +72,17 @@ public sealed class WorkerRegistry(int runSeed, TimeSpan lease, RunRecords recor
             int seed = WorkerSeeds.Derive(runSeed, slot, held.Generation);
             records.Worker("joined", slot, held.Generation, request.ProcessId, request.Name, seed, 0);
             return (new WorkerTicket(slot, held.Generation), seed);
+        }
+    }
+
+    /// <summary>Keeps <paramref name="slot"/> for the local process about to start for it: until it joins
+    /// (or its process exits first), workers that ask for any slot are given another one.</summary>
+    public void Reserve(int slot)
+    {
+        lock (_gate)
+        {
+            if (!_slots.TryGetValue(slot, out var s)) _slots[slot] = s = new Slot();
+            s.Reserved = true;
         }
     }
 
@@ -108,7 +123,10 @@ public sealed class WorkerRegistry(int runSeed, TimeSpan lease, RunRecords recor
     {
         lock (_gate)
         {
-            if (!_slots.TryGetValue(slot, out var s) || s.ProcessId != processId) return;
+            if (!_slots.TryGetValue(slot, out var s)) return;
+            // A local process that exits before joining gives up its reservation (a replacement reserves again).
+            s.Reserved = false;
+            if (s.ProcessId != processId) return;
             if (s.Active) records.Worker($"exited({exitCode})", slot, s.Generation, s.ProcessId, s.Name, 0, s.Episodes);
             s.Active = false;
         }
