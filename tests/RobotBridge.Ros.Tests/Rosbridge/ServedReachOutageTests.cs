@@ -1,9 +1,7 @@
 using RobotBridge.Gym;
 using RobotBridge.Gym.Goals;
-using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Robots;
-using RobotBridge.Ros.Tasks;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
 
@@ -16,15 +14,8 @@ public class ServedReachOutageTests
     public async Task Pulled_link_mid_episode_is_reported_in_info_stops_the_arm_and_the_link_comes_back()
     {
         await using var served = new ServedTwin();
-        var registry = new EnvRegistry();
-        FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
         // As in ServedReachTests: a 1 s stale-state limit and a 2 s link timeout, because two shared CI cores can stall 200 ms.
-        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(1.0);
-        string config = safety.Path;
-        using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
-            .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
-            .With(RosFetchBodyProvider.SafetyConfigOption, config)
-            .With(RosFetchBodyProvider.LinkTimeoutOption, 2.0));
+        using var env = served.MakeReachEnv(staleStateAfter: 1.0, linkTimeout: 2.0);
         var (obs, _) = env.Reset(seed: 7);
         var controller = new ScriptedFetchController(FetchTaskKind.Reach);
         var action = new float[4];

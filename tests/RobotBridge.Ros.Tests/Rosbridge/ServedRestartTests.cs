@@ -1,9 +1,7 @@
 using RobotBridge.Gym;
 using RobotBridge.Gym.Goals;
-using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Robots;
-using RobotBridge.Ros.Tasks;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
 
@@ -16,16 +14,9 @@ public class ServedRestartTests
     public async Task After_a_server_restart_the_runstop_is_asserted_again_the_link_clears_and_the_operators_reset_starts_the_next_episode()
     {
         await using var served = new ServedTwin();
-        var registry = new EnvRegistry();
-        FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
         // A 2 s stale-state bound and link timeout: with several test processes on two cores the served
         // twin's joint states stalled just over 1 s during the first move home.
-        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(2.0);
-        string config = safety.Path;
-        using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
-            .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
-            .With(RosFetchBodyProvider.SafetyConfigOption, config)
-            .With(RosFetchBodyProvider.LinkTimeoutOption, 2.0));
+        using var env = served.MakeReachEnv(staleStateAfter: 2.0, linkTimeout: 2.0);
         ISafetyGuard supervisor = env.RequireSafetyGuard("the served Reach env");
         var (obs, _) = env.Reset(seed: 7);
         var controller = new ScriptedFetchController(FetchTaskKind.Reach);

@@ -1,6 +1,11 @@
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
 using RobotBridge.Ros.Fetch;
 using RobotBridge.Ros.Protocol;
 using RobotBridge.Ros.Server;
+using RobotBridge.Ros.Tasks;
+using RobotBridge.Tasks;
 using RobotBridge.Sim.Tasks;
 using RobotBridge.Sim.Twin;
 
@@ -11,6 +16,7 @@ internal sealed class ServedTwin : IAsyncDisposable
 {
     private readonly RosDialect _dialect;
     private readonly TwinObjectTracker? _objectSource;
+    private readonly List<RelaxedSafetyConfig> _safetyConfigs = [];
 
     /// <param name="sceneObject">Arranges the scene for that object's tasks and publishes its ground-truth pose, as `serve --object` does.</param>
     public ServedTwin(bool camera = false, RosDialect dialect = RosDialect.Ros1, SceneObject? sceneObject = null)
@@ -46,10 +52,30 @@ internal sealed class ServedTwin : IAsyncDisposable
         Node = new FetchRobotNode(Server, Twin, objectSource: _objectSource);
     }
 
+    /// <summary>
+    /// FetchReach-v4 on a RosFetch body connected to this server, behind the shipped safety config with
+    /// its stale-state bound loosened to <paramref name="staleStateAfter"/> s: the served twin, the server,
+    /// the client and other test processes share two cores and can stall past the shipped 0.2 s with
+    /// nothing wrong. <paramref name="linkTimeout"/> is how long RosFetch waits before calling the link lost.
+    /// </summary>
+    public IEnv<DictValue, float[]> MakeReachEnv(double staleStateAfter, double linkTimeout, string? armMotion = null)
+    {
+        var safety = RelaxedSafetyConfig.WithStaleStateAfter(staleStateAfter);
+        _safetyConfigs.Add(safety);
+        var registry = new EnvRegistry();
+        FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
+        var options = new EnvOptions()
+            .With(FetchEnvs.RobotOption, Server.Uri.ToString())
+            .With(RosFetchBodyProvider.SafetyConfigOption, safety.Path)
+            .With(RosFetchBodyProvider.LinkTimeoutOption, linkTimeout);
+        return registry.Make<DictValue, float[]>("FetchReach-v4", armMotion is null ? options : options.With(FetchEnvs.ArmMotionOption, armMotion));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();
         Node.Dispose();
         Twin.Dispose();
+        foreach (var safety in _safetyConfigs) safety.Dispose();
     }
 }

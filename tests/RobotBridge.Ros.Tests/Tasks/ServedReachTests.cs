@@ -1,8 +1,6 @@
 using RobotBridge.Gym;
 using RobotBridge.Gym.Goals;
-using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
-using RobotBridge.Ros.Tasks;
 using RobotBridge.Ros.Tests.Rosbridge;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
@@ -18,19 +16,11 @@ public class ServedReachTests(Xunit.Abstractions.ITestOutputHelper output)
     public async Task FetchReach_runs_an_episode_through_rosbridge_and_reaches_the_goal(string armMotion)
     {
         await using var served = new ServedTwin();
-        var registry = new EnvRegistry();
-        FetchEnvs.Register(registry, new FetchBodyProviders(new RosFetchBodyProvider()));
         // The shipped config stops on joint state older than 200 ms (and RosFetch calls the link lost
         // after 0.5 s of silence); a CI machine running the served twin, the server, this client and
         // other test assemblies on two shared cores can stall that long without anything being wrong.
-        using var safety = RelaxedSafetyConfig.WithStaleStateAfter(1.0);
-        string config = safety.Path;
-        using var env = registry.Make<DictValue, float[]>("FetchReach-v4", new EnvOptions()
-            .With(FetchEnvs.RobotOption, served.Server.Uri.ToString())
-            .With(RosFetchBodyProvider.SafetyConfigOption, config)
-            .With(RosFetchBodyProvider.LinkTimeoutOption, 2.0)
-            .With(FetchEnvs.ArmMotionOption, armMotion));
-        var supervisor = Assert.IsType<SafetySupervisor>(((FetchTaskEnv)env.Unwrapped).Robot);
+        using var env = served.MakeReachEnv(staleStateAfter: 1.0, linkTimeout: 2.0, armMotion);
+        ISafetyGuard supervisor = env.RequireSafetyGuard("the served Reach env");
 
         var (obs, _) = env.Reset(seed: 7);
         double[] start = (double[])obs.AchievedGoal().Clone();
