@@ -133,7 +133,7 @@ public class FetchTaskTests
     {
         using var env = FetchTaskFixture.Make("FetchReach-v4", new EnvOptions().With("safety", true));
         env.Reset(seed: 0);
-        var supervisor = Assert.IsType<RobotBridge.Safety.SafetySupervisor>(((FetchTaskEnv)env.Unwrapped).Robot);
+        RobotBridge.Safety.ISafetyGuard supervisor = env.RequireSafetyGuard("the supervised Reach env");
         supervisor.Latch.Trip(RobotBridge.Safety.EStopSource.Software("test"), "operator pressed stop");
         var step = env.Step([1f, 0f, 0f, 0f]);
         Assert.True(step.Terminated);

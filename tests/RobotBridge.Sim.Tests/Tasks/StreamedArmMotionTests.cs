@@ -67,7 +67,7 @@ public class StreamedArmMotionTests(ITestOutputHelper output)
     {
         using var env = FetchTaskFixture.Make("FetchReach-v4",
             new EnvOptions().With("safety", true).With(FetchEnvs.ArmMotionOption, armMotion));
-        var supervisor = Assert.IsType<SafetySupervisor>(((FetchTaskEnv)env.Unwrapped).Robot);
+        ISafetyGuard supervisor = env.RequireSafetyGuard("the supervised Reach env");
         var controller = new ScriptedFetchController(FetchTaskKind.Reach);
         var action = new float[4];
         // The env's first reset moves the arm from the model's home pose: count from there.
