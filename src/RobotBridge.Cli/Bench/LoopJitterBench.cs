@@ -16,7 +16,8 @@ internal static class LoopJitterBench
         TimeSpan? spinThreshold = null)
     {
         int count = (int)(rateHz * seconds);
-        var robot = new IdleRobot(new WallClock(spinThreshold));
+        // FakeRobot does nothing but mirror commands, so only pacing is measured.
+        using var robot = new FakeRobot(new WallClock(spinThreshold));
         // The first second is warm-up (JIT tiering, page faults) and is not recorded.
         var recorder = new WakeRecorder(count, skip: (int)rateHz);
         using var loop = new ControlLoop(robot, recorder, new ControlLoopOptions
@@ -80,27 +81,6 @@ internal static class LoopJitterBench
         public void Command(IRobot robot)
         {
         }
-    }
-
-    /// <summary>A body with a wall clock and nothing else, so only pacing is measured.</summary>
-    private sealed class IdleRobot(WallClock clock) : IRobot
-    {
-        private readonly WallClock _clock = clock;
-        public IRobotClock Clock => _clock;
-        public LinkStatus Link => LinkStatus.Connected;
-        public void ReadState(RobotState state)
-        {
-            state.IsValid = true;
-            state.ReceivedAt = state.Stamp = _clock.Now;
-        }
-        public CameraFrame? TryGetCameraFrame() => null;
-        public void SendTrajectory(JointTrajectory trajectory) { }
-        public void SendCartesianTwist(in Twist twist) { }
-        public void SendGripper(double separation, double maxEffort) { }
-        public void SendBaseTwist(in Twist twist) { }
-        public void Stop(string reason) { }
-        public void SetRunstop(bool engaged) { }
-        public void Dispose() { }
     }
 }
 

@@ -98,7 +98,7 @@ public class ControlLoopTests
     [Fact]
     public void The_wall_clock_loop_thread_never_runs_faster_than_its_rate_and_stops_on_request()
     {
-        var robot = new WallClockRobot();
+        using var robot = new FakeRobot(new WallClock());
         var cycle = new ActionCycle(_ => { });
         using var loop = new ControlLoop(robot, cycle, new ControlLoopOptions { RateHz = 200, MissesBeforeStop = 1000 });
 
@@ -176,25 +176,4 @@ public class ControlLoopTests
             Thread.SpinWait(10);
         }
     }
-}
-
-/// <summary>StepClockRobot's behaviour on a real wall clock.</summary>
-internal sealed class WallClockRobot : IRobot
-{
-    private readonly WallClock _clock = new();
-    public IRobotClock Clock => _clock;
-    public LinkStatus Link => LinkStatus.Connected;
-    public void ReadState(RobotState state)
-    {
-        state.IsValid = true;
-        state.ReceivedAt = state.Stamp = _clock.Now;
-    }
-    public CameraFrame? TryGetCameraFrame() => null;
-    public void SendTrajectory(JointTrajectory trajectory) { }
-    public void SendCartesianTwist(in Twist twist) { }
-    public void SendGripper(double separation, double maxEffort) { }
-    public void SendBaseTwist(in Twist twist) { }
-    public void Stop(string reason) { }
-    public void SetRunstop(bool engaged) { }
-    public void Dispose() { }
 }
