@@ -280,7 +280,8 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            return $"receive failed: {e.Message}";
+            // A blocked read is ended by aborting the socket, which is also how a cancel arrives.
+            return token.IsCancellationRequested ? "cancelled" : $"receive failed: {e.Message}";
         }
     }
 

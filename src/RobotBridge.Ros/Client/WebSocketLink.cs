@@ -15,6 +15,14 @@ namespace RobotBridge.Ros.Client;
 /// and no copy per message. <see cref="ClientWebSocket"/> costs an async call through a small read
 /// buffer per message, which measured slower than decoding the message itself. Supports ws:// and
 /// wss:// (TLS via <see cref="SslStream"/>). Sends are serialized; one receive loop at a time.
+/// <para>
+/// The socket stays in blocking mode and is only ever used synchronously: the receive loop is a
+/// thread of its own that sleeps in the kernel's recv until bytes come. Once .NET has run one async
+/// operation on a socket it keeps the descriptor non-blocking for good, and every read that finds it
+/// empty then goes through the epoll thread and a thread-pool hop (with idle pool threads spinning
+/// on the way): that cost more CPU per camera frame than its decoding (issue 14 §5, measured in
+/// docs/performance.md). Blocking calls are interrupted by <see cref="Abort"/> (shutdown, then close).
+/// </para>
 /// </summary>
 internal sealed class WebSocketLink : IDisposable
 {
@@ -25,7 +33,7 @@ internal sealed class WebSocketLink : IDisposable
 
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _writeLock = new();
     private readonly int _receiveBufferBytes;
     private readonly int _maxMessageBytes;
     private byte[] _leftover;
@@ -41,8 +49,12 @@ internal sealed class WebSocketLink : IDisposable
     }
 
     /// <summary>TCP connect, TLS for wss://, then the HTTP upgrade; throws <see cref="IOException"/>
-    /// (or a socket/TLS exception) naming what failed.</summary>
-    public static async Task<WebSocketLink> ConnectAsync(RosbridgeClientOptions options, CancellationToken token)
+    /// (or a socket/TLS exception) naming what failed, or <see cref="OperationCanceledException"/> when
+    /// <paramref name="token"/> ends it first. Runs on a pool thread: every step blocks (see the class).</summary>
+    public static Task<WebSocketLink> ConnectAsync(RosbridgeClientOptions options, CancellationToken token) =>
+        Task.Run(() => Connect(options, token), token);
+
+    private static WebSocketLink Connect(RosbridgeClientOptions options, CancellationToken token)
     {
         var uri = options.Uri;
         bool tls = uri.Scheme switch
@@ -56,20 +68,32 @@ internal sealed class WebSocketLink : IDisposable
         Stream? stream = null;
         try
         {
-            await socket.ConnectAsync(uri.IdnHost, port, token).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: false);
-            if (tls)
+            // A blocking connect or read is cut short by closing the socket under it.
+            using (token.Register(static s => Abort((Socket)s!), socket))
             {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                socket.Connect(uri.IdnHost, port);
+                stream = new NetworkStream(socket, ownsSocket: false);
+                if (tls)
                 {
-                    TargetHost = uri.IdnHost,
-                    RemoteCertificateValidationCallback = options.CertificateValidation,
-                }, token).ConfigureAwait(false);
+                    var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+                    {
+                        TargetHost = uri.IdnHost,
+                        RemoteCertificateValidationCallback = options.CertificateValidation,
+                    });
+                }
+                byte[] leftover = Handshake(stream, uri);
+                var link = new WebSocketLink(socket, stream, leftover, options.ReceiveBufferBytes, options.MaxMessageBytes);
+                token.ThrowIfCancellationRequested();
+                return link;
             }
-            byte[] leftover = await HandshakeAsync(stream, uri, token).ConfigureAwait(false);
-            return new WebSocketLink(socket, stream, leftover, options.ReceiveBufferBytes, options.MaxMessageBytes);
+        }
+        catch (Exception e) when (token.IsCancellationRequested && e is not OperationCanceledException)
+        {
+            stream?.Dispose();
+            socket.Dispose();
+            throw new OperationCanceledException("connect cancelled", e, token);
         }
         catch
         {
@@ -80,12 +104,12 @@ internal sealed class WebSocketLink : IDisposable
     }
 
     /// <summary>Sends the upgrade request and checks the 101 answer; returns any frame bytes that came with it.</summary>
-    private static async Task<byte[]> HandshakeAsync(Stream stream, Uri uri, CancellationToken token)
+    private static byte[] Handshake(Stream stream, Uri uri)
     {
         string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         string request = $"GET {uri.PathAndQuery} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                          $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), token).ConfigureAwait(false);
+        stream.Write(Encoding.ASCII.GetBytes(request));
         var buffer = new byte[MaxHandshakeBytes];
         int length = 0;
         int end;
@@ -95,7 +119,7 @@ internal sealed class WebSocketLink : IDisposable
             {
                 throw new IOException($"the server's handshake answer exceeds {MaxHandshakeBytes} bytes");
             }
-            int n = await stream.ReadAsync(buffer.AsMemory(length), token).ConfigureAwait(false);
+            int n = stream.Read(buffer.AsSpan(length));
             if (n == 0)
             {
                 throw new IOException("the server closed the connection during the WebSocket handshake");
@@ -136,11 +160,32 @@ internal sealed class WebSocketLink : IDisposable
     }
 
     /// <summary>
-    /// Reads until the link ends and returns why. <paramref name="onMessage"/> runs on this loop's thread
-    /// for every complete message, with memory valid only during the call. A protocol violation by the
-    /// server closes the link with the matching status and a reason naming it.
+    /// Starts the receive loop on a thread of its own and completes with why the link ended.
+    /// <paramref name="onMessage"/> runs on that thread for every complete message, with memory valid
+    /// only during the call. A protocol violation by the server closes the link with the matching
+    /// status and a reason naming it. The loop ends when the server closes, or when <see cref="Abort"/>
+    /// (which cancelling <paramref name="token"/> must be paired with) fails its blocked read.
     /// </summary>
-    public async Task<string> ReceiveAsync(Action<ReadOnlyMemory<byte>, bool> onMessage, CancellationToken token)
+    public Task<string> ReceiveAsync(Action<ReadOnlyMemory<byte>, bool> onMessage, CancellationToken token)
+    {
+        var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ended.SetResult(Receive(onMessage, token));
+            }
+            catch (Exception e)
+            {
+                ended.SetException(e);
+            }
+        })
+        { IsBackground = true, Name = "rosbridge receive" };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private string Receive(Action<ReadOnlyMemory<byte>, bool> onMessage, CancellationToken token)
     {
         using var reader = new WebSocketFrameReader(_maxMessageBytes);
         var sink = new Sink(onMessage);
@@ -160,17 +205,17 @@ internal sealed class WebSocketLink : IDisposable
                 }
                 catch (WebSocketProtocolException e)
                 {
-                    await TrySendCloseAsync(e.Status, e.Message).ConfigureAwait(false);
+                    TrySendClose(e.Status, e.Message);
                     return $"closed the link: {e.Message}";
                 }
                 if (sink.PendingPong is { } ping)
                 {
                     sink.PendingPong = null;
-                    await SendAsync(ping, WebSocketFrameWriter.Pong, token).ConfigureAwait(false);
+                    Send(ping, WebSocketFrameWriter.Pong);
                 }
                 if (reader.CloseReceived)
                 {
-                    await TrySendCloseAsync(reader.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "").ConfigureAwait(false);
+                    TrySendClose(reader.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "");
                     return $"server closed the connection ({reader.CloseStatus} {reader.CloseDescription})";
                 }
                 if (start == end)
@@ -201,7 +246,8 @@ internal sealed class WebSocketLink : IDisposable
                         buffer = target;
                     }
                 }
-                int n = await _stream.ReadAsync(buffer.AsMemory(end), token).ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+                int n = _stream.Read(buffer.AsSpan(end));
                 if (n == 0)
                 {
                     return "the server closed the TCP connection without a WebSocket close";
@@ -215,45 +261,57 @@ internal sealed class WebSocketLink : IDisposable
         }
     }
 
-    /// <summary>Sends one final message (text or binary) or a control frame, masked.</summary>
-    public Task SendAsync(ReadOnlyMemory<byte> payload, bool isText, CancellationToken token) =>
-        SendAsync(payload, isText ? WebSocketFrameWriter.Text : WebSocketFrameWriter.Binary, token);
+    /// <summary>Sends one final message (text or binary) or a control frame, masked. The write blocks
+    /// (see the class) until the kernel has taken the frame; it completes before this returns.</summary>
+    public Task SendAsync(ReadOnlyMemory<byte> payload, bool isText, CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        Send(payload, isText ? WebSocketFrameWriter.Text : WebSocketFrameWriter.Binary);
+        return Task.CompletedTask;
+    }
 
-    private async Task SendAsync(ReadOnlyMemory<byte> payload, byte opcode, CancellationToken token)
+    private void Send(ReadOnlyMemory<byte> payload, byte opcode)
     {
         // Masked in chunks into one pooled buffer, so a large publish costs no payload-sized allocation.
         const int chunk = 64 * 1024;
         byte[] scratch = ArrayPool<byte>.Shared.Rent(WebSocketFrameWriter.MaxHeaderBytes + Math.Min(payload.Length, chunk));
         uint mask = BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4));
-        await _writeLock.WaitAsync(token).ConfigureAwait(false);
         try
         {
-            int header = WebSocketFrameWriter.WriteHeader(scratch, opcode, payload.Length, mask);
-            int offset = 0;
-            do
+            lock (_writeLock)
             {
-                int take = Math.Min(chunk, payload.Length - offset);
-                int at = offset == 0 ? header : 0;
-                WebSocketFrameWriter.Mask(payload.Span.Slice(offset, take), scratch.AsSpan(at, take), mask, offset);
-                await _stream.WriteAsync(scratch.AsMemory(0, at + take), token).ConfigureAwait(false);
-                offset += take;
+                int header = WebSocketFrameWriter.WriteHeader(scratch, opcode, payload.Length, mask);
+                int offset = 0;
+                do
+                {
+                    int take = Math.Min(chunk, payload.Length - offset);
+                    int at = offset == 0 ? header : 0;
+                    WebSocketFrameWriter.Mask(payload.Span.Slice(offset, take), scratch.AsSpan(at, take), mask, offset);
+                    _stream.Write(scratch, 0, at + take);
+                    offset += take;
+                }
+                while (offset < payload.Length);
+                _stream.Flush();
             }
-            while (offset < payload.Length);
-            await _stream.FlushAsync(token).ConfigureAwait(false);
         }
         finally
         {
-            _writeLock.Release();
             ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 
     /// <summary>An unsolicited pong (RFC 6455 §5.5.3: a heartbeat that needs no answer), as
     /// <see cref="ClientWebSocket"/>'s keep-alive sends, so idle NATs and proxies keep the connection.</summary>
-    public Task SendKeepAliveAsync(CancellationToken token) => SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketFrameWriter.Pong, token);
+    public Task SendKeepAliveAsync(CancellationToken token)
+    {
+        token.ThrowIfCancellationRequested();
+        Send(ReadOnlyMemory<byte>.Empty, WebSocketFrameWriter.Pong);
+        return Task.CompletedTask;
+    }
 
-    /// <summary>Our close frame, once, best effort within a second (the socket is aborted right after).</summary>
-    private async Task TrySendCloseAsync(WebSocketCloseStatus status, string reason)
+    /// <summary>Our close frame, once, best effort within a second: a peer that reads nothing leaves the
+    /// write blocked, and the caller aborts the socket right after, which ends that write.</summary>
+    private void TrySendClose(WebSocketCloseStatus status, string reason)
     {
         if (Interlocked.Exchange(ref _closeSent, 1) != 0)
         {
@@ -263,29 +321,32 @@ internal sealed class WebSocketLink : IDisposable
         System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(payload, (ushort)status);
         // A reason longer than a control frame allows is cut at a character boundary.
         Encoding.UTF8.GetEncoder().Convert(reason, payload.AsSpan(2), flush: true, out _, out int written, out _);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var send = Task.Run(() => Send(payload.AsMemory(0, 2 + written), WebSocketFrameWriter.Close));
         try
         {
-            await SendAsync(payload.AsMemory(0, 2 + written), WebSocketFrameWriter.Close, timeout.Token).ConfigureAwait(false);
+            send.Wait(TimeSpan.FromSeconds(1));
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (AggregateException e) when (e.InnerException is IOException or ObjectDisposedException or SocketException)
         {
-            // The peer is gone or stuck; the link is torn down either way.
+            // The peer is gone; the link is torn down either way.
         }
     }
 
     /// <summary>Closes the connection at once (no close handshake); pending reads and writes fail.</summary>
-    public void Abort()
+    public void Abort() => Abort(_socket);
+
+    private static void Abort(Socket socket)
     {
         try
         {
-            _socket.Shutdown(SocketShutdown.Both);
+            // Shutdown first: it is what wakes a thread blocked in recv or send on this socket.
+            socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // Already closed.
+            // Not connected yet, or already closed.
         }
-        _socket.Dispose();
+        socket.Dispose();
     }
 
     public void Dispose()

@@ -362,7 +362,7 @@ internal struct JsonCursor
     /// <summary>
     /// Up to 19 significant digits without an exponent are accumulated as an integer mantissa and a
     /// power of ten; a mantissa up to 2^53 with a power within 10^-22 is exact, so one division rounds
-    /// correctly (Clinger's fast path); wider mantissas go through <see cref="DivideByPowerOfTen"/>.
+    /// correctly (Clinger's fast path); wider mantissas go through <see cref="EiselLemire"/>.
     /// Exponents, more digits or smaller powers fall back to the runtime's parser.
     /// </summary>
     private static double ParseNumber(ReadOnlySpan<byte> span, ref int position)
@@ -446,7 +446,7 @@ internal struct JsonCursor
         }
         double value = mantissa <= 1UL << 53
             ? (double)mantissa / PowersOfTen[-exponent]
-            : DivideWide(mantissa, -exponent);
+            : EiselLemire(mantissa, -exponent);
         return negative ? -value : value;
     }
 
@@ -499,94 +499,65 @@ internal struct JsonCursor
     }
 
     /// <summary>
-    /// <paramref name="mantissa"/> (wider than 2^53) / 10^<paramref name="k"/> correctly rounded, cheaply:
-    /// a candidate from double-double arithmetic (the mantissa split into its rounded double and the
-    /// exact integer rest, the division's remainder recovered exactly with a fused multiply-add) is
-    /// almost always the right double; an exact integer test proves it (the true quotient lies strictly
-    /// between the candidate's two halfway points). Anything the test cannot prove (a tie, a candidate
-    /// one off, a power-of-two candidate whose lower neighbour is closer) goes to
-    /// <see cref="DivideByPowerOfTen"/>, whose 128-bit division is exact but several times slower.
+    /// <paramref name="mantissa"/> (wider than 2^53) / 10^<paramref name="k"/> (0 ≤ k ≤ 22) rounded once to
+    /// the nearest double, ties to even, with no division: the Eisel–Lemire method (Lemire, "Number
+    /// parsing at a gigabyte per second", 2021). The mantissa, shifted to fill 64 bits, is multiplied
+    /// by a 128-bit approximation of 5^-k (<see cref="ReciprocalsOfFive"/>, rounded up, normalised to
+    /// 2^127..2^128); the top 54 bits of the product are the significand plus a rounding bit. For
+    /// exponents down to 10^-27 the 128-bit approximation is exact enough that no fallback is needed,
+    /// and a tie is only possible for k ≤ 4, where it shows as a product whose dropped bits are all
+    /// zero. The 17-digit values Python's repr (rosbridge's encoder) writes all land here.
     /// </summary>
-    private static double DivideWide(ulong mantissa, int k)
-    {
-        double high = mantissa;
-        // high is an integer below 2^64 and within 2^10 of mantissa: the rest is exact in a long.
-        long low = (long)(mantissa - (ulong)high);
-        double power = PowersOfTen[k];
-        double quotient = high / power;
-        double remainder = Math.FusedMultiplyAdd(-quotient, power, high);
-        double candidate = quotient + (remainder + low) / power;
-
-        long bits = BitConverter.DoubleToInt64Bits(candidate);
-        long fraction = bits & ((1L << 52) - 1);
-        int binaryExponent = (int)(bits >> 52) - 1075; // candidate = M * 2^binaryExponent
-        if (fraction == 0)
-        {
-            return DivideByPowerOfTen(mantissa, k);
-        }
-        ulong significand = (ulong)fraction | 1UL << 52;
-        // mantissa / (5^k 2^k) lies strictly between (2M -/+ 1) 2^(e-1) exactly when
-        // mantissa 2^(1-e-k) lies strictly between (2M -/+ 1) 5^k. Both sides stay below 2^120.
-        ulong five = PowersOfFive[k];
-        UInt128 lower = Math.BigMul(2 * significand - 1, five);
-        UInt128 upper = Math.BigMul(2 * significand + 1, five);
-        UInt128 scaled = mantissa;
-        int shift = 1 - binaryExponent - k;
-        if (shift >= 0)
-        {
-            scaled <<= shift;
-        }
-        else
-        {
-            lower <<= -shift;
-            upper <<= -shift;
-        }
-        return scaled > lower && scaled < upper ? candidate : DivideByPowerOfTen(mantissa, k);
-    }
-
-    /// <summary>
-    /// <paramref name="mantissa"/> / 10^<paramref name="k"/> rounded once to the nearest double (ties to
-    /// even), for a mantissa too wide for the fast path (the 17-digit values Python's repr writes).
-    /// 10^k = 5^k·2^k with 5^k &lt; 2^52 for k ≤ 22, so the quotient by 5^k of the mantissa shifted to
-    /// the top of 128 bits has at least 75 significant bits and an exact remainder: enough to round
-    /// correctly. The result is at least 1e-22, far from the subnormal range, so scaling by 2^-n is exact.
-    /// </summary>
-    private static double DivideByPowerOfTen(ulong mantissa, int k)
+    private static double EiselLemire(ulong mantissa, int k)
     {
         int lz = BitOperations.LeadingZeroCount(mantissa);
-        UInt128 numerator = (UInt128)(mantissa << lz) << 64;
-        ulong divisor = PowersOfFive[k];
-        UInt128 quotient = numerator / divisor;
-        bool inexact = numerator - quotient * divisor != UInt128.Zero;
-        int bits = 128 - (int)UInt128.LeadingZeroCount(quotient);
-        int shift = bits - 53;
-        ulong top = (ulong)(quotient >> shift);
-        UInt128 rest = quotient & ((UInt128.One << shift) - 1);
-        UInt128 half = UInt128.One << (shift - 1);
-        if (rest > half || (rest == half && (inexact || (top & 1) != 0)))
+        ulong w = mantissa << lz;
+        ulong high = Math.BigMul(w, ReciprocalsOfFive[2 * k], out ulong low);
+        if ((high & 0x1FF) == 0x1FF)
         {
-            top++;
-            if (top == 1UL << 53)
+            // The bits below the 54 kept ones are all ones: the low word of the power may carry into them.
+            ulong carry = Math.BigMul(w, ReciprocalsOfFive[2 * k + 1], out _);
+            low += carry;
+            if (low < carry)
             {
-                top >>= 1;
-                shift++;
+                high++;
             }
         }
-        return Math.ScaleB((double)top, shift - 64 - lz - k);
+        int upper = (int)(high >> 63);
+        ulong significand = high >> (upper + 9);
+        // floor(-k log2 10) + 63, the product's binary exponent, biased by 1023.
+        int biased = ((-217706 * k) >> 16) + 63 + upper - lz + 1023;
+        if (low <= 1 && k <= 4 && (significand & 3) == 1 && significand << (upper + 9) == high)
+        {
+            // Exactly halfway (nothing but zeros was dropped): round to even, i.e. down here.
+            significand &= ~1UL;
+        }
+        significand = (significand + (significand & 1)) >> 1;
+        if (significand >= 1UL << 53)
+        {
+            significand = 1UL << 52;
+            biased++;
+        }
+        return BitConverter.Int64BitsToDouble((long)((ulong)biased << 52 | (significand & ((1UL << 52) - 1))));
     }
 
-    /// <summary>5^0 … 5^22 (5^22 &lt; 2^52).</summary>
-    private static readonly ulong[] PowersOfFive = BuildPowersOfFive();
+    /// <summary>For k = 0 … 22, the high and low words of 2^(127 + ⌈log2 5^k⌉) / 5^k rounded up (2^127 for
+    /// k = 0): 5^-k scaled into 2^127..2^128, as the Eisel–Lemire method takes it.</summary>
+    private static readonly ulong[] ReciprocalsOfFive = BuildReciprocalsOfFive();
 
-    private static ulong[] BuildPowersOfFive()
+    private static ulong[] BuildReciprocalsOfFive()
     {
-        var powers = new ulong[23];
-        powers[0] = 1;
-        for (int i = 1; i < powers.Length; i++)
+        var table = new ulong[2 * 23];
+        table[0] = 1UL << 63;
+        for (int k = 1; k <= 22; k++)
         {
-            powers[i] = powers[i - 1] * 5;
+            var five = BigInteger.Pow(5, k);
+            int z = (int)(five - 1).GetBitLength();
+            var scaled = (BigInteger.One << (127 + z)) / five + 1;
+            table[2 * k] = (ulong)(scaled >> 64);
+            table[2 * k + 1] = (ulong)(scaled & ulong.MaxValue);
         }
-        return powers;
+        return table;
     }
 
     /// <summary>10^0 … 10^22, every one an exact double.</summary>
