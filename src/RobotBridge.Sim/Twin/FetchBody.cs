@@ -1,0 +1,696 @@
+using RobotBridge.Robots;
+using RobotBridge.Sim.Camera;
+using RobotBridge.Sim.Controllers;
+using RobotBridge.Sim.Interop;
+using RobotBridge.Sim.Scene;
+
+namespace RobotBridge.Sim.Twin;
+
+/// <summary>
+/// The simulated Fetch itself, in the twin's world: its joints and servos, the controllers that
+/// behave like the real robot's (trajectories, cartesian twist, gripper, base), the command latency,
+/// the joint-state sensor (rate, noise, observation latency) and the head camera. Knows nothing of
+/// the task scene around it; <see cref="FetchTwin"/> steps it and the world together.
+/// </summary>
+/// <remarks>The public command and sensor members take the world's lock themselves; the stepping,
+/// reset and restore hooks expect the caller to hold it.</remarks>
+internal sealed class FetchBody : IDisposable
+{
+    private readonly TwinWorld _world;
+    private readonly SimModel _model;
+    private readonly SimData _data;
+    private readonly object _gate;
+    private readonly object _frameGate = new();
+    private readonly FetchTwinOptions _options;
+    private readonly TwinJointMap _map;
+    private readonly int _torsoBody;
+    private readonly int _wristBody;
+    private readonly Dictionary<JointGroup, int[]> _groups = new();
+    private readonly Dictionary<JointGroup, bool[]> _continuous = new();
+    private readonly TrajectoryExecution?[] _trajectories = new TrajectoryExecution?[4];
+    private readonly TrajectoryExecution?[] _lastGoal = new TrajectoryExecution?[4];
+    private readonly CartesianTwistController _twist;
+    private readonly GripperController _gripper;
+    private readonly BaseController _base = new();
+    private readonly double[] _qRef = new double[FetchJoints.Count];
+    private readonly double[] _vRef = new double[FetchJoints.Count];
+    private readonly double[] _servo = new double[FetchJoints.Count];
+    private readonly double[] _q = new double[FetchJoints.Count];
+    private readonly double[] _v = new double[FetchJoints.Count];
+    private readonly StateHistory _history;
+    private readonly Queue<(TimeSpan Due, Action Apply)> _pending = new();
+    private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
+    private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
+    private readonly Func<int, double, double> _clamp;
+    private readonly Action<double[], double[]> _wristJacobian;
+    private Random _noise;
+    private OffscreenRenderer? _renderer;
+    private HeadCameraOptions _camera = HeadCameraOptions.Off;
+    private CameraFrame? _latestFrame;
+    private long _nextSampleTicks;
+    private long _nextFrameTicks;
+    private bool _runstopped;
+
+    public FetchBody(TwinWorld world, FetchTwinOptions options)
+    {
+        _world = world;
+        _model = world.Model;
+        _data = world.Data;
+        _gate = world.Gate;
+        _options = options;
+        _map = new TwinJointMap(_model, RobotBridge.Model.UrdfLoader.Load(options.Scene.RobotUrdf));
+        HeadCamera = _model.RequireId(MjObject.Camera, SceneNames.HeadCamera);
+        _torsoBody = _model.RequireId(MjObject.Body, SceneNames.TorsoLiftBody);
+        _wristBody = _model.RequireId(MjObject.Body, SceneNames.WristRollBody);
+        foreach (JointGroup group in Enum.GetValues<JointGroup>())
+        {
+            _groups[group] = FetchJoints.Of(group).Select(FetchJoints.IndexOf).ToArray();
+            _continuous[group] = FetchJoints.Of(group).Select(FetchJoints.IsContinuous).ToArray();
+        }
+        int[] arm = _groups[JointGroup.Arm];
+        _twist = new CartesianTwistController(arm, arm.Select(j => _map.DofAdr[j]).ToArray(), _model.Nv);
+        double fingerForce = Math.Abs(_model.ActuatorForceRange[2 * _map.Actuator[_lFinger] + 1]);
+        _gripper = new GripperController(0.05, fingerForce > 0 ? fingerForce : 60, options.GripperStallWindow);
+        _clamp = _map.Clamp;
+        _wristJacobian = (jacp, jacr) => _data.JacobianOfBody(_wristBody, jacp, jacr);
+        _history = new StateHistory(options.ObservationLatency, options.JointStateRate);
+        _noise = new Random(options.Seed);
+    }
+
+    /// <summary>MuJoCo id of the head camera (domain randomisation jitters it).</summary>
+    public int HeadCamera { get; }
+
+    /// <summary>Reason given to the most recent <see cref="Stop"/>, or null.</summary>
+    public string? LastStopReason { get; private set; }
+
+    /// <summary>True while the cartesian twist controller owns the arm.</summary>
+    public bool CartesianTwistActive
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _twist.IsActive;
+            }
+        }
+    }
+
+    /// <summary>Status of the most recent goal sent to <paramref name="group"/>'s controller.</summary>
+    public TrajectoryStatus GetTrajectoryStatus(JointGroup group)
+    {
+        lock (_gate)
+        {
+            return _lastGoal[(int)group]?.Status ?? TrajectoryStatus.Idle;
+        }
+    }
+
+    /// <summary>Turns the head camera on, off, or to another resolution/rate.</summary>
+    public void ConfigureCamera(HeadCameraOptions camera)
+    {
+        ArgumentNullException.ThrowIfNull(camera);
+        camera.Validate();
+        lock (_gate)
+        {
+            _renderer?.Dispose();
+            _renderer = null;
+            _camera = camera;
+            if (camera.Enabled)
+            {
+                _renderer = new OffscreenRenderer(_model, SceneNames.HeadCamera, camera.Width, camera.Height);
+                _nextFrameTicks = _world.SimTime.Ticks;
+            }
+        }
+        lock (_frameGate)
+        {
+            _latestFrame?.Dispose();
+            _latestFrame = null;
+        }
+    }
+
+    // ----- the robot's interface (IRobot through FetchTwin) -----
+
+    public void ReadState(RobotState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        lock (_gate)
+        {
+            _history.ReadAt(_world.SimTime, state);
+            state.Runstopped = _runstopped;
+        }
+    }
+
+    public CameraFrame? TryGetCameraFrame()
+    {
+        lock (_frameGate)
+        {
+            CameraFrame? frame = _latestFrame;
+            _latestFrame = null;
+            return frame;
+        }
+    }
+
+    public void SendTrajectory(JointTrajectory trajectory)
+    {
+        ArgumentNullException.ThrowIfNull(trajectory);
+        trajectory.Validate();
+        if (!double.IsFinite(trajectory.GoalTolerance) || trajectory.GoalTolerance <= 0)
+        {
+            throw new ArgumentException($"trajectory goal tolerance {trajectory.GoalTolerance} must be positive and finite");
+        }
+        if (trajectory.StartTime is { } start && (start < TimeSpan.Zero || start > _world.SimTime + TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentException($"trajectory start time {start} is not within an hour of the twin's clock ({_world.SimTime})");
+        }
+        lock (_gate)
+        {
+            _world.ThrowIfDisposed();
+            if (Delayed)
+            {
+                Enqueue(() => StartTrajectory(trajectory));
+            }
+            else
+            {
+                StartTrajectory(trajectory);
+            }
+        }
+    }
+
+    public void SendCartesianTwist(in Twist twist)
+    {
+        if (!twist.IsFinite)
+        {
+            throw new ArgumentException($"cartesian twist {twist} is not finite");
+        }
+        lock (_gate)
+        {
+            _world.ThrowIfDisposed();
+            if (Delayed)
+            {
+                EnqueueCartesianTwist(twist);
+            }
+            else
+            {
+                ApplyCartesianTwist(twist);
+            }
+        }
+    }
+
+    public void SendGripper(double separation, double maxEffort)
+    {
+        if (!double.IsFinite(separation) || !double.IsFinite(maxEffort))
+        {
+            throw new ArgumentException($"gripper command separation {separation}, max effort {maxEffort} is not finite");
+        }
+        if (separation < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(separation), separation, "gripper separation must be ≥ 0 m (0 = closed)");
+        }
+        lock (_gate)
+        {
+            _world.ThrowIfDisposed();
+            if (Delayed)
+            {
+                EnqueueGripper(separation, maxEffort);
+            }
+            else
+            {
+                ApplyGripper(separation, maxEffort);
+            }
+        }
+    }
+
+    public void SendBaseTwist(in Twist twist)
+    {
+        if (!twist.IsFinite)
+        {
+            throw new ArgumentException($"base twist {twist} is not finite");
+        }
+        lock (_gate)
+        {
+            _world.ThrowIfDisposed();
+            if (Delayed)
+            {
+                EnqueueBaseTwist(twist);
+            }
+            else
+            {
+                ApplyBaseTwist(twist);
+            }
+        }
+    }
+
+    public void Stop(string reason)
+    {
+        lock (_gate)
+        {
+            LastStopReason = reason;
+            _pending.Clear();
+            HoldMeasured(TrajectoryStatus.Aborted);
+        }
+    }
+
+    public void SetRunstop(bool engaged)
+    {
+        lock (_gate)
+        {
+            if (engaged && !_runstopped)
+            {
+                _pending.Clear();
+                HoldMeasured(TrajectoryStatus.Aborted);
+                ResetGripper(_q[_lFinger] + _q[_rFinger]);
+            }
+            _runstopped = engaged;
+        }
+    }
+
+    /// <summary>Teleports the joints (FetchJoints.All order, clamped to their limits) and makes every
+    /// servo hold there.</summary>
+    public void SetJoints(ReadOnlySpan<double> positions)
+    {
+        if (positions.Length != FetchJoints.Count)
+        {
+            throw new ArgumentException($"{positions.Length} joint positions given, {FetchJoints.Count} expected (FetchJoints.All order)");
+        }
+        for (int i = 0; i < positions.Length; i++)
+        {
+            if (!double.IsFinite(positions[i]))
+            {
+                throw new ArgumentException($"joint {FetchJoints.All[i]} position {positions[i]} is not finite");
+            }
+        }
+        lock (_gate)
+        {
+            Span<double> qpos = _data.Qpos;
+            Span<double> qvel = _data.Qvel;
+            for (int i = 0; i < FetchJoints.Count; i++)
+            {
+                qpos[_map.QposAdr[i]] = _map.Clamp(i, positions[i]);
+                qvel[_map.DofAdr[i]] = 0.0;
+            }
+            _data.Forward();
+            ReadMeasured();
+            HoldMeasured(TrajectoryStatus.Aborted);
+            ResetGripper(_q[_lFinger] + _q[_rFinger]);
+            SampleState();
+        }
+    }
+
+    // ----- hooks of the twin's step, reset and restore (the caller holds the gate) -----
+
+    /// <summary>Before mj_step1: the pending commands whose latency has elapsed.</summary>
+    public void ApplyDueCommands()
+    {
+        while (_pending.Count > 0 && _pending.Peek().Due <= _world.SimTime)
+        {
+            _pending.Dequeue().Apply();
+        }
+    }
+
+    /// <summary>Between mj_step1 and mj_step2: measure, run the controllers, write the servos.</summary>
+    public void Actuate()
+    {
+        ReadMeasured();
+        double now = _world.Seconds;
+        if (!_runstopped)
+        {
+            UpdateControllers(now);
+        }
+        WriteActuation();
+    }
+
+    /// <summary>After a counted step: joint state and camera frames when due at their rates.</summary>
+    public void Sense()
+    {
+        long ticks = _world.Steps * TwinWorld.StepTicks;
+        if (ticks >= _nextSampleTicks)
+        {
+            ReadMeasured();
+            SampleState();
+        }
+        if (_renderer is not null && ticks >= _nextFrameTicks)
+        {
+            RenderFrame();
+        }
+    }
+
+    /// <summary>The observation noise starts a new seeded stream (Reset).</summary>
+    public void ReseedNoise(int seed) => _noise = new Random(unchecked(seed * 7919 + 17));
+
+    /// <summary>After the world returned to the home keyframe (Reset): nothing pending, run-stop
+    /// released, servos holding, joint state history restarted.</summary>
+    public void AfterReset()
+    {
+        _pending.Clear();
+        _runstopped = false;
+        ReadMeasured();
+        HoldMeasured(TrajectoryStatus.Aborted);
+        ResetGripper(_q[_lFinger] + _q[_rFinger]);
+        _history.Clear();
+        SampleState();
+    }
+
+    /// <summary>After the world was put back into its home keyframe because the simulation diverged:
+    /// every goal aborted, servos holding where the joints are.</summary>
+    public void AfterDivergence()
+    {
+        _pending.Clear();
+        ReadMeasured();
+        HoldMeasured(TrajectoryStatus.Aborted);
+        ResetGripper(_q[_lFinger] + _q[_rFinger]);
+    }
+
+    /// <summary>The controller state a snapshot keeps: servo setpoints and the gripper's target.</summary>
+    public (double[] QRef, double GripperTarget) Capture() => ((double[])_qRef.Clone(), _gripper.Target);
+
+    /// <summary>After the world's state was restored from a snapshot: goals cancelled, the captured
+    /// setpoints back on the servos, a fresh joint state (and camera frame of the restored scene).</summary>
+    public void Restore(double[] qRef, double gripperTarget)
+    {
+        _pending.Clear();
+        ReadMeasured();
+        HoldMeasured(TrajectoryStatus.Aborted);
+        qRef.CopyTo(_qRef, 0);
+        qRef.CopyTo(_servo, 0);
+        ResetGripper(gripperTarget);
+        _history.Clear();
+        SampleState();
+        if (_renderer is not null)
+        {
+            RenderFrame(); // the restored scene, not the last frame of the previous episode
+        }
+    }
+
+    // ----- stepping internals -----
+
+    private void UpdateControllers(double now)
+    {
+        for (int g = 0; g < _trajectories.Length; g++)
+        {
+            if (_trajectories[g] is not { } execution)
+            {
+                continue;
+            }
+            execution.Update(now, _qRef, _vRef, _q, _clamp);
+            if (execution.Status == TrajectoryStatus.Aborted)
+            {
+                // Reported as ended: the joints stop where they are instead of chasing the lost goal.
+                _trajectories[g] = null;
+                HoldJoints(execution.Joints);
+            }
+        }
+        if (_twist.IsActive)
+        {
+            _twist.Update(now, _world.Dt, _data.Xmat.Slice(9 * _torsoBody, 9), _wristJacobian, _qRef, _vRef, _clamp);
+        }
+        double finger = _gripper.Update(now, _world.Dt, Finger(_lFinger), Finger(_rFinger));
+        _qRef[_lFinger] = _qRef[_rFinger] = finger;
+        _vRef[_lFinger] = _vRef[_rFinger] = _gripper.ReferenceVelocity;
+        _base.Update(now, _world.Dt);
+    }
+
+    private FingerDrive Finger(int joint) => new(_q[joint], _v[joint],
+        _model.ActuatorGainPrm[_map.Actuator[joint] * MjEnums.mjNGAIN], _model.DofDamping[_map.DofAdr[joint]]);
+
+    private void WriteActuation()
+    {
+        Span<double> ctrl = _data.Ctrl;
+        Span<double> applied = _data.QfrcApplied;
+        ReadOnlySpan<double> bias = _data.QfrcBias;
+        ReadOnlySpan<double> damping = _model.DofDamping;
+        int[] actuator = _map.Actuator, dof = _map.DofAdr;
+        bool[] servo = _map.IsPositionServo;
+        double[] maxSpeed = _map.MaxSpeed;
+        double dt = _world.Dt;
+        for (int i = 0; i < FetchJoints.Count; i++)
+        {
+            if (servo[i])
+            {
+                int d = dof[i];
+                // The motor cannot follow a setpoint faster than its URDF speed limit.
+                double step = maxSpeed[i] * dt;
+                _servo[i] += Math.Clamp(_qRef[i] - _servo[i], -step, step);
+                double velocity = Math.Clamp(_vRef[i], -maxSpeed[i], maxSpeed[i]);
+                ctrl[actuator[i]] = _servo[i];
+                // Gravity (and Coriolis) compensation like the Fetch's gravity_compensation controller,
+                // plus velocity feed-forward that cancels the servo damping while tracking.
+                applied[d] = bias[d] + damping[d] * velocity;
+            }
+        }
+        if (_runstopped)
+        {
+            _base.Halt();
+        }
+        // Speed servos (wheels, planar base): implicit joint damping pulls towards the fed-forward speed.
+        applied[dof[0]] = damping[dof[0]] * _base.LeftWheelSpeed;
+        applied[dof[1]] = damping[dof[1]] * _base.RightWheelSpeed;
+        double yaw = _data.Qpos[_map.BaseQpos[2]];
+        int[] baseDof = _map.BaseDof;
+        applied[baseDof[0]] = damping[baseDof[0]] * _base.Linear * Math.Cos(yaw);
+        applied[baseDof[1]] = damping[baseDof[1]] * _base.Linear * Math.Sin(yaw);
+        applied[baseDof[2]] = damping[baseDof[2]] * _base.Angular;
+    }
+
+    private void ReadMeasured()
+    {
+        ReadOnlySpan<double> qpos = _data.Qpos, qvel = _data.Qvel;
+        for (int i = 0; i < FetchJoints.Count; i++)
+        {
+            _q[i] = qpos[_map.QposAdr[i]];
+            _v[i] = qvel[_map.DofAdr[i]];
+        }
+    }
+
+    private void SampleState()
+    {
+        long ticks = _world.Steps * TwinWorld.StepTicks;
+        RobotState sample = _history.NextSlot();
+        ReadOnlySpan<double> actuatorForce = _data.QfrcActuator, applied = _data.QfrcApplied;
+        double sigmaQ = _options.Noise.PositionStdDev, sigmaV = _options.Noise.VelocityStdDev;
+        for (int i = 0; i < FetchJoints.Count; i++)
+        {
+            int d = _map.DofAdr[i];
+            sample.Position[i] = _q[i] + (sigmaQ > 0 ? sigmaQ * Gaussian() : 0.0);
+            sample.Velocity[i] = _v[i] + (sigmaV > 0 ? sigmaV * Gaussian() : 0.0);
+            sample.Effort[i] = actuatorForce[d] + applied[d];
+        }
+        // A finger's drive force includes its damping (the leadscrew's speed loop, 1200 N·s/m), whose
+        // feed-forward sits in qfrc_applied: report the net, not 60 N of feed-forward on a free finger.
+        ReadOnlySpan<double> damping = _model.DofDamping;
+        foreach (int finger in (ReadOnlySpan<int>)[_lFinger, _rFinger])
+        {
+            sample.Effort[finger] -= damping[_map.DofAdr[finger]] * _v[finger];
+        }
+        sample.Stamp = sample.ReceivedAt = TimeSpan.FromTicks(ticks);
+        sample.IsValid = true;
+        sample.GripperHolding = _gripper.Holding;
+        ReadOnlySpan<double> qpos = _data.Qpos;
+        sample.BaseX = qpos[_map.BaseQpos[0]];
+        sample.BaseY = qpos[_map.BaseQpos[1]];
+        sample.BaseYaw = qpos[_map.BaseQpos[2]];
+        _history.Commit();
+        long period = (long)(TimeSpan.TicksPerSecond / _options.JointStateRate);
+        _nextSampleTicks = (ticks / period + 1) * period;
+    }
+
+    private void RenderFrame()
+    {
+        long ticks = _world.Steps * TwinWorld.StepTicks;
+        long period = (long)(TimeSpan.TicksPerSecond / _camera.Rate);
+        long epoch = _world.EpochStep * TwinWorld.StepTicks; // frames keep their phase relative to the last Reset/Restore
+        _nextFrameTicks = epoch + ((ticks - epoch) / period + 1) * period;
+        var frame = new CameraFrame(_camera.Width, _camera.Height, TimeSpan.FromTicks(ticks), _camera.Depth);
+        try
+        {
+            _renderer!.Render(_data, frame.Rgb, _camera.Depth ? frame.Depth : Span<float>.Empty);
+        }
+        catch (Exception e) when (e is MuJoCoUnavailableException or InvalidOperationException)
+        {
+            // A broken GL context must not take the physics (and the control loop on it) down: the
+            // camera goes dark, which the supervisor's stale-camera bound sees, and the fault is reported.
+            frame.Dispose();
+            _renderer?.Dispose();
+            _renderer = null;
+            _world.Report(new TwinFault(_world.SimTime, $"head camera disabled: {e.Message}"));
+            return;
+        }
+        lock (_frameGate)
+        {
+            _latestFrame?.Dispose();
+            _latestFrame = frame;
+        }
+    }
+
+    private double Gaussian()
+    {
+        // Box–Muller on the twin's own seeded generator.
+        double u1 = 1.0 - _noise.NextDouble(), u2 = _noise.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    // ----- commands -----
+
+    /// <summary>Commands wait out the configured latency in a queue; without latency they apply at once
+    /// (and allocate nothing: the control loop sends one per cycle).</summary>
+    private bool Delayed => _options.CommandLatency > TimeSpan.Zero;
+
+    private void Enqueue(Action apply) => _pending.Enqueue((_world.SimTime + _options.CommandLatency, apply));
+
+    private void EnqueueCartesianTwist(Twist twist) => Enqueue(() => ApplyCartesianTwist(twist));
+
+    private void EnqueueGripper(double separation, double maxEffort) => Enqueue(() => ApplyGripper(separation, maxEffort));
+
+    private void EnqueueBaseTwist(Twist twist) => Enqueue(() => ApplyBaseTwist(twist));
+
+    private void ApplyCartesianTwist(in Twist twist)
+    {
+        if (_runstopped)
+        {
+            return;
+        }
+        PreemptTrajectoriesOn(_groups[JointGroup.Arm]);
+        _twist.Command(twist, _world.Seconds);
+    }
+
+    private void ApplyGripper(double separation, double maxEffort)
+    {
+        if (!_runstopped)
+        {
+            _gripper.Command(separation, maxEffort, _world.Seconds, _q[_lFinger] + _q[_rFinger]);
+            ApplyFingerForceLimit();
+        }
+    }
+
+    private void ApplyBaseTwist(in Twist twist)
+    {
+        if (!_runstopped)
+        {
+            _base.Command(twist, _world.Seconds);
+        }
+    }
+
+    private void StartTrajectory(JointTrajectory goal)
+    {
+        if (_runstopped)
+        {
+            return;
+        }
+        int[] joints = _groups[goal.Group];
+        double now = _world.Seconds;
+        // header.stamp is on the robot's clock (SimTime); the controllers run on time since the last reset.
+        double start = goal.StartTime is { } stamp ? now + (stamp - _world.SimTime).TotalSeconds : now;
+        // Only a goal still running on this very controller is spliced onto; otherwise start from where the joints are.
+        TrajectoryExecution? running = _trajectories[(int)goal.Group] is { Status: TrajectoryStatus.Active } r ? r : null;
+        PreemptTrajectoriesOn(joints);
+        if (_twist.IsActive && Overlap(joints, _groups[JointGroup.Arm]))
+        {
+            _twist.Deactivate(_vRef);
+        }
+        TrajectorySpline spline;
+        if (running is not null)
+        {
+            spline = TrajectorySpline.Splice(running.Spline, goal, start, now, _continuous[goal.Group]);
+        }
+        else
+        {
+            Span<double> measured = stackalloc double[joints.Length];
+            for (int j = 0; j < joints.Length; j++)
+            {
+                measured[j] = _q[joints[j]];
+            }
+            spline = TrajectorySpline.Start(goal, start, now, measured, _continuous[goal.Group]);
+        }
+        double[] tolerances = goal.GoalTolerances is { } given ? (double[])given.Clone() : Enumerable.Repeat(goal.GoalTolerance, joints.Length).ToArray();
+        var execution = new TrajectoryExecution(goal.Group, joints, spline, tolerances, goal.GoalTimeTolerance);
+        _trajectories[(int)goal.Group] = execution;
+        _lastGoal[(int)goal.Group] = execution;
+    }
+
+    /// <summary>The given joints' servos hold where the joints are now.</summary>
+    private void HoldJoints(int[] joints)
+    {
+        foreach (int i in joints)
+        {
+            _qRef[i] = _q[i];
+            _servo[i] = _q[i];
+            _vRef[i] = 0.0;
+        }
+    }
+
+    private static bool Overlap(int[] a, int[] b)
+    {
+        foreach (int x in a)
+        {
+            if (Array.IndexOf(b, x) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void PreemptTrajectoriesOn(int[] joints)
+    {
+        for (int g = 0; g < _trajectories.Length; g++)
+        {
+            if (_trajectories[g] is { } running && Overlap(running.Joints, joints))
+            {
+                if (running.Status == TrajectoryStatus.Active)
+                {
+                    running.Finish(TrajectoryStatus.Preempted);
+                }
+                _trajectories[g] = null;
+            }
+        }
+    }
+
+    /// <summary>Every servo holds where its joint is now; goals end with <paramref name="status"/>.</summary>
+    private void HoldMeasured(TrajectoryStatus status)
+    {
+        for (int g = 0; g < _trajectories.Length; g++)
+        {
+            if (_trajectories[g] is { Status: TrajectoryStatus.Active } running)
+            {
+                running.Finish(status);
+            }
+            _trajectories[g] = null;
+        }
+        _twist.Deactivate(_vRef);
+        _base.Halt();
+        for (int i = 0; i < FetchJoints.Count; i++)
+        {
+            _qRef[i] = _q[i];
+            _servo[i] = _qRef[i];
+            _vRef[i] = 0.0;
+        }
+    }
+
+    /// <summary>Re-seats the gripper controller, and the finger servos' force cap with its effort.</summary>
+    private void ResetGripper(double separation)
+    {
+        _gripper.Reset(separation, _world.Seconds);
+        ApplyFingerForceLimit();
+    }
+
+    private void ApplyFingerForceLimit()
+    {
+        Span<double> range = _model.ActuatorForceRange;
+        int left = _map.Actuator[_lFinger], right = _map.Actuator[_rFinger];
+        range[2 * left] = range[2 * right] = -_gripper.Effort;
+        range[2 * left + 1] = range[2 * right + 1] = _gripper.Effort;
+    }
+
+    /// <summary>Frees the renderer and the last camera frame (the world is the owner's to free).</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _renderer?.Dispose();
+            _renderer = null;
+        }
+        lock (_frameGate)
+        {
+            _latestFrame?.Dispose();
+            _latestFrame = null;
+        }
+    }
+}
