@@ -32,6 +32,8 @@ public abstract class RosSubscription : IDisposable
     public Compression Compression { get; internal set; }
 
     public long Received => Interlocked.Read(ref _received);
+    /// <summary>This, <see cref="_decodeErrors"/> and <see cref="_lastTimestamp"/> are written by the
+    /// client's receive thread only: plain updates published with volatile writes, no locked instruction.</summary>
     private long _received;
 
     /// <summary>Messages that failed to decode (reported through the client's status event).</summary>
@@ -75,7 +77,7 @@ public abstract class RosSubscription : IDisposable
         }
         catch (RosbridgeFormatException)
         {
-            Interlocked.Increment(ref _decodeErrors);
+            Volatile.Write(ref _decodeErrors, _decodeErrors + 1);
             throw;
         }
         Delivered();
@@ -94,7 +96,7 @@ public abstract class RosSubscription : IDisposable
         }
         catch (RosbridgeFormatException)
         {
-            Interlocked.Increment(ref _decodeErrors);
+            Volatile.Write(ref _decodeErrors, _decodeErrors + 1);
             throw;
         }
         Delivered();
@@ -103,8 +105,8 @@ public abstract class RosSubscription : IDisposable
 
     private void Delivered()
     {
-        Interlocked.Increment(ref _received);
-        Interlocked.Exchange(ref _lastTimestamp, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _received, _received + 1);
+        Volatile.Write(ref _lastTimestamp, Stopwatch.GetTimestamp());
         var first = Volatile.Read(ref _first);
         if (!first.Task.IsCompleted)
         {

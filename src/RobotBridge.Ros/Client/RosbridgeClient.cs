@@ -64,11 +64,8 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
     public int ConnectCount { get; private set; }
 
     public long FramesReceived => Interlocked.Read(ref _framesReceived);
+    /// <summary>Written by the receive thread only (a plain increment published with a volatile write).</summary>
     private long _framesReceived;
-
-    /// <summary>Time the receive loop spent parsing, decoding and delivering (the rest is waiting for the socket).</summary>
-    public TimeSpan DispatchTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _dispatchTicks));
-    private long _dispatchTicks;
 
     public long BadFrames => Interlocked.Read(ref _badFrames);
     private long _badFrames;
@@ -286,12 +283,10 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Every complete message, on the receive loop's thread, straight from the receive buffer.</summary>
-    private void OnMessage(ReadOnlyMemory<byte> frame, bool isText)
+    private void OnMessage(ReadOnlyMemory<byte> frame, bool isText, FrameDonation donation)
     {
-        Interlocked.Increment(ref _framesReceived);
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        Dispatch(frame, isText);
-        Interlocked.Add(ref _dispatchTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+        Volatile.Write(ref _framesReceived, _framesReceived + 1);
+        Dispatch(frame, isText, donation);
     }
 
     private void SetState(ConnectionState state, string? reason)
@@ -556,9 +551,9 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
 
     // ---------------------------------------------------------------- dispatch
 
-    private void Dispatch(ReadOnlyMemory<byte> frame, bool isText)
+    private void Dispatch(ReadOnlyMemory<byte> frame, bool isText, FrameDonation? donation = null)
     {
-        if (TryDeliverPublishFast(frame, isText))
+        if (TryDeliverPublishFast(frame, isText, donation))
         {
             return;
         }
@@ -622,7 +617,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
 
     /// <summary>The hot path: a well-formed publish frame is scanned without a DOM and each subscriber
     /// decodes its msg bytes directly. Anything else (false) takes the general path, which reports faults.</summary>
-    private bool TryDeliverPublishFast(ReadOnlyMemory<byte> frame, bool isText)
+    private bool TryDeliverPublishFast(ReadOnlyMemory<byte> frame, bool isText, FrameDonation? donation)
     {
         PublishEnvelope envelope;
         bool scanned = isText ? PublishEnvelope.TryScanJson(frame, out envelope) : PublishEnvelope.TryScanCbor(frame, _cborScanner, out envelope);
@@ -640,6 +635,13 @@ public sealed partial class RosbridgeClient : IAsyncDisposable, IDisposable
         if (targets is [var only] && !envelope.MsgValidated)
         {
             return Deliver(only, envelope) || (PublishEnvelope.TryScanJson(frame, out envelope, walkMsg: true) && Deliver(only, envelope));
+        }
+        if (targets is [var single])
+        {
+            // Only a sole subscriber may take the frame's array over: with several, one callback could
+            // change the bytes the next one decodes.
+            Deliver(single, envelope.WithDonation(donation));
+            return true;
         }
         foreach (var sub in targets ?? [])
         {

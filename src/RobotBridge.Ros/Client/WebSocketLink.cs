@@ -28,8 +28,9 @@ internal sealed class WebSocketLink : IDisposable
 {
     private const string AcceptGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private const int MaxHandshakeBytes = 16 * 1024;
-    /// <summary>A receive buffer grown for one huge message goes back to the pool once it is empty.</summary>
-    private const int KeepGrownBufferUpTo = 16 * 1024 * 1024;
+    /// <summary>The array a huge message was read into goes back to the pool at once; smaller ones are
+    /// kept for the next large frame.</summary>
+    private const int KeepLargeFrameArrayUpTo = 16 * 1024 * 1024;
 
     private readonly Socket _socket;
     private readonly Stream _stream;
@@ -161,12 +162,11 @@ internal sealed class WebSocketLink : IDisposable
 
     /// <summary>
     /// Starts the receive loop on a thread of its own and completes with why the link ended.
-    /// <paramref name="onMessage"/> runs on that thread for every complete message, with memory valid
-    /// only during the call. A protocol violation by the server closes the link with the matching
+    /// <paramref name="onMessage"/> runs on that thread for every complete message. A protocol violation by the server closes the link with the matching
     /// status and a reason naming it. The loop ends when the server closes, or when <see cref="Abort"/>
     /// (which cancelling <paramref name="token"/> must be paired with) fails its blocked read.
     /// </summary>
-    public Task<string> ReceiveAsync(Action<ReadOnlyMemory<byte>, bool> onMessage, CancellationToken token)
+    public Task<string> ReceiveAsync(MessageHandler onMessage, CancellationToken token)
     {
         var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
@@ -185,11 +185,14 @@ internal sealed class WebSocketLink : IDisposable
         return ended.Task;
     }
 
-    private string Receive(Action<ReadOnlyMemory<byte>, bool> onMessage, CancellationToken token)
+    private string Receive(MessageHandler onMessage, CancellationToken token)
     {
         using var reader = new WebSocketFrameReader(_maxMessageBytes);
         var sink = new Sink(onMessage);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_receiveBufferBytes, _leftover.Length));
+        // The array the last frame too large for `buffer` was read into, kept for the next one unless
+        // the message decoded from it took it over.
+        byte[]? large = null;
         _leftover.CopyTo(buffer, 0);
         int start = 0;
         int end = _leftover.Length;
@@ -198,67 +201,119 @@ internal sealed class WebSocketLink : IDisposable
         {
             while (true)
             {
-                int needed;
-                try
+                if (Parse(reader, buffer.AsMemory(start, end - start), sink, out int used, out int needed) is { } ended)
                 {
-                    start += reader.Read(buffer.AsMemory(start, end - start), sink, out needed);
+                    return ended;
                 }
-                catch (WebSocketProtocolException e)
-                {
-                    TrySendClose(e.Status, e.Message);
-                    return $"closed the link: {e.Message}";
-                }
-                if (sink.PendingPong is { } ping)
-                {
-                    sink.PendingPong = null;
-                    Send(ping, WebSocketFrameWriter.Pong);
-                }
-                if (reader.CloseReceived)
-                {
-                    TrySendClose(reader.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "");
-                    return $"server closed the connection ({reader.CloseStatus} {reader.CloseDescription})";
-                }
+                start += used;
                 if (start == end)
                 {
                     start = end = 0;
-                    if (buffer.Length > Math.Max(KeepGrownBufferUpTo, _receiveBufferBytes))
+                }
+                if (needed > buffer.Length)
+                {
+                    // A frame larger than the receive buffer (a camera image): read the rest of it straight
+                    // into an array of its size, which its decoder may keep (FrameDonation) instead of
+                    // copying the image out of it; the receive buffer never grows.
+                    if (large is null || large.Length < needed)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(_receiveBufferBytes);
+                        ReturnToPool(large);
+                        large = ArrayPool<byte>.Shared.Rent(needed);
                     }
+                    int have = end - start;
+                    buffer.AsSpan(start, have).CopyTo(large);
+                    start = end = 0;
+                    while (have < needed)
+                    {
+                        token.ThrowIfCancellationRequested();
+                        int n = _stream.Read(large.AsSpan(have, needed - have));
+                        if (n == 0)
+                        {
+                            return "the server closed the TCP connection without a WebSocket close";
+                        }
+                        have += n;
+                    }
+                    sink.Donation.Offer(large);
+                    string? endedInLarge;
+                    try
+                    {
+                        endedInLarge = Parse(reader, large.AsMemory(0, needed), sink, out _, out _);
+                    }
+                    finally
+                    {
+                        sink.Donation.Withdraw();
+                    }
+                    if (sink.Donation.Taken)
+                    {
+                        large = null;
+                    }
+                    else if (large.Length > KeepLargeFrameArrayUpTo)
+                    {
+                        ReturnToPool(large);
+                        large = null;
+                    }
+                    if (endedInLarge is not null)
+                    {
+                        return endedInLarge;
+                    }
+                    continue;
                 }
                 if (needed > buffer.Length - start)
                 {
-                    // The next frame does not fit behind `start`: move its first bytes to the front, into
-                    // a buffer that holds it whole (room for two such frames, so a stream of them moves rarely).
-                    var target = buffer;
-                    if (needed > buffer.Length)
-                    {
-                        long size = Math.Min(2L * needed, (long)_maxMessageBytes + WebSocketFrameReader.MaxHeaderBytes);
-                        target = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, needed));
-                    }
-                    buffer.AsSpan(start, end - start).CopyTo(target);
+                    // The next frame does not fit behind `start`: move its first bytes to the front.
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
                     end -= start;
                     start = 0;
-                    if (!ReferenceEquals(target, buffer))
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = target;
-                    }
                 }
                 token.ThrowIfCancellationRequested();
-                int n = _stream.Read(buffer.AsSpan(end));
-                if (n == 0)
+                int read = _stream.Read(buffer.AsSpan(end));
+                if (read == 0)
                 {
                     return "the server closed the TCP connection without a WebSocket close";
                 }
-                end += n;
+                end += read;
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ReturnToPool(large);
         }
+    }
+
+    private static void ReturnToPool(byte[]? array)
+    {
+        if (array is not null)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+
+    /// <summary>Parses every complete frame <paramref name="data"/> holds and answers pings; returns why
+    /// the link ends (a protocol violation by the server, or its close), or null.</summary>
+    private string? Parse(WebSocketFrameReader reader, ReadOnlyMemory<byte> data, Sink sink, out int used, out int needed)
+    {
+        try
+        {
+            used = reader.Read(data, sink, out needed);
+        }
+        catch (WebSocketProtocolException e)
+        {
+            used = needed = 0;
+            TrySendClose(e.Status, e.Message);
+            return $"closed the link: {e.Message}";
+        }
+        if (sink.PendingPong is { } ping)
+        {
+            sink.PendingPong = null;
+            Send(ping, WebSocketFrameWriter.Pong);
+        }
+        if (reader.CloseReceived)
+        {
+            TrySendClose(reader.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "");
+            return $"server closed the connection ({reader.CloseStatus} {reader.CloseDescription})";
+        }
+        return null;
     }
 
     /// <summary>Sends one final message (text or binary) or a control frame, masked. The write blocks
@@ -355,11 +410,17 @@ internal sealed class WebSocketLink : IDisposable
         _stream.Dispose();
     }
 
-    private sealed class Sink(Action<ReadOnlyMemory<byte>, bool> onMessage) : IWebSocketFrameSink
+    /// <summary>Called for every complete message on the receive thread; the memory is valid only during
+    /// the call, unless the decoder takes the frame's array over through <paramref name="donation"/>.</summary>
+    internal delegate void MessageHandler(ReadOnlyMemory<byte> payload, bool isText, FrameDonation donation);
+
+    private sealed class Sink(MessageHandler onMessage) : IWebSocketFrameSink
     {
         public byte[]? PendingPong { get; set; }
 
-        public void OnMessage(ReadOnlyMemory<byte> payload, bool isText) => onMessage(payload, isText);
+        public FrameDonation Donation { get; } = new();
+
+        public void OnMessage(ReadOnlyMemory<byte> payload, bool isText) => onMessage(payload, isText, Donation);
 
         // Only the newest ping needs its pong (RFC 6455 §5.5.3).
         public void OnPing(ReadOnlySpan<byte> payload) => PendingPong = payload.ToArray();

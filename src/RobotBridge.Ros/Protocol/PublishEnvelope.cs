@@ -29,6 +29,12 @@ public readonly struct PublishEnvelope
 
     public bool IsCbor { get; }
 
+    /// <summary>The frame's own array when the one subscriber decoding it may take a large byte string
+    /// over instead of copying it (<see cref="FrameDonation"/>); null otherwise.</summary>
+    internal FrameDonation? Donation { get; private init; }
+
+    internal PublishEnvelope WithDonation(FrameDonation? donation) => new(Topic, Msg, IsCbor, MsgValidated) { Donation = donation };
+
     /// <summary>
     /// False when <see cref="Msg"/> was taken without walking it: a JSON frame whose op and topic came
     /// first (rosbridge's order) has msg as its last field, so msg runs to the frame's closing brace,

@@ -35,7 +35,16 @@ public sealed class BodyDecoder(string context)
         if (envelope.IsCbor)
         {
             _cborInput.Reset(envelope.Msg);
-            Serialization.Decode.Run(_cbor ??= new CborRosReader(_cborInput), message, context);
+            _cbor ??= new CborRosReader(_cborInput);
+            _cbor.Donation = envelope.Donation;
+            try
+            {
+                Serialization.Decode.Run(_cbor, message, context);
+            }
+            finally
+            {
+                _cbor.Donation = null;
+            }
             return true;
         }
         _json.Reset(envelope.Msg);

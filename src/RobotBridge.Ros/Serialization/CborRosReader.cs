@@ -18,6 +18,10 @@ public sealed class CborRosReader : RosReader
 
     public void Reset(CborReader cbor) => _cbor = cbor;
 
+    /// <summary>Set while decoding a frame whose array a large byte string may be taken from (see
+    /// <see cref="Protocol.FrameDonation"/>).</summary>
+    internal Protocol.FrameDonation? Donation { get; set; }
+
     public override void BeginMessage()
     {
         var state = _cbor.PeekState();
@@ -123,7 +127,11 @@ public sealed class CborRosReader : RosReader
         var state = _cbor.PeekState();
         if (state == CborReaderState.ByteString)
         {
-            into.CopyFrom(_cbor.ReadDefiniteLengthByteString().Span);
+            var bytes = _cbor.ReadDefiniteLengthByteString();
+            if (Donation?.TryGive(bytes, into) != true)
+            {
+                into.CopyFrom(bytes.Span);
+            }
             return;
         }
         ReadNumbers(into);

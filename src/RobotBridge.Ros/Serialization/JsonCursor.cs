@@ -153,6 +153,23 @@ internal struct JsonCursor
         }
     }
 
+    /// <summary>Consumes the string token <c>"<paramref name="plain"/>"</c> if it is next (after whitespace).
+    /// For bytes that hold no quote, backslash or control character (the caller's promise) that token
+    /// is valid and means exactly those bytes, so no scan for escapes is needed.</summary>
+    public bool TryConsumePlainString(ReadOnlySpan<byte> plain)
+    {
+        SkipWhitespace();
+        int open = Position;
+        int close = open + 1 + plain.Length;
+        if ((uint)close >= (uint)_length || _bytes[_origin + open] != (byte)'"' || _bytes[_origin + close] != (byte)'"'
+            || !plain.SequenceEqual(new ReadOnlySpan<byte>(_bytes, _origin + open + 1, plain.Length)))
+        {
+            return false;
+        }
+        Position = close + 1;
+        return true;
+    }
+
     /// <summary>Validates the escape at <paramref name="i"/> (a backslash) and returns the index after it.</summary>
     private static int SkipEscape(ReadOnlySpan<byte> span, int i)
     {

@@ -23,8 +23,9 @@ public sealed class JsonStreamRosReader : RosReader
     private readonly bool[] _first = new bool[JsonCursor.MaxDepth + 2];
     private int _depth;
     private byte[] _unescapedName = new byte[64];
-    /// <summary>The UTF-8 bytes of the strings <see cref="ReadStringArray"/> handed out last, by index.</summary>
-    private (string Text, byte[] Utf8)[] _names = [];
+    /// <summary>The UTF-8 bytes of the strings <see cref="ReadStringArray"/> handed out last, by index, and
+    /// whether they need no escape in JSON (no quote, backslash or control character).</summary>
+    private (string Text, byte[] Utf8, bool Plain)[] _names = [];
 
     /// <summary>Points the reader at one JSON value (a message body) and rewinds it. The body sits at
     /// nesting <paramref name="depth"/> of its frame (1 for a publish's msg), for the depth limit.</summary>
@@ -244,12 +245,17 @@ public sealed class JsonStreamRosReader : RosReader
                 }
                 if (n < into.Count)
                 {
-                    int start = _cursor.Position;
-                    var raw = _cursor.ReadRawString(out bool escaped, out _);
-                    if (escaped || !SameAsBefore(n, into[n], raw))
+                    // Usually the same name as in the last message: one compare of its bytes in place.
+                    var previous = Previous(n, into[n]);
+                    if (!previous.Plain || !_cursor.TryConsumePlainString(previous.Utf8))
                     {
-                        _cursor.Position = start;
-                        into[n] = ReadString(into[n]);
+                        int start = _cursor.Position;
+                        var raw = _cursor.ReadRawString(out bool escaped, out _);
+                        if (escaped || !raw.SequenceEqual(previous.Utf8))
+                        {
+                            _cursor.Position = start;
+                            into[n] = ReadString(into[n]);
+                        }
                     }
                 }
                 else
@@ -267,7 +273,7 @@ public sealed class JsonStreamRosReader : RosReader
         }
     }
 
-    private bool SameAsBefore(int index, string previous, ReadOnlySpan<byte> utf8)
+    private (string Text, byte[] Utf8, bool Plain) Previous(int index, string previous)
     {
         if (index >= _names.Length)
         {
@@ -276,9 +282,10 @@ public sealed class JsonStreamRosReader : RosReader
         ref var cached = ref _names[index];
         if (!ReferenceEquals(cached.Text, previous))
         {
-            cached = (previous, Encoding.UTF8.GetBytes(previous));
+            var utf8 = Encoding.UTF8.GetBytes(previous);
+            cached = (previous, utf8, utf8.AsSpan().IndexOfAny((byte)'"', (byte)'\\') < 0 && utf8.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1F) < 0);
         }
-        return utf8.SequenceEqual(cached.Utf8);
+        return cached;
     }
 
     public override void ReadBytes(PooledArray<byte> into)

@@ -10,24 +10,27 @@ namespace RobotBridge.Ros.Serialization;
 public sealed class PooledArray<T> : IDisposable
 {
     private T[] _items = [];
+    /// <summary>Where the elements start in <see cref="_items"/>: 0, except in an array taken over by
+    /// <see cref="Adopt"/> (a received frame whose payload is this array's contents).</summary>
+    private int _offset;
 
     public int Count { get; private set; }
 
-    public Span<T> Span => _items.AsSpan(0, Count);
+    public Span<T> Span => _items.AsSpan(_offset, Count);
 
     /// <summary>Elements the rented array holds; <see cref="Resize"/> up to this never rents.</summary>
-    public int Capacity => _items.Length;
+    public int Capacity => _items.Length - _offset;
 
     public T this[int index]
     {
-        get => (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index), index, $"outside 0..{Count - 1}");
+        get => (uint)index < (uint)Count ? _items[_offset + index] : throw new ArgumentOutOfRangeException(nameof(index), index, $"outside 0..{Count - 1}");
         set
         {
             if ((uint)index >= (uint)Count)
             {
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"outside 0..{Count - 1}");
             }
-            _items[index] = value;
+            _items[_offset + index] = value;
         }
     }
 
@@ -36,10 +39,10 @@ public sealed class PooledArray<T> : IDisposable
     public Span<T> Resize(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count > _items.Length)
+        if (count > Capacity)
         {
             var bigger = ArrayPool<T>.Shared.Rent(count);
-            _items.AsSpan(0, Count).CopyTo(bigger);
+            Span.CopyTo(bigger);
             Release();
             _items = bigger;
         }
@@ -47,7 +50,26 @@ public sealed class PooledArray<T> : IDisposable
         return Span;
     }
 
-    public void Clear() => Count = 0;
+    public void Clear()
+    {
+        Count = 0;
+        _offset = 0;
+    }
+
+    /// <summary>
+    /// Takes over <paramref name="array"/> (rented from <see cref="ArrayPool{T}.Shared"/>; this instance
+    /// now owns it and returns it to the pool in its turn) as holding the <paramref name="count"/>
+    /// elements from <paramref name="offset"/> on, instead of copying them; the array held so far goes
+    /// back to the pool. The rosbridge client hands a camera frame's receive buffer over this way.
+    /// </summary>
+    internal void Adopt(T[] array, int offset, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)offset + (uint)count, (uint)array.Length, nameof(count));
+        Release();
+        _items = array;
+        _offset = offset;
+        Count = count;
+    }
 
     public void CopyFrom(ReadOnlySpan<T> values) => values.CopyTo(Resize(values.Length));
 
@@ -60,6 +82,7 @@ public sealed class PooledArray<T> : IDisposable
             ArrayPool<T>.Shared.Return(_items);
         }
         _items = [];
+        _offset = 0;
     }
 
     public void Dispose()

@@ -225,6 +225,92 @@ public sealed class WebSocketLinkTests
         Assert.Equal("p", Encoding.UTF8.GetString(await NextFrameAsync(stream, 0xA)));
     }
 
+    /// <summary>A frame with a 64-bit length (as rosbridge sends a camera image).</summary>
+    private static byte[] LargeServerFrame(int opcode, ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[10 + payload.Length];
+        frame[0] = (byte)(0x80 | opcode);
+        frame[1] = 127;
+        BinaryPrimitives.WriteUInt64BigEndian(frame.AsSpan(2), (ulong)payload.Length);
+        payload.CopyTo(frame.AsSpan(10));
+        return frame;
+    }
+
+    private static (byte[] Frame, byte[] Pixels) CborImageFrame(string topic, int seed)
+    {
+        using var image = new Image { Width = 640, Height = 480, Encoding = "rgb8", Step = 640 * 3 };
+        new Random(seed).NextBytes(image.Data.Resize(640 * 480 * 3));
+        using var publish = Frames.CborPublish(topic, Frames.CborBody(image, RosDialect.Ros1));
+        return (LargeServerFrame(2, publish.Memory.Span), image.Data.ToArray());
+    }
+
+    [Fact]
+    public async Task Images_larger_than_the_receive_buffer_arrive_intact_whether_their_frame_array_is_taken_over_or_copied()
+    {
+        // Frames over the 256 KiB receive buffer are read into arrays of their own; a sole subscriber's
+        // image takes that array over. Each must keep its own pixels: a callback sees the frame it was
+        // called for, a mailbox keeps earlier images intact while later frames arrive, and a topic with
+        // two subscribers (whose frames are copied) gives both the same pixels.
+        using var server = new RawServer();
+        await using var client = new RosbridgeClient(new RosbridgeClientOptions(server.Uri));
+        var cbor = new SubscribeOptions { Compression = Compression.Cbor };
+        var seen = new List<(string Topic, byte[] Hash)>();
+        void Record(string topic, Image m)
+        {
+            Assert.Equal(640 * 480 * 3, m.Data.Count);
+            lock (seen)
+            {
+                seen.Add((topic, SHA256.HashData(m.Data.Span)));
+            }
+        }
+        using var single = client.Subscribe<Image>("/single", cbor, m => Record("/single", m));
+        using var mailbox = client.Subscribe<Image>("/mailbox", cbor with { MailboxCapacity = 4 });
+        using var shared1 = client.Subscribe<Image>("/shared", cbor, m => Record("/shared 1", m));
+        using var shared2 = client.Subscribe<Image>("/shared", cbor, m => Record("/shared 2", m));
+        double last = 0;
+        using var states = client.Subscribe<JointState>("/joint_states", onMessage: m => Volatile.Write(ref last, m.Position[0]));
+        client.Start();
+        await using var stream = await server.AcceptAsync();
+        var expected = new List<(string Topic, byte[] Hash)>();
+        var mailboxPixels = new List<byte[]>();
+        var wire = new List<byte>();
+        for (int i = 0; i < 4; i++)
+        {
+            foreach (string topic in new[] { "/single", "/mailbox", "/shared" })
+            {
+                var (frame, pixels) = CborImageFrame(topic, seed: 10 * i + topic.Length);
+                wire.AddRange(frame);
+                if (topic == "/mailbox")
+                {
+                    mailboxPixels.Add(pixels);
+                }
+                else if (topic == "/shared")
+                {
+                    expected.Add(("/shared 1", SHA256.HashData(pixels)));
+                    expected.Add(("/shared 2", SHA256.HashData(pixels)));
+                }
+                else
+                {
+                    expected.Add((topic, SHA256.HashData(pixels)));
+                }
+            }
+            // A small frame between the large ones goes through the receive buffer as usual.
+            wire.AddRange(PublishFrame(i + 0.5));
+        }
+        await stream.WriteAsync(wire.ToArray());
+        await ServerFixture.Eventually(() => Volatile.Read(ref last) == 3.5, "the last joint state, after the last image");
+        lock (seen)
+        {
+            Assert.Equal(expected.Select(e => (e.Topic, Convert.ToHexString(e.Hash))), seen.Select(e => (e.Topic, Convert.ToHexString(e.Hash))));
+        }
+        foreach (var pixels in mailboxPixels)
+        {
+            Assert.True(mailbox.TryTake(out var image), "an image in the mailbox");
+            Assert.True(pixels.AsSpan().SequenceEqual(image.Data.Span), "a mailbox image kept its own pixels");
+            mailbox.Recycle(image);
+        }
+    }
+
     [Fact]
     public async Task Wss_delivers_with_a_trusted_certificate_and_refuses_an_untrusted_one()
     {
