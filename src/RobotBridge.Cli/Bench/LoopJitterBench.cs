@@ -12,14 +12,14 @@ namespace RobotBridge.Cli.Bench;
 /// </summary>
 internal static class LoopJitterBench
 {
-    public static (double[] Wakes, string Scheduling, LoopRunDiagnostics? Diagnostics) Run(double rateHz, double seconds, int realtimePriority,
-        TimeSpan? spinThreshold = null)
+    public static (double[] Wakes, string Scheduling, LoopRunDiagnostics? Diagnostics, IReadOnlyList<string> LateWakes) Run(double rateHz,
+        double seconds, int realtimePriority, TimeSpan? spinThreshold = null)
     {
         int count = (int)(rateHz * seconds);
         // FakeRobot does nothing but mirror commands, so only pacing is measured.
         using var robot = new FakeRobot(new WallClock(spinThreshold));
         // The first second is warm-up (JIT tiering, page faults) and is not recorded.
-        var recorder = new WakeRecorder(count, skip: (int)rateHz);
+        using var recorder = new WakeRecorder(count, skip: (int)rateHz, TimeSpan.FromSeconds(1 / rateHz));
         using var loop = new ControlLoop(robot, recorder, new ControlLoopOptions
         {
             RateHz = rateHz,
@@ -31,13 +31,16 @@ internal static class LoopJitterBench
         loop.Start();
         recorder.Done.Wait();
         loop.Stop();
-        return (recorder.Wakes, loop.SchedulingNote, recorder.Diagnostics());
+        return (recorder.Wakes, loop.SchedulingNote, recorder.Diagnostics(), recorder.LateWakes());
     }
 
-    /// <summary>Records each cycle's start time (loop clock, seconds) until the buffer is full, and what the
-    /// loop thread, the GC and the machine did between the first and the last recorded wake.</summary>
-    private sealed class WakeRecorder(int count, int skip) : IControlCycle
+    /// <summary>Records each cycle's start time (loop clock, seconds) until the buffer is full, what the
+    /// loop thread, the GC and the machine did between the first and the last recorded wake, and what
+    /// explains each late wake (<see cref="LateWakeProbe"/>).</summary>
+    private sealed class WakeRecorder(int count, int skip, TimeSpan period) : IControlCycle, IDisposable
     {
+        private LateWakeProbe? _probe;
+        private IReadOnlyList<string> _lateWakes = [];
         private int _next;
         private int _skipped;
         private UsageSample? _first, _last;
@@ -46,8 +49,17 @@ internal static class LoopJitterBench
 
         public void Infer(CycleObservation observation)
         {
+            double time = observation.Time.TotalSeconds;
             if (_skipped < skip)
             {
+                if (_skipped == 0)
+                {
+                    // In the warm-up, where a late wake is not counted: the first sample and the probe
+                    // (opened on the loop thread: it reads that thread's own counters) JIT-compile here.
+                    UsageSample.Take();
+                    _probe = new LateWakeProbe(period);
+                }
+                _probe!.Observe(time);
                 _skipped++;
                 return;
             }
@@ -55,15 +67,17 @@ internal static class LoopJitterBench
             {
                 if (_next == 0)
                 {
-                    // Allocates and, the first time, JIT-compiles: taken twice so the second one's counters do
-                    // not include the first one's page faults.
-                    UsageSample.Take();
+                    // Allocates (not JIT-compiled any more); taken again so its counters do not include the
+                    // warm-up's page faults.
                     _first = UsageSample.Take();
+                    _probe!.Restart();
                 }
-                Wakes[_next++] = observation.Time.TotalSeconds;
+                Wakes[_next++] = time;
+                _probe!.Observe(time);
                 if (_next == Wakes.Length)
                 {
                     _last = UsageSample.Take();
+                    _lateWakes = _probe.Report(Wakes[0]).ToArray();
                     Done.Set();
                 }
             }
@@ -75,6 +89,11 @@ internal static class LoopJitterBench
             array.AsSpan().Fill(-1);
             return array;
         }
+
+        /// <summary>One line per late wake and a summary (empty when none was late).</summary>
+        public IReadOnlyList<string> LateWakes() => _lateWakes;
+
+        public void Dispose() => _probe?.Dispose();
 
         public LoopRunDiagnostics? Diagnostics() => _first is { } a && _last is { } b ? LoopRunDiagnostics.Between(a, b) : null;
 

@@ -74,12 +74,13 @@ internal static class BenchCommand
                 using (parse.GetValue(load) ? new CpuLoad() : null)
                 {
                     TimeSpan? spinThreshold = parse.GetValue(spin) is double us ? TimeSpan.FromMicroseconds(us) : null;
-                    var (wakes, scheduling, diagnostics) = LoopJitterBench.Run(rate, duration, parse.GetValue(realtime), spinThreshold);
+                    var (wakes, scheduling, diagnostics, lateWakes) = LoopJitterBench.Run(rate, duration, parse.GetValue(realtime), spinThreshold);
                     Row(output, $"RobotBridge ControlLoop ({scheduling}, spin {(spinThreshold ?? WallClock.DefaultSpinThreshold).TotalMicroseconds:F0} µs)", rate, WakeAnalysis.Of(wakes, rate));
                     if (diagnostics is not null)
                     {
                         notes.Add($"{rate} Hz: {diagnostics}");
                     }
+                    notes.AddRange(lateWakes);
                 }
                 if (!parse.GetValue(noRospy))
                 {
