@@ -366,6 +366,29 @@ public class PublishFastPathTests
     }
 
     [Fact]
+    public void Doubles_inside_a_frame_parse_to_the_runtime_parser_bits_for_every_digit_run_length()
+    {
+        // Inside a frame at least 16 bytes follow a number, so runs of digits are taken up to 16 at a
+        // time (JsonCursor.ManyDigits); every run length on both sides of the point, leading zeros included.
+        var random = new Random(23);
+        var decoder = new BodyDecoder(Context);
+        var target = new JointState();
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            int whole = random.Next(0, 20);
+            int fraction = random.Next(whole == 0 ? 1 : 0, 20 - Math.Min(whole, 19) + 1);
+            string Digits(int n, bool first) => new(Enumerable.Range(0, n).Select(k => (char)('0' + (k == 0 && first ? 1 + random.Next(9) : random.Next(10)))).ToArray());
+            string text = (random.Next(2) == 0 ? "-" : "") + (whole == 0 ? "0" : Digits(whole, true)) + (fraction > 0 ? "." + Digits(fraction, false) : "");
+            var frame = Encoding.UTF8.GetBytes($"{{\"op\":\"publish\",\"topic\":\"/t\",\"msg\":{{\"position\":[{text},{text},0.5,0.25,0.125]}}}}");
+            Assert.True(PublishEnvelope.TryScanJson(frame, out var envelope));
+            decoder.Decode(envelope, target);
+            double expected = double.Parse(text, CultureInfo.InvariantCulture);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(target.Position[0]), $"{text}: expected {expected:R}, got {target.Position[0]:R}");
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(target.Position[1]));
+        }
+    }
+
+    [Fact]
     public void Doubles_parse_to_the_same_bits_as_the_runtime_parser()
     {
         var random = new Random(17);
