@@ -35,6 +35,12 @@ internal static class ServeCommand
             Description = "Require rosauth authentication (roslibjs Ros.authenticate) with the secrets in FILE: one 'ROLE SECRET' a line, " +
                           "ROLE viewer (watch only), operator (command motion) or supervisor (also release any runstop); secrets of 16+ characters.",
         };
+        var latency = new Option<string>("--latency")
+        {
+            Description = "Command -> motion latency the twin adds, half on commands and half on the joint state's age: none, " +
+                          "measured (drawn from --seed in the rosbridge p50 range 18-31 ms, as the deployable tasks train with), or a total in ms (0-1000).",
+            DefaultValueFactory = _ => "none",
+        };
         var insecure = new Option<bool>("--insecure") { Description = "Serve beyond loopback without authentication (anyone who reaches the port can move the robot)." };
         var command = new Command("serve",
             "Serve the MuJoCo Fetch twin over rosbridge v2 (real-time physics, camera at its real rate) under the real Fetch's names.\n" +
@@ -48,6 +54,7 @@ internal static class ServeCommand
         command.Options.Add(sceneObject);
         command.Options.Add(auth);
         command.Options.Add(insecure);
+        command.Options.Add(latency);
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -72,6 +79,11 @@ internal static class ServeCommand
             if (objectName is not ("cube" or "puck" or "none"))
             {
                 error.WriteLine($"robotbridge serve: --object must be cube, puck or none, got '{parse.GetValue(sceneObject)}'");
+                return Program.UsageError;
+            }
+            if (ServedLatency(parse.GetValue(latency), parse.GetValue(seed)) is not { } delays)
+            {
+                error.WriteLine($"robotbridge serve: --latency must be none, measured or a total in ms between 0 and 1000, got '{parse.GetValue(latency)}'");
                 return Program.UsageError;
             }
             ServerCredentials? credentials = null;
@@ -105,6 +117,8 @@ internal static class ServeCommand
             {
                 Seed = parse.GetValue(seed),
                 ClockMode = TwinClockMode.RealTime,
+                CommandLatency = delays.Command,
+                ObservationLatency = delays.Observation,
                 Camera = parse.GetValue(camera) ? HeadCameraOptions.Off : HeadCameraOptions.Carmine,
             });
             var server = new RosbridgeServer(new RosbridgeServerOptions { Address = ip, Port = parse.GetValue(port), Dialect = d, Credentials = credentials });
@@ -134,6 +148,7 @@ internal static class ServeCommand
             {
                 output.WriteLine($"  {topic}  [{type}]");
             }
+            output.WriteLine($"latency: {(delays.Command + delays.Observation).TotalMilliseconds:F0} ms command -> motion ({delays.Command.TotalMilliseconds:F0} ms on commands, {delays.Observation.TotalMilliseconds:F0} ms joint-state age)");
             output.WriteLine(credentials is null
                 ? "authentication: off (every client may command the robot)"
                 : $"authentication: rosauth required (roles {credentials})");
@@ -169,5 +184,25 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The <c>--latency</c> value as the twin's command latency and joint-state age, or null when it
+    /// is not one of none, measured, or a total in ms.</summary>
+    internal static (TimeSpan Command, TimeSpan Observation)? ServedLatency(string? value, int seed)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "none":
+                return (TimeSpan.Zero, TimeSpan.Zero);
+            case "measured":
+                return SimFetchBodyProvider.MeasuredLatency(new Random(seed).NextDouble());
+        }
+        if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ms) ||
+            !double.IsFinite(ms) || ms < 0 || ms > 1000)
+        {
+            return null;
+        }
+        var half = TimeSpan.FromMilliseconds(ms / 2);
+        return (TimeSpan.FromMilliseconds(ms) - half, half);
     }
 }

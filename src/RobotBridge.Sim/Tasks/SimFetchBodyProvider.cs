@@ -36,7 +36,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         bool camera = spec.HasObject && ObjectTrackerChoice.From(options) == ObjectTrackerKind.Camera;
         CameraTrackerConfig? tags = camera ? CameraTracking.LoadTags(options) : null;
         int seed = options.Get(TwinSeedOption, 0);
-        var (commandLatency, observationLatency) = Latency(options, seed);
+        bool measuredLatency = MeasuredLatency(options);
         double jointNoise = options.Get(FetchEnvs.JointNoiseOption, 0.0);
         if (!double.IsFinite(jointNoise) || jointNoise < 0 || jointNoise > 0.1)
         {
@@ -45,8 +45,6 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         var twinOptions = new FetchTwinOptions
         {
             Seed = seed,
-            CommandLatency = commandLatency,
-            ObservationLatency = observationLatency,
             // Positions only: the Fetch's velocities come filtered from its encoders' differences.
             Noise = jointNoise > 0 ? new ObservationNoise(jointNoise, 0) : ObservationNoise.None,
             // The tracker needs the real camera's stream; a camera task's small image is resized from it.
@@ -54,6 +52,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
                 : spec.ImageSize > 0 ? HeadCameraOptions.Policy(spec.ImageSize) : HeadCameraOptions.Off,
         };
         var twin = new FetchTwin(twinOptions);
+        Action<Random>? drawEpisode = measuredLatency ? rng => DrawLatency(twin, rng) : null;
         ITaskWorld world = new TwinTaskWorld(twin, spec);
         if (!options.Get(SafetyOption, false))
         {
@@ -61,7 +60,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
             {
                 world = CameraWorld(world, twin, spec, tags, heartbeat: null);
             }
-            return new FetchTaskBody(twin, world, Guard: null, Owner: twin);
+            return new FetchTaskBody(twin, world, Guard: null, Owner: twin) { DrawEpisode = drawEpisode };
         }
         try
         {
@@ -74,7 +73,7 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
                 var heartbeat = config.StaleCameraAfter is double bound ? supervisor.AddHeartbeat("object tracker", TimeSpan.FromSeconds(bound)) : null;
                 world = CameraWorld(world, supervisor, spec, tags, heartbeat);
             }
-            return FetchTaskBody.Guarded(supervisor, world, owner: supervisor);
+            return FetchTaskBody.Guarded(supervisor, world, owner: supervisor) with { DrawEpisode = drawEpisode };
         }
         catch
         {
@@ -83,23 +82,33 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         }
     }
 
-    /// <summary>Command → motion latency over rosbridge, measured by <c>bench e2e</c>: p50 18–31 ms. The
-    /// <c>measured</c> option draws one total per twin, uniformly in that range from <c>twin_seed</c>, and
-    /// splits it evenly between the command and the joint state's age.</summary>
-    public static (TimeSpan Command, TimeSpan Observation) Latency(EnvOptions options, int seed)
+    /// <summary>The <c>latency</c> option: <c>measured</c> (a latency drawn per episode, <see cref="MeasuredLatency(double)"/>)
+    /// or <c>none</c>.</summary>
+    public static bool MeasuredLatency(EnvOptions options)
     {
         string value = options.Get(FetchEnvs.LatencyOption, "none");
-        switch (value.ToLowerInvariant())
+        return value.ToLowerInvariant() switch
         {
-            case "none":
-                return (TimeSpan.Zero, TimeSpan.Zero);
-            case "measured":
-                double totalMs = Math.Round(18 + 13 * new Random(seed).NextDouble());
-                var half = TimeSpan.FromMilliseconds(Math.Floor(totalMs / 2));
-                return (TimeSpan.FromMilliseconds(totalMs) - half, half);
-            default:
-                throw new Gym.InvalidEnvArgumentException($"env option \"{FetchEnvs.LatencyOption}\" = \"{value}\" is not one of: none, measured");
-        }
+            "none" => false,
+            "measured" => true,
+            _ => throw new Gym.InvalidEnvArgumentException($"env option \"{FetchEnvs.LatencyOption}\" = \"{value}\" is not one of: none, measured"),
+        };
+    }
+
+    /// <summary>Command → motion latency over rosbridge, measured by <c>bench e2e</c>: p50 18–31 ms. A total
+    /// uniform in that range at <paramref name="u"/> ∈ [0, 1), whole milliseconds, split evenly between
+    /// the command and the joint state's age.</summary>
+    public static (TimeSpan Command, TimeSpan Observation) MeasuredLatency(double u)
+    {
+        double totalMs = Math.Round(18 + 13 * u);
+        var half = TimeSpan.FromMilliseconds(Math.Floor(totalMs / 2));
+        return (TimeSpan.FromMilliseconds(totalMs) - half, half);
+    }
+
+    private static void DrawLatency(FetchTwin twin, Random episode)
+    {
+        var (command, observation) = MeasuredLatency(episode.NextDouble());
+        twin.SetLatency(command, observation);
     }
 
     private static TrackedTaskWorld CameraWorld(ITaskWorld truth, IRobot robot, FetchTaskSpec spec, CameraTrackerConfig tags, IHeartbeatSink? heartbeat) =>

@@ -38,6 +38,7 @@ internal sealed class FetchBody : IDisposable
     private readonly double[] _q = new double[FetchJoints.Count];
     private readonly double[] _v = new double[FetchJoints.Count];
     private readonly StateHistory _history;
+    private TimeSpan _commandLatency;
     private readonly Queue<(TimeSpan Due, Action Apply)> _pending = new();
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
@@ -74,6 +75,7 @@ internal sealed class FetchBody : IDisposable
         _clamp = _map.Clamp;
         _wristJacobian = (jacp, jacr) => _data.JacobianOfBody(_wristBody, jacp, jacr);
         _history = new StateHistory(options.ObservationLatency, options.JointStateRate);
+        _commandLatency = options.CommandLatency;
         _noise = new Random(options.Seed);
     }
 
@@ -359,6 +361,15 @@ internal sealed class FetchBody : IDisposable
         ResetGripper(_q[_lFinger] + _q[_rFinger]);
     }
 
+    /// <summary>New command latency and joint-state age (a task drawing them per episode; the caller holds
+    /// the world's lock): commands still waiting out the old latency are dropped, the history starts over.</summary>
+    public void SetLatency(TimeSpan command, TimeSpan observation)
+    {
+        _pending.Clear();
+        _commandLatency = command;
+        _history.SetLatency(observation);
+    }
+
     /// <summary>The controller state a snapshot keeps: servo setpoints and the gripper's target.</summary>
     public (double[] QRef, double GripperTarget) Capture() => ((double[])_qRef.Clone(), _gripper.Target);
 
@@ -531,9 +542,9 @@ internal sealed class FetchBody : IDisposable
 
     /// <summary>Commands wait out the configured latency in a queue; without latency they apply at once
     /// (and allocate nothing: the control loop sends one per cycle).</summary>
-    private bool Delayed => _options.CommandLatency > TimeSpan.Zero;
+    private bool Delayed => _commandLatency > TimeSpan.Zero;
 
-    private void Enqueue(Action apply) => _pending.Enqueue((_world.SimTime + _options.CommandLatency, apply));
+    private void Enqueue(Action apply) => _pending.Enqueue((_world.SimTime + _commandLatency, apply));
 
     private void EnqueueCartesianTwist(Twist twist) => Enqueue(() => ApplyCartesianTwist(twist));
 

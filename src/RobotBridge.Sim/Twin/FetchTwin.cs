@@ -165,6 +165,21 @@ public sealed class FetchTwin : IRobot, ITwinScene
         }
     }
 
+    /// <summary>Changes the command latency and the joint state's age (the options' <c>CommandLatency</c> and
+    /// <c>ObservationLatency</c>), for a task that draws them per episode. Call before a <see cref="Restore"/>:
+    /// commands still waiting out the old latency are dropped and the state history starts over.</summary>
+    public void SetLatency(TimeSpan command, TimeSpan observation)
+    {
+        if (command < TimeSpan.Zero || observation < TimeSpan.Zero || command > TimeSpan.FromSeconds(5) || observation > TimeSpan.FromSeconds(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(command), $"latencies must be between 0 and 5 s, got {command} and {observation}");
+        }
+        lock (_world.Gate)
+        {
+            _body.SetLatency(command, observation);
+        }
+    }
+
     public void Restore(TwinSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -8,20 +8,41 @@ namespace RobotBridge.Sim.Twin;
 /// </summary>
 internal sealed class StateHistory
 {
-    private readonly RobotState[] _ring;
-    private readonly TimeSpan _latency;
+    private readonly double _rate;
+    private RobotState[] _ring;
+    private TimeSpan _latency;
     private int _newest = -1;
     private int _count;
 
     public StateHistory(TimeSpan latency, double rate)
     {
+        _rate = rate;
         _latency = latency;
-        int capacity = (int)Math.Ceiling(latency.TotalSeconds * rate) + 4;
-        _ring = new RobotState[capacity];
-        for (int i = 0; i < capacity; i++)
+        _ring = Allocate(latency, rate);
+    }
+
+    /// <summary>Serves states <paramref name="latency"/> old from now on and forgets the samples held
+    /// (call between episodes); the ring grows if the new latency needs more samples.</summary>
+    public void SetLatency(TimeSpan latency)
+    {
+        if (Capacity(latency, _rate) > _ring.Length)
         {
-            _ring[i] = new RobotState();
+            _ring = Allocate(latency, _rate);
         }
+        _latency = latency;
+        Clear();
+    }
+
+    private static int Capacity(TimeSpan latency, double rate) => (int)Math.Ceiling(latency.TotalSeconds * rate) + 4;
+
+    private static RobotState[] Allocate(TimeSpan latency, double rate)
+    {
+        var ring = new RobotState[Capacity(latency, rate)];
+        for (int i = 0; i < ring.Length; i++)
+        {
+            ring[i] = new RobotState();
+        }
+        return ring;
     }
 
     public void Clear()

@@ -98,7 +98,19 @@ public sealed class JointGoalStreamer
     /// late or early on a wall clock): the new goal starts where the last one has taken the
     /// controller's setpoint by now, which is where the controller will start it.
     /// </summary>
-    public JointTrajectory Next(ReadOnlySpan<double> target, TimeSpan? sinceLastGoal)
+    public JointTrajectory Next(ReadOnlySpan<double> target, TimeSpan? sinceLastGoal) =>
+        Next(target, sinceLastGoal, ReadOnlySpan<double>.Empty, ReadOnlySpan<double>.Empty, double.PositiveInfinity);
+
+    /// <summary>
+    /// As <see cref="Next(ReadOnlySpan{double}, TimeSpan?)"/>, starting each joint whose reference is more than
+    /// <paramref name="trackingTolerance"/> from <paramref name="measuredPosition"/> (group order) at its measured
+    /// position and velocity instead: a joint held back (the gripper pressing on the table or an object) no
+    /// longer follows its setpoint, and the controller and the safety supervisor then start the next goal
+    /// from where it is measured (<see cref="Safety.SafetySupervisor.SetpointTrackingTolerance"/>). A goal
+    /// planned from the stale reference would ask that joint for more than its limits and be retimed.
+    /// </summary>
+    public JointTrajectory Next(ReadOnlySpan<double> target, TimeSpan? sinceLastGoal,
+        ReadOnlySpan<double> measuredPosition, ReadOnlySpan<double> measuredVelocity, double trackingTolerance)
     {
         int count = _position.Length;
         if (target.Length != count)
@@ -116,6 +128,17 @@ public sealed class JointGoalStreamer
         if (sinceLastGoal is { } elapsed && _lastGoal.Count > 0 && elapsed.TotalSeconds != _period)
         {
             SampleLastGoal(Math.Max(elapsed.TotalSeconds, 0));
+        }
+        if (!measuredPosition.IsEmpty)
+        {
+            for (int j = 0; j < count; j++)
+            {
+                if (Math.Abs(_position[j] - measuredPosition[j]) > trackingTolerance)
+                {
+                    _position[j] = measuredPosition[j];
+                    _velocity[j] = measuredVelocity.IsEmpty ? 0 : Math.Clamp(measuredVelocity[j], -_maxVelocity[j], _maxVelocity[j]);
+                }
+            }
         }
         var start = ((double[])_position.Clone(), (double[])_velocity.Clone());
         double t = _period;

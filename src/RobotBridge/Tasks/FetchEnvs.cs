@@ -22,7 +22,7 @@ public static class FetchEnvs
     public const string ArmMotionOption = "arm_motion";
 
     /// <summary>Sim bodies: <c>measured</c> draws the twin's command and observation latency from the
-    /// rosbridge figures (seeded by <c>twin_seed</c>), <c>none</c> leaves them at zero.</summary>
+    /// rosbridge figures at every reset (from the episode's seed), <c>none</c> leaves them at zero.</summary>
     public const string LatencyOption = "latency";
 
     /// <summary>Sim bodies: standard deviation of the noise on the reported joint positions (rad).</summary>

@@ -17,6 +17,11 @@ namespace RobotBridge.Tasks;
 /// <param name="Owner">Disposed with the env (the backend's resources), or null.</param>
 public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard? Guard, IDisposable? Owner)
 {
+    /// <summary>Draws what the body varies per episode (the twin's measured latency) from the episode's
+    /// seeded generator, at every reset after the goal: so the same seed gives the same episode. Null
+    /// when nothing varies (a real robot's latency is its own).</summary>
+    public Action<Random>? DrawEpisode { get; init; }
+
     /// <summary>A body behind <paramref name="guard"/>: the task commands the guard's robot.</summary>
     public static FetchTaskBody Guarded(ISafetyGuard guard, ITaskWorld world, IDisposable? owner) =>
         new(guard.Robot, world, guard, owner);
@@ -31,8 +36,10 @@ public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard?
 /// base frame; unlike Gymnasium's mocap weld this goes through the URDF's IK (gripper kept pointing
 /// down) to arm joint targets sent to the arm's trajectory controller, the path a real Fetch offers.
 /// Each target is reached over one 40 ms period or, if that would exceed a joint's URDF velocity
-/// limit, over as long as the slowest joint needs. action[3] opens (+) or closes (−) the gripper
-/// (PickAndPlace only; the other tasks hold it closed).</para>
+/// limit, over as long as the slowest joint needs. The deployable family (<see cref="FetchTaskSpec.Deployable"/>)
+/// streams the same target, within the arm's velocity and acceleration limits and inside the safety
+/// supervisor's joint ranges and workspace, as one goal per 100 ms step. action[3] opens (+) or closes (−)
+/// the gripper (PickAndPlace only; the other tasks hold it closed).</para>
 /// <para>Observation: Gymnasium's layout (10 dims for Reach, 25 with an object), velocities as
 /// per-step displacements, positions in the robot's base frame (Gymnasium's world frame minus the
 /// base offset). Camera variants add "image" (uint8 side × side × 3) from the head camera, aimed at
@@ -82,14 +89,18 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     private readonly RobotState _state = new();
     private readonly double[] _armTargets = new double[FetchJoints.Arm.Count];
     private readonly double[] _currentArm = new double[FetchJoints.Arm.Count];
+    private readonly double[] _currentArmVelocity = new double[FetchJoints.Arm.Count];
     private readonly JointGoalStreamer _armStream;
     private readonly JointLimit[] _armLimits;
     private readonly double _armMargin;
+    private readonly WorkspaceGuard _workspace;
+    private readonly double _workspaceMargin;
+    private readonly double[] _workspaceScratch = new double[FetchJoints.Count];
     private TimeSpan? _lastStreamedAt;
     private readonly int[] _armIndices;
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
-    private Vec3 _grip, _previousGrip, _object, _previousObject, _reference;
+    private Vec3 _grip, _previousGrip, _object, _previousObject;
     private readonly Queue<ObjectState?> _objectHistory = new();
     private Rotation3 _objectOrientation = Rotation3.Identity;
     private Vec3 _objectAngularVelocity;
@@ -102,6 +113,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     /// <summary>Rate of the control loop under the env: it runs the guard's checks and sends the
     /// policy's command at this rate while the policy steps at 25 Hz.</summary>
     public const double ControlRateHz = 100;
+
+    /// <summary>How much further inside the supervisor's workspace box than its margin a streamed target
+    /// is kept (m): more than the streamed arm's braking distance at its speed.</summary>
+    public const double WorkspaceAllowance = 0.05;
 
     /// <summary>On a wall clock, how long a step waits for the loop's cycle before it calls the loop stalled
     /// (stops the robot and fails the step). Far beyond a step's 40 ms: only a hung loop gets there.</summary>
@@ -128,6 +143,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         // A little inside the supervisor's margin, so a target it would clamp is never streamed.
         _armMargin = safety.PositionMargin + 0.01;
         _armStream = new JointGoalStreamer(JointGroup.Arm, _armIndices.Select(i => limits[i]).ToArray(), spec.StepPeriod);
+        _workspace = new WorkspaceGuard(new ModelGripperKinematics(model), safety.Workspace.ToBox());
+        // Inside the supervisor's margin by more than the streamer's braking tail can carry the gripper past
+        // a target (a few centimetres at the arm's speed): a goal it would reject is never streamed.
+        _workspaceMargin = safety.WorkspaceMargin + WorkspaceAllowance;
 
         _observation = new double[spec.ObservationSize];
         var extras = new List<(string, Space)>();
@@ -211,6 +230,9 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             throw new TaskResetException($"the robot is stopped ({stopped}): no episode starts until the e-stop latch is reset");
         }
         _commands.Clear(); // nothing from the last episode goes out during or after the move to the start
+        // After the goal (goals match the v4 ids' for the same seed) and just before the restore, which
+        // starts the state history over with the episode's latency.
+        _body.DrawEpisode?.Invoke(Rng);
         _body.World.PrepareEpisode(_startJoints, objectPosition);
         if (_spec.BlockGripper)
         {
@@ -234,7 +256,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             _loop.RestartGrid();
             _deadline = _robot.Clock.Now;
         }
-        _grip = _previousGrip = _reference = _arm.GripPosition(_state.Position);
+        _grip = _previousGrip = _arm.GripPosition(_state.Position);
         ReadObject(initial: true);
         ReadImage();
         WriteObservation();
@@ -250,9 +272,9 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
         // Command: where the grip site should be after this step, through IK to arm joint targets.
         var unit = new Vec3(Math.Clamp(action[0], -1f, 1f), Math.Clamp(action[1], -1f, 1f), Math.Clamp(action[2], -1f, 1f));
-        Vec3 target = _spec.ActionMode == FetchActionMode.Velocity
-            ? AdvanceReference(unit * (_spec.MaxGripSpeed * _spec.StepPeriod.TotalSeconds))
-            : Clamp(_grip + unit * FetchTaskSpec.ActionScale, GripBounds.Min, GripBounds.Max);
+        // From where the grip is measured, never from a reference the observation does not show: a zero
+        // action asks the arm to stay where it is seen, whatever it did before.
+        Vec3 target = Clamp(_grip + unit * _spec.ActionReach, GripBounds.Min, GripBounds.Max);
         bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
         JointTrajectory arm = _spec.ArmMotion == FetchArmMotion.Streamed ? StreamedGoal() : DirectGoal();
         double? gripper = null;
@@ -376,22 +398,34 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         {
             _armTargets[i] = _armLimits[i].ClampPosition(_armTargets[i], _armMargin);
         }
-        return _armStream.Next(_armTargets, sinceLast);
+        if (!InsideWorkspace(_armTargets))
+        {
+            // Joint targets kept inside their ranges (or an IK that had to tilt the gripper) can put the
+            // gripper somewhere the grip box never would: below the supervisor's workspace floor, where it
+            // would reject the goal and latch a stop. Hold where the arm is measured instead.
+            for (int i = 0; i < _armTargets.Length; i++)
+            {
+                _armTargets[i] = _armLimits[i].ClampPosition(_state.Position[_armIndices[i]], _armMargin);
+            }
+        }
+        for (int i = 0; i < _armIndices.Length; i++)
+        {
+            _currentArm[i] = _state.Position[_armIndices[i]];
+            _currentArmVelocity[i] = _state.Velocity[_armIndices[i]];
+        }
+        return _armStream.Next(_armTargets, sinceLast, _currentArm, _currentArmVelocity, SafetySupervisor.SetpointTrackingTolerance);
     }
 
-    /// <summary>Velocity mode: moves the grip reference by <paramref name="step"/>, keeps it in the grip box
-    /// and on its leash to the measured grip site, and returns it as the step's target.</summary>
-    private Vec3 AdvanceReference(in Vec3 step)
+    /// <summary>True when arm joints <paramref name="arm"/> (the other joints as measured) put the gripper
+    /// inside the supervisor's workspace box shrunk by <see cref="_workspaceMargin"/>.</summary>
+    private bool InsideWorkspace(ReadOnlySpan<double> arm)
     {
-        Vec3 next = Clamp(_reference + step, GripBounds.Min, GripBounds.Max);
-        Vec3 lead = next - _grip;
-        double length = lead.Length;
-        if (length > _spec.ReferenceLeash)
+        _state.Position.AsSpan().CopyTo(_workspaceScratch);
+        for (int i = 0; i < _armIndices.Length; i++)
         {
-            next = _grip + lead * (_spec.ReferenceLeash / length);
+            _workspaceScratch[_armIndices[i]] = arm[i];
         }
-        _reference = next;
-        return next;
+        return _workspace.Contains(_workspaceScratch, _workspaceMargin);
     }
 
     /// <summary>The step's joint targets as one goal (<see cref="FetchArmMotion.Direct"/>).</summary>

@@ -27,19 +27,6 @@ public enum FetchArmMotion
     Streamed,
 }
 
-/// <summary>What the action's first three elements mean.</summary>
-public enum FetchActionMode
-{
-    /// <summary>Gymnasium's: a grip displacement of up to <see cref="FetchTaskSpec.ActionScale"/> from
-    /// where the grip site is measured, per step.</summary>
-    Displacement,
-
-    /// <summary>A grip-site velocity, action × <see cref="FetchTaskSpec.MaxGripSpeed"/>, integrated into a
-    /// grip reference that the streamed arm follows (the deployable family): the arm keeps moving while
-    /// the policy keeps asking, instead of braking toward a target a few centimetres from where it is.</summary>
-    Velocity,
-}
-
 /// <summary>Which table stands in front of the robot.</summary>
 public enum FetchTable
 {
@@ -97,16 +84,9 @@ public sealed record FetchTaskSpec
     /// <summary>Time between policy steps: Gymnasium's 40 ms for the v4 ids.</summary>
     public TimeSpan StepPeriod { get; init; } = Period;
 
-    /// <summary>What the action means (<see cref="FetchActionMode"/>).</summary>
-    public FetchActionMode ActionMode { get; init; } = FetchActionMode.Displacement;
-
-    /// <summary>Grip speed of a full action in <see cref="FetchActionMode.Velocity"/> mode (m/s).</summary>
-    public double MaxGripSpeed { get; init; }
-
-    /// <summary>Velocity mode: how far the grip reference may lead the measured grip site (m). The arm
-    /// lags its reference by its braking distance; a reference held back by the table, the grip box or
-    /// the arm's reach must not wind up and keep pulling after the policy lets go.</summary>
-    public double ReferenceLeash { get; init; } = 0.05;
+    /// <summary>Grip displacement of a full action (m): the step's target is the measured grip site plus
+    /// action × this. Gymnasium's 5 cm for the v4 ids.</summary>
+    public double ActionReach { get; init; } = ActionScale;
 
     /// <summary>Steps by which the observed object pose lags the world: a camera tracker's pose is
     /// 100–116 ms old at the policy over rosbridge (<c>bench e2e</c>), one step of the deployable family.</summary>
@@ -139,9 +119,8 @@ public sealed record FetchTaskSpec
     public bool Deployable { get; init; }
 
     /// <summary>Grip-to-target distance (m) at which a proportional controller's action saturates: one full
-    /// step's displacement in displacement mode, the way the reference covers in 0.3 s in velocity mode
-    /// (a time constant the streamed arm can follow without overshoot).</summary>
-    public double FullActionDistance => ActionMode == FetchActionMode.Velocity ? MaxGripSpeed * 0.3 : ActionScale;
+    /// action's displacement, so a controller aiming at a point within it commands exactly that point.</summary>
+    public double FullActionDistance => ActionReach;
 
     public int ObservationSize => HasObject ? 25 : 10;
 
@@ -158,13 +137,14 @@ public sealed record FetchTaskSpec
     /// time for the acceleration-limited arm to reach the object and move it.</summary>
     public static readonly TimeSpan DeployablePeriod = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Grip speed of a full action in the deployable family (m/s): under the supervisor's
-    /// max_cartesian_speed (0.25 m/s) and within what the streamed arm reaches in a few steps.</summary>
-    public const double DeployableGripSpeed = 0.2;
+    /// <summary>Grip displacement of a full action in the deployable family (m): the v4 tasks' 5 cm. The
+    /// streamed arm heads for the target within its joint limits, so the distance sets the speed it keeps
+    /// under a sustained full action: 10-21 mm per 100 ms step (<c>bench tasks --family deploy</c>).</summary>
+    public const double DeployableActionReach = 0.05;
 
     /// <summary>The deployable variant of <paramref name="kind"/> (ids <c>Fetch…Deploy-v1</c>): the same
-    /// observation, goals and rewards; a velocity action executed as streamed joint goals at 10 Hz; the
-    /// object observed one step late with noise, as a camera tracker sees it.</summary>
+    /// observation, goals and rewards; a target a few centimetres from the measured grip, streamed to the
+    /// arm as joint goals at 10 Hz; the object observed one step late with noise, as a camera tracker sees it.</summary>
     public static FetchTaskSpec DeployableFor(FetchTaskKind kind)
     {
         FetchTaskSpec v4 = For(kind);
@@ -176,8 +156,7 @@ public sealed record FetchTaskSpec
     private static FetchTaskSpec WithDeployableAction(FetchTaskSpec v4) => v4 with
     {
         StepPeriod = DeployablePeriod,
-        ActionMode = FetchActionMode.Velocity,
-        MaxGripSpeed = DeployableGripSpeed,
+        ActionReach = DeployableActionReach,
         ArmMotion = FetchArmMotion.Streamed,
         ObjectLagSteps = 1,
         ObjectNoise = 0.002,

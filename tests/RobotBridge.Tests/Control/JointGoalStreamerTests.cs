@@ -207,6 +207,55 @@ public class JointGoalStreamerTests
     }
 
     [Fact]
+    public void A_joint_held_back_beyond_the_tracking_tolerance_restarts_from_where_it_is_measured()
+    {
+        // The gripper pressing on the table holds shoulder_lift back: the supervisor then times the next
+        // goal from the measured joint, and a goal planned from the stale reference would be retimed.
+        double[] start = Start;
+        double[] target = [.. start.Select(q => q + 1.0)];
+        var streamer = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        streamer.Reset(start);
+        for (int step = 0; step < 6; step++)
+        {
+            streamer.Next(target);
+        }
+        double[] reference = streamer.Position.ToArray();
+        double[] measured = (double[])reference.Clone();
+        double[] measuredVelocity = streamer.Velocity.ToArray();
+        measured[1] -= 0.15;        // beyond SafetySupervisor.SetpointTrackingTolerance (0.1)
+        measuredVelocity[1] = 0;    // stopped against the table
+        measured[2] -= 0.05;        // within it: still following its setpoint
+
+        double[] referenceVelocity = streamer.Velocity.ToArray();
+        var goal = streamer.Next(target, null, measured, measuredVelocity, SafetySupervisor.SetpointTrackingTolerance);
+
+        // Where the supervisor starts it: joint 1 as measured, the others at their setpoints. From there
+        // the goal is within every limit, so it passes unchanged.
+        var limits = ModelSafety.Limits(FetchModel.Load(), SafetyConfig.Default()).Joints;
+        var from = new double[FetchJoints.Count];
+        var fromVelocity = new double[FetchJoints.Count];
+        for (int j = 0; j < 7; j++)
+        {
+            int i = FetchJoints.IndexOf(FetchJoints.Arm[j]);
+            from[i] = j == 1 ? measured[1] : reference[j];
+            fromVelocity[i] = j == 1 ? 0 : referenceVelocity[j];
+        }
+        TrajectoryLimiter.Enforce(goal, from, fromVelocity, limits, 0, out bool clamped);
+        Assert.False(clamped, "the goal from the measured joint needed retiming");
+        Assert.InRange(Math.Abs(goal.Points[0].Positions[2] - reference[2]), 1e-6, 0.1); // joint 2 went on from its reference
+
+        // Planned from the stale reference instead, the same goal is retimed.
+        var stale = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        stale.Reset(start);
+        for (int step = 0; step < 6; step++)
+        {
+            stale.Next(target);
+        }
+        TrajectoryLimiter.Enforce(stale.Next(target), from, fromVelocity, limits, 0, out bool staleClamped);
+        Assert.True(staleClamped);
+    }
+
+    [Fact]
     public void At_rest_on_the_target_the_goal_is_one_point_at_rest()
     {
         var streamer = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period);
