@@ -1,5 +1,4 @@
 using RobotBridge.Robots;
-using RobotBridge.Sim.Camera;
 using RobotBridge.Sim.Controllers;
 using RobotBridge.Sim.Interop;
 using RobotBridge.Sim.Scene;
@@ -8,9 +7,9 @@ namespace RobotBridge.Sim.Twin;
 
 /// <summary>
 /// The simulated Fetch itself, in the twin's world: its joints and servos, the controllers that
-/// behave like the real robot's (trajectories, cartesian twist, gripper, base), the command latency,
-/// the joint-state sensor (rate, noise, observation latency) and the head camera. Knows nothing of
-/// the task scene around it; <see cref="FetchTwin"/> steps it and the world together.
+/// behave like the real robot's (trajectories, cartesian twist, gripper, base) and the command latency;
+/// its sensors are a <see cref="JointStateSensor"/> and a <see cref="TwinHeadCamera"/>. Knows nothing
+/// of the task scene around it; <see cref="FetchTwin"/> steps it and the world together.
 /// </summary>
 /// <remarks>The public command and sensor members take the world's lock themselves; the stepping,
 /// reset and restore hooks expect the caller to hold it.</remarks>
@@ -20,8 +19,6 @@ internal sealed class FetchBody : IDisposable
     private readonly SimModel _model;
     private readonly SimData _data;
     private readonly object _gate;
-    private readonly object _frameGate = new();
-    private readonly FetchTwinOptions _options;
     private readonly TwinJointMap _map;
     private readonly int _torsoBody;
     private readonly int _wristBody;
@@ -37,19 +34,14 @@ internal sealed class FetchBody : IDisposable
     private readonly double[] _servo = new double[FetchJoints.Count];
     private readonly double[] _q = new double[FetchJoints.Count];
     private readonly double[] _v = new double[FetchJoints.Count];
-    private readonly StateHistory _history;
+    private readonly JointStateSensor _sensor;
     private TimeSpan _commandLatency;
     private readonly Queue<(TimeSpan Due, Action Apply)> _pending = new();
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
     private readonly Func<int, double, double> _clamp;
     private readonly Action<double[], double[]> _wristJacobian;
-    private Random _noise;
-    private OffscreenRenderer? _renderer;
-    private HeadCameraOptions _camera = HeadCameraOptions.Off;
-    private CameraFrame? _latestFrame;
-    private long _nextSampleTicks;
-    private long _nextFrameTicks;
+    private readonly TwinHeadCamera _camera;
     private bool _runstopped;
 
     public FetchBody(TwinWorld world, FetchTwinOptions options)
@@ -58,9 +50,7 @@ internal sealed class FetchBody : IDisposable
         _model = world.Model;
         _data = world.Data;
         _gate = world.Gate;
-        _options = options;
         _map = new TwinJointMap(_model, RobotBridge.Model.UrdfLoader.Load(options.Scene.RobotUrdf));
-        HeadCamera = _model.RequireId(MjObject.Camera, SceneNames.HeadCamera);
         _torsoBody = _model.RequireId(MjObject.Body, SceneNames.TorsoLiftBody);
         _wristBody = _model.RequireId(MjObject.Body, SceneNames.WristRollBody);
         foreach (JointGroup group in Enum.GetValues<JointGroup>())
@@ -74,13 +64,13 @@ internal sealed class FetchBody : IDisposable
         _gripper = new GripperController(0.05, fingerForce > 0 ? fingerForce : 60, options.GripperStallWindow);
         _clamp = _map.Clamp;
         _wristJacobian = (jacp, jacr) => _data.JacobianOfBody(_wristBody, jacp, jacr);
-        _history = new StateHistory(options.ObservationLatency, options.JointStateRate);
+        _sensor = new JointStateSensor(world, _map, options);
         _commandLatency = options.CommandLatency;
-        _noise = new Random(options.Seed);
+        _camera = new TwinHeadCamera(world);
     }
 
     /// <summary>MuJoCo id of the head camera (domain randomisation jitters it).</summary>
-    public int HeadCamera { get; }
+    public int HeadCamera => _camera.Id;
 
     /// <summary>Reason given to the most recent <see cref="Stop"/>, or null.</summary>
     public string? LastStopReason { get; private set; }
@@ -107,27 +97,7 @@ internal sealed class FetchBody : IDisposable
     }
 
     /// <summary>Turns the head camera on, off, or to another resolution/rate.</summary>
-    public void ConfigureCamera(HeadCameraOptions camera)
-    {
-        ArgumentNullException.ThrowIfNull(camera);
-        camera.Validate();
-        lock (_gate)
-        {
-            _renderer?.Dispose();
-            _renderer = null;
-            _camera = camera;
-            if (camera.Enabled)
-            {
-                _renderer = new OffscreenRenderer(_model, SceneNames.HeadCamera, camera.Width, camera.Height);
-                _nextFrameTicks = _world.SimTime.Ticks;
-            }
-        }
-        lock (_frameGate)
-        {
-            _latestFrame?.Dispose();
-            _latestFrame = null;
-        }
-    }
+    public void ConfigureCamera(HeadCameraOptions camera) => _camera.Configure(camera);
 
     // ----- the robot's interface (IRobot through FetchTwin) -----
 
@@ -136,20 +106,12 @@ internal sealed class FetchBody : IDisposable
         ArgumentNullException.ThrowIfNull(state);
         lock (_gate)
         {
-            _history.ReadAt(_world.SimTime, state);
+            _sensor.ReadAt(_world.SimTime, state);
             state.Runstopped = _runstopped;
         }
     }
 
-    public CameraFrame? TryGetCameraFrame()
-    {
-        lock (_frameGate)
-        {
-            CameraFrame? frame = _latestFrame;
-            _latestFrame = null;
-            return frame;
-        }
-    }
+    public CameraFrame? TryGetCameraFrame() => _camera.TryTakeFrame();
 
     public void SendTrajectory(JointTrajectory trajectory)
     {
@@ -324,19 +286,16 @@ internal sealed class FetchBody : IDisposable
     public void Sense()
     {
         long ticks = _world.Steps * TwinWorld.StepTicks;
-        if (ticks >= _nextSampleTicks)
+        if (_sensor.IsDue(ticks))
         {
             ReadMeasured();
             SampleState();
         }
-        if (_renderer is not null && ticks >= _nextFrameTicks)
-        {
-            RenderFrame();
-        }
+        _camera.RenderIfDue(ticks);
     }
 
     /// <summary>The observation noise starts a new seeded stream (Reset).</summary>
-    public void ReseedNoise(int seed) => _noise = new Random(unchecked(seed * 7919 + 17));
+    public void ReseedNoise(int seed) => _sensor.Reseed(seed);
 
     /// <summary>After the world returned to the home keyframe (Reset): nothing pending, run-stop
     /// released, servos holding, joint state history restarted.</summary>
@@ -347,7 +306,7 @@ internal sealed class FetchBody : IDisposable
         ReadMeasured();
         HoldMeasured(TrajectoryStatus.Aborted);
         ResetGripper(_q[_lFinger] + _q[_rFinger]);
-        _history.Clear();
+        _sensor.Clear();
         SampleState();
     }
 
@@ -367,7 +326,7 @@ internal sealed class FetchBody : IDisposable
     {
         _pending.Clear();
         _commandLatency = command;
-        _history.SetLatency(observation);
+        _sensor.SetLatency(observation);
     }
 
     /// <summary>The controller state a snapshot keeps: servo setpoints and the gripper's target.</summary>
@@ -383,12 +342,9 @@ internal sealed class FetchBody : IDisposable
         qRef.CopyTo(_qRef, 0);
         qRef.CopyTo(_servo, 0);
         ResetGripper(gripperTarget);
-        _history.Clear();
+        _sensor.Clear();
         SampleState();
-        if (_renderer is not null)
-        {
-            RenderFrame(); // the restored scene, not the last frame of the previous episode
-        }
+        _camera.RenderNow();
     }
 
     // ----- stepping internals -----
@@ -471,72 +427,7 @@ internal sealed class FetchBody : IDisposable
         }
     }
 
-    private void SampleState()
-    {
-        long ticks = _world.Steps * TwinWorld.StepTicks;
-        RobotState sample = _history.NextSlot();
-        ReadOnlySpan<double> actuatorForce = _data.QfrcActuator, applied = _data.QfrcApplied;
-        double sigmaQ = _options.Noise.PositionStdDev, sigmaV = _options.Noise.VelocityStdDev;
-        for (int i = 0; i < FetchJoints.Count; i++)
-        {
-            int d = _map.DofAdr[i];
-            sample.Position[i] = _q[i] + (sigmaQ > 0 ? sigmaQ * Gaussian() : 0.0);
-            sample.Velocity[i] = _v[i] + (sigmaV > 0 ? sigmaV * Gaussian() : 0.0);
-            sample.Effort[i] = actuatorForce[d] + applied[d];
-        }
-        // A finger's drive force includes its damping (the leadscrew's speed loop, 1200 N·s/m), whose
-        // feed-forward sits in qfrc_applied: report the net, not 60 N of feed-forward on a free finger.
-        ReadOnlySpan<double> damping = _model.DofDamping;
-        foreach (int finger in (ReadOnlySpan<int>)[_lFinger, _rFinger])
-        {
-            sample.Effort[finger] -= damping[_map.DofAdr[finger]] * _v[finger];
-        }
-        sample.Stamp = sample.ReceivedAt = TimeSpan.FromTicks(ticks);
-        sample.IsValid = true;
-        sample.GripperHolding = _gripper.Holding;
-        ReadOnlySpan<double> qpos = _data.Qpos;
-        sample.BaseX = qpos[_map.BaseQpos[0]];
-        sample.BaseY = qpos[_map.BaseQpos[1]];
-        sample.BaseYaw = qpos[_map.BaseQpos[2]];
-        _history.Commit();
-        long period = (long)(TimeSpan.TicksPerSecond / _options.JointStateRate);
-        _nextSampleTicks = (ticks / period + 1) * period;
-    }
-
-    private void RenderFrame()
-    {
-        long ticks = _world.Steps * TwinWorld.StepTicks;
-        long period = (long)(TimeSpan.TicksPerSecond / _camera.Rate);
-        long epoch = _world.EpochStep * TwinWorld.StepTicks; // frames keep their phase relative to the last Reset/Restore
-        _nextFrameTicks = epoch + ((ticks - epoch) / period + 1) * period;
-        var frame = new CameraFrame(_camera.Width, _camera.Height, TimeSpan.FromTicks(ticks), _camera.Depth);
-        try
-        {
-            _renderer!.Render(_data, frame.Rgb, _camera.Depth ? frame.Depth : Span<float>.Empty);
-        }
-        catch (Exception e) when (e is MuJoCoUnavailableException or InvalidOperationException)
-        {
-            // A broken GL context must not take the physics (and the control loop on it) down: the
-            // camera goes dark, which the supervisor's stale-camera bound sees, and the fault is reported.
-            frame.Dispose();
-            _renderer?.Dispose();
-            _renderer = null;
-            _world.Report(new TwinFault(_world.SimTime, $"head camera disabled: {e.Message}"));
-            return;
-        }
-        lock (_frameGate)
-        {
-            _latestFrame?.Dispose();
-            _latestFrame = frame;
-        }
-    }
-
-    private double Gaussian()
-    {
-        // Box–Muller on the twin's own seeded generator.
-        double u1 = 1.0 - _noise.NextDouble(), u2 = _noise.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
+    private void SampleState() => _sensor.Sample(_q, _v, _gripper.Holding);
 
     // ----- commands -----
 
@@ -690,18 +581,6 @@ internal sealed class FetchBody : IDisposable
         range[2 * left + 1] = range[2 * right + 1] = _gripper.Effort;
     }
 
-    /// <summary>Frees the renderer and the last camera frame (the world is the owner's to free).</summary>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _renderer?.Dispose();
-            _renderer = null;
-        }
-        lock (_frameGate)
-        {
-            _latestFrame?.Dispose();
-            _latestFrame = null;
-        }
-    }
+    /// <summary>Frees the camera's renderer and frame (the world is the owner's to free).</summary>
+    public void Dispose() => _camera.Dispose();
 }
