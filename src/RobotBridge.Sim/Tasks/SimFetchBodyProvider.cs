@@ -112,5 +112,5 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
     }
 
     private static TrackedTaskWorld CameraWorld(ITaskWorld truth, IRobot robot, FetchTaskSpec spec, CameraTrackerConfig tags, IHeartbeatSink? heartbeat) =>
-        new(truth, new CameraObjectTracker(robot, FetchModel.Load(), tags, CameraTracking.ObjectName(spec), heartbeat));
+        new(truth, new CameraObjectTracker(robot, FetchModel.Load(), tags, CameraTracking.ObjectName(spec), heartbeat), robot.Clock);
 }

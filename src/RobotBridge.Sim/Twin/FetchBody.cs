@@ -347,6 +347,10 @@ internal sealed class FetchBody : IDisposable
         _camera.RenderNow();
     }
 
+    /// <summary>The scene changed between steps (an object placed): a camera frame of it now, stamped
+    /// with the current time. Call under the world's lock.</summary>
+    public void SceneChanged() => _camera.RenderNow();
+
     // ----- stepping internals -----
 
     private void UpdateControllers(double now)

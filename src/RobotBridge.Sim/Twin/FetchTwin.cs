@@ -138,7 +138,16 @@ public sealed class FetchTwin : IRobot, ITwinScene
 
     public ScenePose GetObjectPose(SceneObject item) => _scene.GetObjectPose(item);
 
-    public void SetObjectPose(SceneObject item, in ScenePose pose) => _scene.SetObjectPose(item, pose);
+    public void SetObjectPose(SceneObject item, in ScenePose pose)
+    {
+        lock (_world.Gate)
+        {
+            _scene.SetObjectPose(item, pose);
+            // The camera shows the object where it now is, as a real camera would the moment it is put
+            // down: a tracker reading the frame at an episode's start must not see the last place.
+            _body.SceneChanged();
+        }
+    }
 
     public ScenePose GetBodyPose(string body)
     {

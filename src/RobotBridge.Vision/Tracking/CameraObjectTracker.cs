@@ -7,7 +7,7 @@ using RobotBridge.Tasks;
 
 namespace RobotBridge.Vision.Tracking;
 
-/// <summary>Why the tracker has no pose right now (or <see cref="None"/> when it has one).</summary>
+/// <summary>Why the newest frame gave no pose (or <see cref="None"/> when it gave one).</summary>
 public enum TrackerMiss
 {
     None,
@@ -35,10 +35,13 @@ public enum TrackerMiss
 /// and processes the frame if it is new, so on the lockstep twin the result depends only on the
 /// simulation (deterministic) and on a real robot the work happens at the task's rate.</para>
 /// <para>Never a stale pose silently: the answer is false whenever the newest frame is older than
-/// <see cref="CameraTrackerConfig.StaleAfter"/>, shows no tag, or shows only other ids; a pose from an
-/// earlier frame is not carried over a frame that failed. <see cref="LastMiss"/> says why. An optional
-/// <see cref="IHeartbeatSink"/> is beaten on every fresh pose, so a supervisor's watchdog stops the robot
-/// when the object is lost for longer than its bound, as it does for a stale camera.</para>
+/// <see cref="CameraTrackerConfig.StaleAfter"/>; when the newest frame shows no tag or only other ids, the
+/// last pose is given only while it is at most <see cref="CameraTrackerConfig.HoldFor"/> old (a gripper
+/// passing over the tag), with its own stamp, so its age is always known (<see cref="LastAnswerHeld"/>
+/// says it was held, <see cref="LastMiss"/> why the newest frame missed); older, the answer is false. An
+/// optional <see cref="IHeartbeatSink"/> is beaten on every fresh pose only (never on a held one), so a
+/// supervisor's watchdog stops the robot when the object is lost for longer than its bound, as it does for
+/// a stale camera.</para>
 /// <para>Read from one thread at a time.</para>
 /// </remarks>
 public sealed class CameraObjectTracker : IObjectTracker, IDisposable
@@ -46,11 +49,15 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     /// <summary>The ROS optical frame of the head camera (URDF link), x right, y down, z forward.</summary>
     public const string OpticalFrame = "head_camera_rgb_optical_frame";
 
+    /// <summary>Faster than this between two poses (m/s) is a jump, not a velocity (as RosObjectTracker).</summary>
+    private const double MaxPlausibleSpeed = 2.0;
+
     private readonly IRobot _robot;
     private readonly TaggedObject _target;
     private readonly RigidTransform _objectInTag;
     private readonly CameraIntrinsics _intrinsics;
     private readonly TimeSpan _staleAfter;
+    private readonly TimeSpan _holdFor;
     private readonly int _maxHamming;
     private readonly double _minMargin;
     private readonly AprilTagDetector _detector;
@@ -87,6 +94,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _objectInTag = _target.TagInObject.Inverse();
         _intrinsics = config.Intrinsics;
         _staleAfter = TimeSpan.FromSeconds(config.StaleAfter);
+        _holdFor = TimeSpan.FromSeconds(config.HoldFor);
         _maxHamming = config.MaxHamming;
         _minMargin = config.MinDecisionMargin;
         _heartbeat = heartbeat;
@@ -103,8 +111,13 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
 
     public TaggedObject Target => _target;
 
-    /// <summary>Why the last answer was false (<see cref="TrackerMiss.None"/> after a true one).</summary>
+    /// <summary>Why the newest frame gave no pose (<see cref="TrackerMiss.None"/> when it gave one): the
+    /// reason of a false answer, or of a held one.</summary>
     public TrackerMiss LastMiss => _miss;
+
+    /// <summary>The last answer was true with the pose of an earlier frame, held over frames that missed
+    /// the tag (at most <see cref="CameraTrackerConfig.HoldFor"/> old).</summary>
+    public bool LastAnswerHeld { get; private set; }
 
     /// <summary>Frames processed, frames in which the object's tag was found.</summary>
     public long FramesProcessed { get; private set; }
@@ -126,13 +139,16 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         }
         using (CameraFrame? frame = _robot.TryGetCameraFrame())
         {
-            if (frame is not null && frame.Stamp > _lastFrameStamp)
+            // Each frame is handed out once, so one stamped like the last is a new picture of the same
+            // instant (the twin re-renders an object placed at an episode's start): it must be looked at.
+            if (frame is not null && frame.Stamp >= _lastFrameStamp)
             {
                 _lastFrameStamp = frame.Stamp;
                 Process(frame);
             }
         }
         TimeSpan now = _robot.Clock.Now;
+        LastAnswerHeld = false;
         if (_lastFrameStamp == TimeSpan.MinValue)
         {
             return Miss(TrackerMiss.NoFrame, out state);
@@ -143,7 +159,16 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         }
         if (!_latestFrameHadPose)
         {
-            return Miss(_miss == TrackerMiss.None ? TrackerMiss.NoTag : _miss, out state);
+            TrackerMiss why = _miss == TrackerMiss.None ? TrackerMiss.NoTag : _miss;
+            if (_hasPose && now - _latest.Stamp <= _holdFor)
+            {
+                // A short miss (the gripper over the tag): the last pose, stamped when it was measured.
+                _miss = why;
+                LastAnswerHeld = true;
+                state = _latest;
+                return true;
+            }
+            return Miss(why, out state);
         }
         _miss = TrackerMiss.None;
         state = _latest;
@@ -205,6 +230,11 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         if (_hasPose && dt > 0 && dt <= _staleAfter.TotalSeconds)
         {
             (linear, angular) = ObjectVelocity.Between(_latest.Position, _latest.Orientation, objectInBase.Translation, objectInBase.Rotation, dt);
+            if (linear.Length > MaxPlausibleSpeed)
+            {
+                // Not a motion but a new placement (an episode's start, the object put down elsewhere).
+                (linear, angular) = (Vec3.Zero, Vec3.Zero);
+            }
         }
         _latest = new ObjectState(objectInBase.Translation, objectInBase.Rotation, linear, angular, frame.Stamp);
         _hasPose = true;
@@ -214,6 +244,10 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         LastProcessingTime = Stopwatch.GetElapsedTime(started);
         _heartbeat?.Beat();
     }
+
+    /// <summary>What the tracker sees now, for messages: its target and why the newest frame gave no pose.</summary>
+    public override string ToString() =>
+        $"camera tracker for the {_target.Object}'s tag {_target.Id}: {(_miss == TrackerMiss.None ? "pose" : _miss)} in the newest frame";
 
     private static int Slot(RobotModel model, string joint)
     {

@@ -49,6 +49,12 @@ public sealed record CameraTrackerConfig
     /// <summary>A pose older than this (robot clock, from the frame's stamp) counts as lost.</summary>
     public double StaleAfter { get; init; } = 0.5;
 
+    /// <summary>How long (s, robot clock, from the frame that measured it) the last pose is still given
+    /// after newer frames miss the tag, e.g. while the gripper passes over it: at most this old, its
+    /// <see cref="RobotBridge.Tasks.ObjectState.Stamp"/> saying how old. 0 turns holding off. Never more
+    /// than <see cref="StaleAfter"/>.</summary>
+    public double HoldFor { get; init; } = 0.3;
+
     /// <summary>Detector quad decimation (see <see cref="AprilTagDetectorOptions.Decimate"/>).</summary>
     public float Decimate { get; init; } = 1.0f;
 
@@ -138,6 +144,10 @@ public sealed record CameraTrackerConfig
         if (!double.IsFinite(StaleAfter) || StaleAfter <= 0 || StaleAfter > 10)
         {
             throw new CameraTrackerConfigException($"{origin}: stale_after {StaleAfter} s must be in (0, 10]");
+        }
+        if (!double.IsFinite(HoldFor) || HoldFor < 0 || HoldFor > StaleAfter)
+        {
+            throw new CameraTrackerConfigException($"{origin}: hold_for {HoldFor} s must be between 0 and stale_after ({StaleAfter} s)");
         }
         if (!float.IsFinite(Decimate) || Decimate < 1 || Decimate > 8)
         {

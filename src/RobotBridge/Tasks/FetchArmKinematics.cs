@@ -4,6 +4,20 @@ using RobotBridge.Robots;
 
 namespace RobotBridge.Tasks;
 
+/// <summary>Which of the arm's redundant configurations a task starts in (the step IK stays near it).</summary>
+public enum ArmPosture
+{
+    /// <summary>Shoulder lifted, elbow up in the arm's vertical plane: the familiar reaching posture. The
+    /// elbow rises to the head camera's height 20 cm in front of it, and with the gripper near the middle
+    /// of the table the upper arm and forearm fill the camera's view of the table.</summary>
+    ElbowUp,
+
+    /// <summary>Upper arm level and rolled so the elbow points out to the robot's right (shoulder height,
+    /// ~0.84 m), the forearm reaching in from that side: the arm stays below the head camera's lines of
+    /// sight to the table, which then sees an object the gripper works on most of the time.</summary>
+    ElbowOut,
+}
+
 /// <summary>
 /// The arm kinematics a Fetch task needs, on the URDF model: where the grip site is for a joint state,
 /// and which arm joint targets move it by a small displacement while the gripper keeps pointing down
@@ -90,14 +104,28 @@ public sealed class FetchArmKinematics
     /// down, torso at <paramref name="torso"/>, head aimed by (<paramref name="headPan"/>,
     /// <paramref name="headTilt"/>), fingers closed. Deterministic (seeded restarts). Throws when unreachable.
     /// </summary>
-    public double[] SolveStartJoints(in Vec3 grip, double torso, double headPan, double headTilt)
+    public double[] SolveStartJoints(in Vec3 grip, double torso, double headPan, double headTilt, ArmPosture posture = ArmPosture.ElbowUp)
     {
         double[] seed = _model.CreateHomeVector();
         SetSlot(seed, FetchJoints.TorsoLift, torso);
-        // A "ready" elbow-up posture above the table, so the solver lands in the familiar configuration.
-        SetSlot(seed, FetchJoints.ShoulderLift, 0.6);
-        SetSlot(seed, FetchJoints.ElbowFlex, 1.2);
-        SetSlot(seed, FetchJoints.WristFlex, 1.3);
+        if (posture == ArmPosture.ElbowOut)
+        {
+            // Panned right, upper arm level and rolled a quarter turn, so the elbow bends in the horizontal
+            // plane out to the right and the wrist pitches the gripper down: the solver lands elbow-out.
+            SetSlot(seed, FetchJoints.ShoulderPan, -1.3);
+            SetSlot(seed, FetchJoints.ShoulderLift, 0.2);
+            SetSlot(seed, FetchJoints.UpperarmRoll, Math.PI / 2);
+            SetSlot(seed, FetchJoints.ElbowFlex, 1.6);
+            SetSlot(seed, FetchJoints.ForearmRoll, -Math.PI / 2);
+            SetSlot(seed, FetchJoints.WristFlex, 1.5);
+        }
+        else
+        {
+            // A "ready" elbow-up posture above the table, so the solver lands in the familiar configuration.
+            SetSlot(seed, FetchJoints.ShoulderLift, 0.6);
+            SetSlot(seed, FetchJoints.ElbowFlex, 1.2);
+            SetSlot(seed, FetchJoints.WristFlex, 1.3);
+        }
         var solver = new IkSolver(_model, "gripper_link", FetchJoints.Arm, new IkOptions(), RigidTransform.FromTranslation(GripSiteOffset));
         var solution = new double[_model.VariableCount];
         IkResult result = solver.SolvePose(new RigidTransform(GripperDown, grip), seed, solution);

@@ -21,6 +21,10 @@ public static class FetchEnvs
     public const string ImageSizeOption = "image_size";
     public const string ArmMotionOption = "arm_motion";
 
+    /// <summary>The arm's posture at the start (<see cref="ArmPosture"/>): <c>elbow-up</c> (the default) or
+    /// <c>elbow-out</c>, which keeps the arm below the head camera's view of the table.</summary>
+    public const string ArmPostureOption = "arm_posture";
+
     /// <summary>Sim bodies: <c>measured</c> draws the twin's command and observation latency from the
     /// rosbridge figures at every reset (from the episode's seed), <c>none</c> leaves them at zero.</summary>
     public const string LatencyOption = "latency";
@@ -92,7 +96,7 @@ public static class FetchEnvs
         FetchTaskBody body = bodies.Create(options.Get(RobotOption, "sim"), spec, options);
         try
         {
-            return new FetchTaskEnv(spec, body, loadModel(), options.RenderMode);
+            return new FetchTaskEnv(spec with { StartPosture = Posture(options) }, body, loadModel(), options.RenderMode);
         }
         catch
         {
@@ -154,6 +158,18 @@ public static class FetchEnvs
             "direct" => FetchArmMotion.Direct,
             "streamed" => FetchArmMotion.Streamed,
             _ => throw new InvalidEnvArgumentException($"env option \"{ArmMotionOption}\" = \"{value}\" is not one of: direct, streamed"),
+        };
+    }
+
+    /// <summary>The <c>arm_posture</c> option: <c>elbow-up</c> (the default) or <c>elbow-out</c>.</summary>
+    public static ArmPosture Posture(EnvOptions options)
+    {
+        string value = options.Get(ArmPostureOption, "elbow-up");
+        return value.ToLowerInvariant() switch
+        {
+            "elbow-up" => ArmPosture.ElbowUp,
+            "elbow-out" => ArmPosture.ElbowOut,
+            _ => throw new InvalidEnvArgumentException($"env option \"{ArmPostureOption}\" = \"{value}\" is not one of: elbow-up, elbow-out"),
         };
     }
 

@@ -105,6 +105,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     private Rotation3 _objectOrientation = Rotation3.Identity;
     private Vec3 _objectAngularVelocity;
     private bool _objectTracked;
+    private TimeSpan _objectStamp;
     private TimeSpan _deadline;
     private TimeSpan _imageAge;
     private readonly RobotCommandMailbox _commands = new();
@@ -133,7 +134,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         _robot = body.Robot;
         _arm = new FetchArmKinematics(model);
         var (pan, tilt) = _arm.AimHead(spec.HeadTarget, spec.StartTorso);
-        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, spec.StartTorso, pan, tilt);
+        _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, spec.StartTorso, pan, tilt, spec.StartPosture);
         _armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
         // Streamed within the shipped safety limits, so the supervisor in front of a deployed policy
         // passes the same motion the policy trained on.
@@ -501,6 +502,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             }
             _objectOrientation = observed.Orientation;
             _objectAngularVelocity = observed.AngularVelocity;
+            _objectStamp = observed.Stamp;
         }
         if (initial)
         {
@@ -568,6 +570,7 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         if (_spec.HasObject)
         {
             Info.Set(FetchTaskInfoKeys.ObjectTracked, _objectTracked);
+            Info.Set(FetchTaskInfoKeys.ObjectAge, now - _objectStamp);
         }
         Info.Set(SafetyInfoKeys.Safety, _body.Guard?.Snapshot ?? SafetySnapshot.Initial);
         if (_image is not null)

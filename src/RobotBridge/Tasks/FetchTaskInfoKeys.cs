@@ -18,6 +18,11 @@ public static class FetchTaskInfoKeys
     /// reports nothing fresh); the observation then repeats the last known pose.</summary>
     public static readonly InfoKey<bool> ObjectTracked = new("object_tracked");
 
+    /// <summary>Object tasks: robot-clock age of the object pose in the observation (from when it was
+    /// measured): the one-step lag, a camera pose held over a short occlusion, or a lost object's last pose
+    /// growing older step by step.</summary>
+    public static readonly InfoKey<TimeSpan> ObjectAge = new("object_age");
+
     /// <summary>True while the link to the robot is down (the step is truncated).</summary>
     public static readonly InfoKey<bool> LinkLost = new("link_lost");
 }

@@ -108,6 +108,9 @@ public sealed record FetchTaskSpec
     /// deploy-start</c>: 60/60 placements detected here, 38/60 at 15 cm, 0/60 over the centre).</summary>
     public static readonly Vec3 DeployableObjectStart = new(0.60, -0.22, 0.535);
 
+    /// <summary>The arm's posture at the start; the step IK keeps close to it through the episode.</summary>
+    public ArmPosture StartPosture { get; init; } = ArmPosture.ElbowUp;
+
     /// <summary>Torso height of the start pose (m).</summary>
     public double StartTorso { get; init; } = 0.05;
 

@@ -36,13 +36,23 @@ public static class ObjectTrackerChoice
 
 /// <summary>A body's episode set-up with the object's pose from another tracker (the camera's on the
 /// twin): <see cref="PrepareEpisode"/> goes to <paramref name="inner"/>, object states to
-/// <paramref name="tracker"/>, which is disposed with it when disposable.</summary>
-public sealed class TrackedTaskWorld(ITaskWorld inner, IObjectTracker tracker) : ITaskWorld
+/// <paramref name="tracker"/>, which is disposed with it when disposable. An episode starts only once the
+/// tracker has measured the object where it was placed (stamp at or after the placement on
+/// <paramref name="clock"/>): the first observation is never a pose from before the episode.</summary>
+public sealed class TrackedTaskWorld(ITaskWorld inner, IObjectTracker tracker, Robots.IRobotClock clock) : ITaskWorld
 {
     public IObjectTracker Tracker => tracker;
 
-    public void PrepareEpisode(ReadOnlySpan<double> startJoints, Model.Vec3? objectPosition, CancellationToken cancellationToken = default) =>
+    public void PrepareEpisode(ReadOnlySpan<double> startJoints, Model.Vec3? objectPosition, CancellationToken cancellationToken = default)
+    {
         inner.PrepareEpisode(startJoints, objectPosition, cancellationToken);
+        TimeSpan placed = clock.Now;
+        if (objectPosition is not null && !(tracker.TryGetObjectState(out ObjectState state) && state.Stamp >= placed))
+        {
+            throw new TaskResetException($"the object tracker does not see the object where it was placed at {objectPosition} " +
+                $"({tracker}); check the view with robotbridge vision check");
+        }
+    }
 
     public bool TryGetObjectState(out ObjectState state) => tracker.TryGetObjectState(out state);
 
