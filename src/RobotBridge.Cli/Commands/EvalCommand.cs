@@ -31,12 +31,33 @@ internal static class EvalCommand
         command.Arguments.Add(env);
         command.Options.Add(episodes);
         command.Options.Add(seed);
+        var envOptions = new Option<string[]>("--env-option")
+        {
+            Description = "With --robot: KEY=VALUE env option on top of each robot's, repeatable (e.g. object_tracker=camera, arm_posture=elbow-out)",
+        };
         command.Options.Add(robots);
+        command.Options.Add(envOptions);
         command.SetAction(parse =>
         {
             TextWriter stdout = parse.InvocationConfiguration.Output, stderr = parse.InvocationConfiguration.Error;
             string envId = parse.GetValue(env)!;
             string[] where = parse.GetValue(robots) ?? [];
+            string[] extra = parse.GetValue(envOptions) ?? [];
+            EnvOptions overlay;
+            try
+            {
+                overlay = EnvOptions.Parse(extra);
+            }
+            catch (RobotBridge.Gym.InvalidEnvArgumentException e)
+            {
+                stderr.WriteLine($"robotbridge eval: {e.Message}");
+                return Program.UsageError;
+            }
+            if (extra.Length > 0 && where.Length == 0)
+            {
+                stderr.WriteLine("robotbridge eval: --env-option needs a --robot to apply to (e.g. --robot sim)");
+                return Program.UsageError;
+            }
             // Every --robot is checked before the first episode runs: a typo in the third must not cost the first two's time.
             var adjustments = new List<(string Robot, Func<EnvOptions, EnvOptions> Adjust)>();
             foreach (string robot in where)
@@ -46,7 +67,15 @@ internal static class EvalCommand
                     stderr.WriteLine($"robotbridge eval: {problem}");
                     return Program.UsageError;
                 }
-                adjustments.Add((robot, options => RobotChoice.TryApply(robot, options, out EnvOptions? adjusted, out _) ? adjusted : options));
+                adjustments.Add((robot, options =>
+                {
+                    EnvOptions adjusted = RobotChoice.TryApply(robot, options, out EnvOptions? onRobot, out _) ? onRobot : options;
+                    foreach (var (key, value) in overlay.Settings)
+                    {
+                        adjusted = adjusted.With(key, value);
+                    }
+                    return adjusted;
+                }));
             }
             Action<string> warn = warning => stderr.WriteLine($"robotbridge eval: warning: {warning}");
             try
