@@ -67,15 +67,7 @@ internal static class EvalCommand
                     stderr.WriteLine($"robotbridge eval: {problem}");
                     return Program.UsageError;
                 }
-                adjustments.Add((robot, options =>
-                {
-                    EnvOptions adjusted = RobotChoice.TryApply(robot, options, out EnvOptions? onRobot, out _) ? onRobot : options;
-                    foreach (var (key, value) in overlay.Settings)
-                    {
-                        adjusted = adjusted.With(key, value);
-                    }
-                    return adjusted;
-                }));
+                adjustments.Add((robot, options => OnRobot(robot, options, overlay)));
             }
             Action<string> warn = warning => stderr.WriteLine($"robotbridge eval: warning: {warning}");
             try
@@ -106,5 +98,16 @@ internal static class EvalCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The policy's env options moved onto <paramref name="robot"/>, then <paramref name="overlay"/> on top.</summary>
+    private static EnvOptions OnRobot(string robot, EnvOptions options, EnvOptions overlay)
+    {
+        EnvOptions adjusted = RobotChoice.TryApply(robot, options, out EnvOptions? onRobot, out _) ? onRobot : options;
+        foreach (var (key, value) in overlay.Settings)
+        {
+            adjusted = adjusted.With(key, value);
+        }
+        return adjusted;
     }
 }
