@@ -150,7 +150,7 @@ internal static class TasksBenchCommand
             }
             runs.Add((robot, options with { MaxEpisodeSteps = maxSteps }));
         }
-        output.WriteLine($"Deployable family (Fetch…{FetchEnvs.DeployableSuffix}: target = measured grip + action × {FetchTaskSpec.DeployableActionReach * 100:F0} cm, streamed arm, " +
+        output.WriteLine($"Deployable family (Fetch…{FetchEnvs.DeployableSuffix}: target = measured grip + action × {FetchTaskSpec.DeployableActionReach * 100:F0} cm (Reach {FetchTaskSpec.DeployableReachActionReach * 100:F0} cm), streamed arm, " +
             $"{FetchTaskSpec.DeployablePeriod.TotalMilliseconds:F0} ms steps), scripted controllers, {maxSteps}-step episodes, {episodes} seeded episodes (seeds 0..{episodes - 1}) each, object tracker {tracker}");
         output.WriteLine("| task | robot | success | commands retimed or clamped by the supervisor | steps with a measured object |");
         output.WriteLine("| --- | --- | --- | --- | --- |");

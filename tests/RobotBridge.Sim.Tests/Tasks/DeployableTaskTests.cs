@@ -115,11 +115,12 @@ public class DeployableTaskTests(ITestOutputHelper output)
         }
         output.WriteLine($"grip y per step under +y (mm): {string.Join(", ", steps.Select(s => (1000 * s).ToString("F1")))}");
         output.WriteLine($"after the zero action, y - y at release (mm): {string.Join(", ", coasting.Select(y => (1000 * (y - stoppedAt)).ToString("F1")))}");
-        // Keeps going step after step instead of braking each period (measured 21 mm per step).
-        Assert.All(steps.Skip(3), s => Assert.True(s > 0.012, $"the arm slowed to {s * 1000:F1} mm per step under a sustained action"));
-        // Brakes at the joints' acceleration limits (about 35 mm from 0.2 m/s, measured) and then stays:
+        // Keeps going step after step instead of braking each period (measured 9-11 mm per step with
+        // Reach's 2 cm targets).
+        Assert.All(steps.Skip(3), s => Assert.True(s > 0.007, $"the arm slowed to {s * 1000:F1} mm per step under a sustained action"));
+        // Brakes at the joints' acceleration limits (about 12 mm from 0.1 m/s, measured) and then stays:
         // nothing hidden keeps pulling it on or back.
-        Assert.All(coasting, y => Assert.InRange(y - stoppedAt, -0.005, 0.045));
+        Assert.All(coasting, y => Assert.InRange(y - stoppedAt, -0.005, 0.02));
         Assert.All(coasting.Skip(4).Zip(coasting.Skip(5)), p => Assert.InRange(p.Second - p.First, -0.001, 0.001));
     }
 
