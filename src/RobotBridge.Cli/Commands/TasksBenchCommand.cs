@@ -20,7 +20,7 @@ internal static class TasksBenchCommand
         command.Options.Add(steps);
         command.Options.Add(episodes);
         var armMotion = new Option<string>("--arm-motion") { Description = "Env option arm_motion for the success rates and step lengths: direct (Gymnasium's quick arm) or streamed (within the Fetch's acceleration limits)", DefaultValueFactory = _ => "direct" };
-        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default 50, Gymnasium's)", DefaultValueFactory = _ => FetchEnvs.MaxEpisodeSteps }.Range(1, 100_000);
+        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default: the id's own, 50 for the v4 ids as Gymnasium's; the deployable family's Reach 50, the object tasks 150)", DefaultValueFactory = _ => 0 }.Range(0, 100_000);
         command.Options.Add(supervised);
         command.Options.Add(armMotion);
         command.Options.Add(maxSteps);
@@ -52,7 +52,7 @@ internal static class TasksBenchCommand
                     parse.InvocationConfiguration.Error.WriteLine($"robotbridge bench tasks: --family \"{parse.GetValue(family)}\" is not one of: v4, deploy");
                     return Program.UsageError;
             }
-            var motion = EnvOptions.Default.With(FetchEnvs.ArmMotionOption, parse.GetValue(armMotion)) with { MaxEpisodeSteps = Math.Max(1, parse.GetValue(maxSteps)) };
+            var motion = EnvOptions.Default.With(FetchEnvs.ArmMotionOption, parse.GetValue(armMotion)) with { MaxEpisodeSteps = parse.GetValue(maxSteps) is > 0 and int limit ? limit : FetchEnvs.MaxEpisodeSteps };
             try
             {
                 FetchEnvs.ArmMotion(motion);
@@ -148,10 +148,10 @@ internal static class TasksBenchCommand
             {
                 options = options.With(key, value);
             }
-            runs.Add((robot, options with { MaxEpisodeSteps = maxSteps }));
+            runs.Add((robot, maxSteps > 0 ? options with { MaxEpisodeSteps = maxSteps } : options));
         }
         output.WriteLine($"Deployable family (Fetch…{FetchEnvs.DeployableSuffix}: target = measured grip + action × {FetchTaskSpec.DeployableActionReach * 100:F0} cm (Reach {FetchTaskSpec.DeployableReachActionReach * 100:F0} cm), streamed arm, " +
-            $"{FetchTaskSpec.DeployablePeriod.TotalMilliseconds:F0} ms steps), scripted controllers, {maxSteps}-step episodes, {episodes} seeded episodes (seeds 0..{episodes - 1}) each, object tracker {tracker}");
+            $"{FetchTaskSpec.DeployablePeriod.TotalMilliseconds:F0} ms steps), scripted controllers, {(maxSteps > 0 ? $"{maxSteps}-step episodes" : "each id's episode length")}, {episodes} seeded episodes (seeds 0..{episodes - 1}) each, object tracker {tracker}");
         output.WriteLine("| task | robot | success | commands retimed or clamped by the supervisor | steps with a measured object |");
         output.WriteLine("| --- | --- | --- | --- | --- |");
         foreach (FetchTaskKind kind in Enum.GetValues<FetchTaskKind>())

@@ -18,7 +18,7 @@ public class TrackerBenchCommandTests
         string[] rows = output.Split('\n').Where(l => l.StartsWith("| sim |", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, rows.Length);
         Assert.StartsWith("| sim | truth |", rows[0]);
-        Assert.EndsWith("| 50/50 | 50/50 |", rows[0].TrimEnd()); // ground truth: every step fresh
+        Assert.EndsWith("| 150/150 | 150/150 |", rows[0].TrimEnd()); // ground truth: every step fresh
         Assert.StartsWith("| sim | camera |", rows[1]);
     }
 

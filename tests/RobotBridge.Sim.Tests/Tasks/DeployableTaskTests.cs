@@ -63,7 +63,7 @@ public class DeployableTaskTests(ITestOutputHelper output)
         }
         var after = guard.Counters;
         output.WriteLine($"{id}: {steps} steps, success {success}, forwarded {after.Forwarded - before.Forwarded}, clamped {after.Clamped - before.Clamped}");
-        Assert.Equal(FetchEnvs.MaxEpisodeSteps, steps);
+        Assert.Equal(FetchEnvs.DeployableEpisodeSteps(kind), steps);
         Assert.True(after.Forwarded - before.Forwarded >= steps, "the steps' goals did not reach the supervisor");
         Assert.Equal(0, after.Clamped - before.Clamped);
         Assert.Equal(0, after.Rejected - before.Rejected);
@@ -83,7 +83,7 @@ public class DeployableTaskTests(ITestOutputHelper output)
             using var deploy = FetchTaskFixture.Make($"Fetch{kind}Deploy-v1");
             Assert.Equal(v4.ObservationSpace.ToString(), deploy.ObservationSpace.ToString());
             Assert.Equal(v4.ActionSpace.ToString(), deploy.ActionSpace.ToString());
-            Assert.Equal(FetchEnvs.MaxEpisodeSteps, FetchTaskFixture.Registry.Spec($"Fetch{kind}Deploy-v1").MaxEpisodeSteps);
+            Assert.Equal(FetchEnvs.DeployableEpisodeSteps(kind), FetchTaskFixture.Registry.Spec($"Fetch{kind}Deploy-v1").MaxEpisodeSteps);
             // Same goal for the same seed: the goals and objects are drawn as in v4, around the same centre.
             var (a, _) = v4.Reset(seed: 3);
             var (b, _) = deploy.Reset(seed: 3);
