@@ -16,7 +16,11 @@ public static class ServoTuning
     /// <summary>Servo gains by URDF joint name, for every position-servoed joint.</summary>
     public static IReadOnlyDictionary<string, ServoGain> PositionServos { get; } = new Dictionary<string, ServoGain>
     {
-        [FetchJoints.TorsoLift] = new(20000, 2000, 5.0),
+        // Torso: a leadscrew, which the arm's weight and contacts cannot backdrive. Its damping (speed loop,
+        // fed forward while tracking) is 20000 N·s/m, so a 1000 N push on the gripper moves it at 0.05 m/s,
+        // half its speed limit. With 2000 a Push policy pressing the gripper against the table dragged the
+        // torso at 0.16 m/s and the supervisor stopped the run (measured speed over 1.5 × 0.1 m/s).
+        [FetchJoints.TorsoLift] = new(20000, 20000, 5.0),
         [FetchJoints.HeadPan] = new(6, 0.6, 0.01),
         [FetchJoints.HeadTilt] = new(8, 0.6, 0.01),
         [FetchJoints.ShoulderPan] = new(1000, 90, 0.5),

@@ -3,6 +3,7 @@ using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Model;
+using RobotBridge.Robots;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
 using Xunit.Abstractions;
@@ -162,9 +163,14 @@ public class DeployableTaskTests(ITestOutputHelper output)
     {
         // Training explores everywhere: every goal it streams must stay inside the supervisor's workspace
         // (a rejection latches a stop that ends training). Push starts low; drive down and sideways hard.
+        // The gripper pressed into the table must not drag the torso: the Fetch's is a leadscrew (a learned
+        // Push run stopped itself on a torso dragged at 0.16 m/s, over 1.5 × its 0.1 m/s limit).
         using var env = FetchTaskFixture.Make("FetchPushDeploy-v1");
         ISafetyGuard guard = env.SafetyGuard()!;
         var rng = new Random(5);
+        var state = new RobotState();
+        int torso = FetchJoints.IndexOf(FetchJoints.TorsoLift);
+        double fastestTorso = 0;
         for (int e = 0; e < 4; e++)
         {
             env.Reset(seed: e);
@@ -175,12 +181,15 @@ public class DeployableTaskTests(ITestOutputHelper output)
                     : [t < 25 ? 1 : -1, t % 10 < 5 ? 1 : -1, -1, 0];
                 var step = env.Step(action);
                 Assert.False(step.Terminated, $"episode {e} step {t}: {step.Info.Get(SafetyInfoKeys.Safety)}");
+                guard.Body.ReadState(state);
+                fastestTorso = Math.Max(fastestTorso, Math.Abs(state.Velocity[torso]));
             }
         }
         var counters = guard.Counters;
-        output.WriteLine($"forwarded {counters.Forwarded}, clamped {counters.Clamped}, rejected {counters.Rejected}");
+        output.WriteLine($"forwarded {counters.Forwarded}, clamped {counters.Clamped}, rejected {counters.Rejected}; fastest torso {fastestTorso:F4} m/s");
         Assert.Equal(0, counters.Rejected);
         Assert.Equal(0, counters.StopsIssued);
+        Assert.True(fastestTorso < 0.02, $"the torso was dragged at {fastestTorso:F3} m/s while the gripper rammed the table");
     }
 
     [Fact]
