@@ -43,14 +43,9 @@ internal static class EvalCommand
             string envId = parse.GetValue(env)!;
             string[] where = parse.GetValue(robots) ?? [];
             string[] extra = parse.GetValue(envOptions) ?? [];
-            EnvOptions overlay;
-            try
+            if (!RobotChoice.TryParseOverlay(extra, out EnvOptions? overlay, out string? badOption))
             {
-                overlay = EnvOptions.Parse(extra);
-            }
-            catch (RobotBridge.Gym.InvalidEnvArgumentException e)
-            {
-                stderr.WriteLine($"robotbridge eval: {e.Message}");
+                stderr.WriteLine($"robotbridge eval: {badOption}");
                 return Program.UsageError;
             }
             if (extra.Length > 0 && where.Length == 0)

@@ -134,14 +134,9 @@ internal static class TasksBenchCommand
                 error.WriteLine($"robotbridge bench tasks: --object-tracker \"{tracker}\" is not one of: truth, camera");
                 return Program.UsageError;
             }
-            EnvOptions overlay;
-            try
+            if (!RobotChoice.TryParseOverlay(extra, out EnvOptions? overlay, out string? badOption))
             {
-                overlay = EnvOptions.Parse(extra);
-            }
-            catch (RobotBridge.Gym.InvalidEnvArgumentException e)
-            {
-                error.WriteLine($"robotbridge bench tasks: {e.Message}");
+                error.WriteLine($"robotbridge bench tasks: {badOption}");
                 return Program.UsageError;
             }
             foreach (var (key, value) in overlay.Settings)

@@ -35,14 +35,9 @@ internal static class TrackerBenchCommand
             TextWriter output = parse.InvocationConfiguration.Output, error = parse.InvocationConfiguration.Error;
             string envId = parse.GetValue(env)!;
             string[] where = parse.GetValue(robots) is { Length: > 0 } given ? given : ["sim"];
-            EnvOptions overlay;
-            try
+            if (!RobotChoice.TryParseOverlay(parse.GetValue(envOptions) ?? [], out EnvOptions? overlay, out string? badOption))
             {
-                overlay = EnvOptions.Parse(parse.GetValue(envOptions) ?? []);
-            }
-            catch (RobotBridge.Gym.InvalidEnvArgumentException e)
-            {
-                error.WriteLine($"robotbridge bench tracker: {e.Message}");
+                error.WriteLine($"robotbridge bench tracker: {badOption}");
                 return Program.UsageError;
             }
             foreach (string robot in where)

@@ -49,4 +49,21 @@ internal static class RobotChoice
         problem = $"--robot \"{robot}\" is not one of: bare, sim, or a rosbridge URL such as ws://localhost:9090";
         return false;
     }
+
+    /// <summary>The <c>--env-option KEY=VALUE</c> settings laid on top of each <c>--robot</c>'s options.</summary>
+    public static bool TryParseOverlay(string[] settings, [NotNullWhen(true)] out EnvOptions? overlay, [NotNullWhen(false)] out string? problem)
+    {
+        try
+        {
+            overlay = EnvOptions.Parse(settings);
+            problem = null;
+            return true;
+        }
+        catch (RobotBridge.Gym.InvalidEnvArgumentException e)
+        {
+            overlay = null;
+            problem = e.Message;
+            return false;
+        }
+    }
 }
