@@ -12,7 +12,9 @@ namespace RobotBridge.Cli.Commands;
 /// <c>robotbridge serve</c>: the MuJoCo twin in real time behind a rosbridge v2 server, under the
 /// real Fetch's topic, action and service names, so any rosbridge client (roslibjs, ROS#, our
 /// RosFetch) can drive it. The task object's ground-truth pose is published as a perfect detector's
-/// would be (<see cref="FetchTopics.ObjectPose"/>), so object tasks deploy over ws:// to it unchanged.
+/// would be (<see cref="FetchTopics.ObjectPose"/>), so object tasks deploy over ws:// to it unchanged; a
+/// client with the operator role may put it on the table (<see cref="FetchTopics.PlaceObject"/>, twin only),
+/// so they also reset with nobody there to place it.
 /// </summary>
 internal static class ServeCommand
 {
@@ -137,13 +139,15 @@ internal static class ServeCommand
                 "puck" => SceneObject.Puck,
                 _ => null,
             });
-            using var node = new FetchRobotNode(server, twin, objectSource: groundTruth);
+            using var node = new FetchRobotNode(server, twin, objectSource: groundTruth,
+                objectTeleporter: groundTruth is null ? null : new TwinObjectTeleporter(twin, groundTruth.Item));
+            node.ObjectPlacement += line => output.WriteLine(line);
             server.ClientConnected += s => output.WriteLine($"client {s.Id} connected from {s.Remote}");
             server.ClientAuthenticated += s => output.WriteLine($"client {s.Id} authenticated as {s.Role.LevelName()}");
             server.ClientDisconnected += (s, clean) => output.WriteLine(
                 $"client {s.Id} disconnected ({s.DisconnectReason ?? (clean ? "closed" : "link lost")})");
             output.WriteLine($"serving the MuJoCo Fetch twin on {server.ListenUri}{(ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) ? " (every interface)" : "")} ({d}, real time, camera {(parse.GetValue(camera) ? "off" : "640x480 @ 15 Hz")}, " +
-                             $"object {(groundTruth is null ? "none" : $"{groundTruth.Item.ToString().ToLowerInvariant()} on {FetchTopics.ObjectPose}")})");
+                             $"object {(groundTruth is null ? "none" : $"{groundTruth.Item.ToString().ToLowerInvariant()} on {FetchTopics.ObjectPose}, placed on request on {FetchTopics.PlaceObject}")})");
             foreach (var (topic, type) in server.Topics())
             {
                 output.WriteLine($"  {topic}  [{type}]");

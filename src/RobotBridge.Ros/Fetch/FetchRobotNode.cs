@@ -111,7 +111,10 @@ public sealed class FetchRobotNode : IDisposable
 
     /// <param name="objectSource">The task object's pose in the robot's base frame, stamped on the robot's
     /// clock (the twin's ground truth), published on <see cref="FetchNodeOptions.ObjectPoseTopic"/>; null for none.</param>
-    public FetchRobotNode(RosbridgeServer server, IRobot robot, FetchNodeOptions? options = null, IObjectTracker? objectSource = null)
+    /// <param name="objectTeleporter">Moves the task object where clients with the operator role ask on
+    /// <see cref="FetchTopics.PlaceObject"/> (a twin's; null: no such topic, as on a real Fetch).</param>
+    public FetchRobotNode(RosbridgeServer server, IRobot robot, FetchNodeOptions? options = null, IObjectTracker? objectSource = null,
+        IObjectTeleporter? objectTeleporter = null)
     {
         _server = server;
         _robot = robot;
@@ -161,6 +164,12 @@ public sealed class FetchRobotNode : IDisposable
                 _robot.SetRunstop(engage);
             });
         }, publisherRole: ClientRole.Viewer);
+        if (objectTeleporter is not null)
+        {
+            // Moving the object moves what the robot acts on: the role that commands motion, no less.
+            server.SubscribeLocal<PointStamped>(FetchTopics.PlaceObject, (cmd, session) => PlaceObject(objectTeleporter, cmd, session),
+                publisherRole: ClientRole.Operator);
+        }
 
         foreach (var group in FetchTopics.Groups)
         {
@@ -205,6 +214,10 @@ public sealed class FetchRobotNode : IDisposable
         _thread.Start();
     }
 
+    /// <summary>One line per object placement asked on <see cref="FetchTopics.PlaceObject"/>, done or
+    /// refused, for the server's log (raised on the node thread or the session's receive thread).</summary>
+    public event Action<string>? ObjectPlacement;
+
     /// <summary>Node cycles so far (one per joint-state period).</summary>
     public long Ticks => Interlocked.Read(ref _ticks);
 
@@ -227,6 +240,36 @@ public sealed class FetchRobotNode : IDisposable
     }
 
     private void Enqueue(Action action) => _commands.Enqueue(action);
+
+    /// <summary>Checks a placement request and hands it to the node thread, between two cycles, so the
+    /// object moves between two published poses; refusals go back to the client and to the log.</summary>
+    private void PlaceObject(IObjectTeleporter teleporter, PointStamped cmd, ServerSession session)
+    {
+        var at = new RobotBridge.Model.Vec3(cmd.Point.X, cmd.Point.Y, cmd.Point.Z);
+        string? refusal = cmd.Header.FrameId != FetchTopics.ObjectFrame
+            ? $"frame \"{cmd.Header.FrameId}\" is not {FetchTopics.ObjectFrame}"
+            : !double.IsFinite(at.X) || !double.IsFinite(at.Y) ? $"x={at.X}, y={at.Y} is not finite" : null;
+        if (refusal is not null)
+        {
+            RefusePlacement(session, refusal);
+            return;
+        }
+        Enqueue(() =>
+        {
+            if (teleporter.TryPlace(at) is { } why)
+            {
+                RefusePlacement(session, why);
+                return;
+            }
+            ObjectPlacement?.Invoke($"client {session.Id} placed the object at x={at.X:F3} m, y={at.Y:F3} m (base_link)");
+        });
+    }
+
+    private void RefusePlacement(ServerSession session, string why)
+    {
+        _server.SendStatus(session, "error", $"publish: {FetchTopics.PlaceObject}: refused: {why}", null);
+        ObjectPlacement?.Invoke($"client {session.Id}: object placement refused: {why}");
+    }
 
     private void Command(ServerSession session, Action action)
     {

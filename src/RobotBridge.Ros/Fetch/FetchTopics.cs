@@ -33,6 +33,12 @@ public static class FetchTopics
     /// twin's ground truth.</summary>
     public const string ObjectPose = "/robotbridge/object_pose";
 
+    /// <summary>Twin only: where <c>robotbridge serve</c> puts the task object, at rest on the table
+    /// (geometry_msgs/PointStamped in <see cref="ObjectFrame"/>; z is ignored), so object tasks can reset on a
+    /// served twin with nobody to place the object (env option <c>object_placement=twin</c>). Publishing
+    /// it needs the operator role, as commanding motion does; a real Fetch has no such topic.</summary>
+    public const string PlaceObject = "/robotbridge/place_object";
+
     /// <summary>The only frame the object pose may be given in (the robot base, the tasks' frame).</summary>
     public const string ObjectFrame = "base_link";
 

@@ -22,7 +22,9 @@ namespace RobotBridge.Ros.Tasks;
 /// comes instead from the head camera (<c>camera_topic</c>, full resolution) through the tracker
 /// <paramref name="cameraTracker"/> builds (the AprilTag tracker of RobotBridge.Vision, which the program
 /// supplies); behind a supervisor whose config bounds the camera's age, a lost object trips a watchdog
-/// with the same bound, as on the twin.
+/// with the same bound, as on the twin. Each object task episode has the object placed by the operator through
+/// <paramref name="prompt"/>, or, with <c>object_placement=twin</c>, by the twin <c>robotbridge serve</c> serves
+/// (<see cref="TwinObjectPlacement"/>; nobody need be there).
 /// </summary>
 public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObjectTracker? tracker = null, CameraTrackerFactory? cameraTracker = null) : IFetchBodyProvider
 {
@@ -31,6 +33,7 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
     public const string LinkTimeoutOption = "link_timeout";
     public const string ObjectTopicOption = "object_topic";
     public const string ObjectStaleAfterOption = "object_stale_after";
+    public const string ObjectPlacementOption = "object_placement";
 
     /// <summary>How long the body waits for the robot's first complete joint state.</summary>
     public static readonly TimeSpan FirstStateTimeout = TimeSpan.FromSeconds(15);
@@ -45,6 +48,7 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             throw new Gym.InvalidEnvArgumentException($"robot \"{robot}\" is not a valid rosbridge URL (expected ws://host:9090)");
         }
         bool camera = spec.HasObject && tracker is null && ObjectTrackerChoice.From(options) == ObjectTrackerKind.Camera;
+        bool twinPlacement = TwinPlacement(options) && spec.HasObject;
         if (camera && cameraTracker is null)
         {
             throw new Gym.InvalidEnvArgumentException($"env option \"{ObjectTrackerChoice.Option}\" = \"camera\" needs the AprilTag tracker of RobotBridge.Vision, which this program does not provide");
@@ -76,6 +80,7 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
         }
         var fetch = new RosFetch(fetchOptions);
         IObjectTracker? ownTracker = null;
+        TwinObjectPlacement? twinPlacer = null;
         try
         {
             // Supervise only once the robot has spoken: a supervisor started before the first joint
@@ -98,23 +103,47 @@ public sealed class RosFetchBodyProvider(IOperatorPrompt? prompt = null, IObject
             {
                 ownTracker = RosObjectTracker.For(fetch, trackerOptions);
             }
-            var world = new RobotTaskWorld(supervisor, spec, model, tracker ?? ownTracker, prompt, guard: supervisor);
-            return FetchTaskBody.Guarded(supervisor, world, owner: ownTracker is null ? supervisor : new TrackedBody(ownTracker, supervisor));
+            IObjectTracker? objectTracker = tracker ?? ownTracker;
+            if (twinPlacement && objectTracker is not null)
+            {
+                twinPlacer = new TwinObjectPlacement(fetch.Client, objectTracker, fetch.Clock);
+            }
+            IObjectPlacement? placement = twinPlacer is not null ? twinPlacer : prompt is null ? null : new OperatorPlacement(prompt);
+            var world = new RobotTaskWorld(supervisor, spec, model, objectTracker, placement, guard: supervisor);
+            return FetchTaskBody.Guarded(supervisor, world,
+                owner: ownTracker is null && twinPlacer is null ? supervisor : new TrackedBody([twinPlacer, ownTracker as IDisposable], supervisor));
         }
         catch
         {
+            twinPlacer?.Dispose();
             (ownTracker as IDisposable)?.Dispose();
             fetch.Dispose();
             throw;
         }
     }
 
-    /// <summary>The tracker this provider made goes with the body, before the connection it shares.</summary>
-    private sealed class TrackedBody(IObjectTracker tracker, IDisposable supervisor) : IDisposable
+    /// <summary>The <c>object_placement</c> option: <c>operator</c> (the default: a person is asked) or <c>twin</c>.</summary>
+    private static bool TwinPlacement(EnvOptions options)
+    {
+        string value = options.Get(ObjectPlacementOption, "operator");
+        return value.ToLowerInvariant() switch
+        {
+            "operator" => false,
+            "twin" => true,
+            _ => throw new Gym.InvalidEnvArgumentException(
+                $"env option \"{ObjectPlacementOption}\" = \"{value}\" is not one of: operator (a person places the object), twin (robotbridge serve's twin does)"),
+        };
+    }
+
+    /// <summary>The tracker and placement this provider made go with the body, before the connection they share.</summary>
+    private sealed class TrackedBody(IDisposable?[] parts, IDisposable supervisor) : IDisposable
     {
         public void Dispose()
         {
-            (tracker as IDisposable)?.Dispose();
+            foreach (IDisposable? part in parts)
+            {
+                part?.Dispose();
+            }
             supervisor.Dispose();
         }
     }

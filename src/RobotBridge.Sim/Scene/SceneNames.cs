@@ -15,9 +15,12 @@ public static class SceneNames
     public const string Table = "table";
     public const string TableGeom = "table_top";
     public const string SlideTable = "slide_table";
+    public const string SlideTableGeom = "slide_table_top";
     public const string Cube = "cube";
+    public const string CubeGeom = "cube_geom";
     public const string CubeJoint = "cube_joint";
     public const string Puck = "puck";
+    public const string PuckGeom = "puck_geom";
     public const string PuckJoint = "puck_joint";
     public const string HomeKey = "home";
 

@@ -149,6 +149,35 @@ public sealed class FetchTwin : IRobot, ITwinScene
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="item"/> at rest on the standing table at <paramref name="inBase"/>'s x and y in
+    /// the robot's base frame (its z is the table's), square to the base as the tasks place it; null when
+    /// placed, else why not (not finite, off the table), having moved nothing. The base pose is read and the
+    /// object placed under one world lock, so a driving base cannot move in between.
+    /// </summary>
+    public string? TryPlaceObjectOnTable(SceneObject item, RobotBridge.Model.Vec3 inBase)
+    {
+        if (!double.IsFinite(inBase.X) || !double.IsFinite(inBase.Y))
+        {
+            return $"x={inBase.X}, y={inBase.Y} in base_link is not finite";
+        }
+        lock (_world.Gate)
+        {
+            ScenePose b = _world.BodyPose(_world.Model.RequireId(MjObject.Body, SceneNames.BaseBody));
+            double cos = Math.Cos(Yaw(b)), sin = Math.Sin(Yaw(b));
+            double x = b.X + cos * inBase.X - sin * inBase.Y, y = b.Y + sin * inBase.X + cos * inBase.Y;
+            if (_scene.TryPlaceOnTable(item, x, y, Yaw(b)) is { } refusal)
+            {
+                return $"x={inBase.X:F3} m, y={inBase.Y:F3} m in base_link {refusal}";
+            }
+            _body.SceneChanged();
+            return null;
+        }
+    }
+
+    /// <summary>Heading of a pose about the world's vertical.</summary>
+    private static double Yaw(in ScenePose p) => Math.Atan2(2 * (p.Qw * p.Qz + p.Qx * p.Qy), 1 - 2 * (p.Qy * p.Qy + p.Qz * p.Qz));
+
     public ScenePose GetBodyPose(string body)
     {
         lock (_world.Gate)

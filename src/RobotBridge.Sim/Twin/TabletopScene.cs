@@ -17,8 +17,11 @@ internal sealed class TabletopScene
     private readonly int[] _objectBody = new int[2];
     private readonly int[] _objectQpos = new int[2];
     private readonly int[] _objectDof = new int[2];
+    private readonly int[] _objectGeom = new int[2];
     private readonly int _table;
     private readonly int _slideTable;
+    private readonly int _tableGeom;
+    private readonly int _slideTableGeom;
     private readonly double[] _tablePos = new double[3];
     private readonly double[] _slideTablePos = new double[3];
     private TableLayout _layout = TableLayout.Standard;
@@ -29,15 +32,19 @@ internal sealed class TabletopScene
         SimModel model = world.Model;
         SceneObject[] objects = [SceneObject.Cube, SceneObject.Puck];
         string[] bodies = [SceneNames.Cube, SceneNames.Puck], joints = [SceneNames.CubeJoint, SceneNames.PuckJoint];
+        string[] geoms = [SceneNames.CubeGeom, SceneNames.PuckGeom];
         for (int i = 0; i < objects.Length; i++)
         {
             _objectBody[i] = model.RequireId(MjObject.Body, bodies[i]);
             int joint = model.RequireId(MjObject.Joint, joints[i]);
             _objectQpos[i] = model.JntQposAdr[joint];
             _objectDof[i] = model.JntDofAdr[joint];
+            _objectGeom[i] = model.RequireId(MjObject.Geom, geoms[i]);
         }
         _table = model.RequireId(MjObject.Body, SceneNames.Table);
         _slideTable = model.RequireId(MjObject.Body, SceneNames.SlideTable);
+        _tableGeom = model.RequireId(MjObject.Geom, SceneNames.TableGeom);
+        _slideTableGeom = model.RequireId(MjObject.Geom, SceneNames.SlideTableGeom);
         model.BodyPos.Slice(3 * _table, 3).CopyTo(_tablePos);
         model.BodyPos.Slice(3 * _slideTable, 3).CopyTo(_slideTablePos);
     }
@@ -82,6 +89,38 @@ internal sealed class TabletopScene
             qpos[3] = pose.Qw / norm; qpos[4] = pose.Qx / norm; qpos[5] = pose.Qy / norm; qpos[6] = pose.Qz / norm;
             data.Qvel.Slice(_objectDof[(int)item], 6).Clear();
             data.Forward();
+        }
+    }
+
+    /// <summary>
+    /// Places <paramref name="item"/> at rest on the standing table, centred at world (<paramref name="x"/>,
+    /// <paramref name="y"/>) and turned by <paramref name="yaw"/> about the vertical; null when placed, else
+    /// why not, having moved nothing. The whole object must lie on the top: a cube hanging over the edge
+    /// would tip off, and one beside the table would fall to the floor, out of every task's reach.
+    /// </summary>
+    public string? TryPlaceOnTable(SceneObject item, double x, double y, double yaw)
+    {
+        if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(yaw))
+        {
+            return $"({x}, {y}, yaw {yaw}) is not finite";
+        }
+        lock (_world.Gate)
+        {
+            SimModel model = _world.Model;
+            bool slide = _layout == TableLayout.Slide;
+            ReadOnlySpan<double> centre = model.BodyPos.Slice(3 * (slide ? _slideTable : _table), 3);
+            ReadOnlySpan<double> half = model.GeomSize.Slice(3 * (slide ? _slideTableGeom : _tableGeom), 3);
+            ReadOnlySpan<double> size = model.GeomSize.Slice(3 * _objectGeom[(int)item], 3);
+            // A box's size is its half extents, a cylinder's its radius and half height.
+            double footprint = item == SceneObject.Cube ? Math.Sqrt(size[0] * size[0] + size[1] * size[1]) : size[0];
+            double halfHeight = item == SceneObject.Cube ? size[2] : size[1];
+            if (Math.Abs(x - centre[0]) > half[0] - footprint || Math.Abs(y - centre[1]) > half[1] - footprint)
+            {
+                return $"is off the {(slide ? "slide " : "")}table: world ({x:F3}, {y:F3}), where the {item.ToString().ToLowerInvariant()}'s centre must lie within " +
+                       $"x {centre[0] - half[0] + footprint:F3}..{centre[0] + half[0] - footprint:F3}, y {centre[1] - half[1] + footprint:F3}..{centre[1] + half[1] - footprint:F3}";
+            }
+            SetObjectPose(item, new ScenePose(x, y, centre[2] + half[2] + halfHeight, Math.Cos(yaw / 2), 0, 0, Math.Sin(yaw / 2)));
+            return null;
         }
     }
 

@@ -22,8 +22,8 @@ public sealed record RobotTaskWorldOptions
     /// <summary>How long to wait for a first joint state.</summary>
     public TimeSpan StateTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long, after the operator confirmed, the tracker may take to report the object
-    /// measured after that confirmation.</summary>
+    /// <summary>How long, after the object was placed (the operator confirmed), the tracker may take to
+    /// report the object measured after that.</summary>
     public TimeSpan ObjectTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How long a runstop the robot reports may take to clear before the reset fails saying so: a
@@ -35,8 +35,9 @@ public sealed record RobotTaskWorldOptions
 /// Episode set-up on a real body (a Fetch, or a twin served over rosbridge): the arm first lifts the
 /// gripper straight up clear of the table, swings to above the start grip position, then descends to
 /// the start pose, at a quarter of its speed limits, torso and head in parallel; the
-/// reset returns only when every joint is there. Object tasks ask the operator to place the object,
-/// then wait for the <see cref="IObjectTracker"/> to report it measured after that.
+/// reset returns only when every joint is there. Object tasks have the object placed (by the operator,
+/// or by a served twin: <see cref="IObjectPlacement"/>), then wait for the <see cref="IObjectTracker"/>
+/// to report it measured after that.
 /// </summary>
 public sealed class RobotTaskWorld : ITaskWorld
 {
@@ -44,7 +45,7 @@ public sealed class RobotTaskWorld : ITaskWorld
     private readonly FetchTaskSpec _spec;
     private readonly FetchArmKinematics _arm;
     private readonly IObjectTracker? _tracker;
-    private readonly IOperatorPrompt? _prompt;
+    private readonly IObjectPlacement? _placement;
     private readonly RobotTaskWorldOptions _options;
     private readonly RobotState _state = new();
     private readonly ISafetyGuard? _guard;
@@ -52,19 +53,19 @@ public sealed class RobotTaskWorld : ITaskWorld
     /// <param name="guard">The safety guard in front of <paramref name="robot"/>, when it has one: a stop
     /// during the move home ends the wait at once and names its cause.</param>
     public RobotTaskWorld(IRobot robot, FetchTaskSpec spec, RobotModel model, IObjectTracker? tracker = null,
-        IOperatorPrompt? prompt = null, RobotTaskWorldOptions? options = null, ISafetyGuard? guard = null)
+        IObjectPlacement? placement = null, RobotTaskWorldOptions? options = null, ISafetyGuard? guard = null)
     {
-        if (spec.HasObject && (tracker is null || prompt is null))
+        if (spec.HasObject && (tracker is null || placement is null))
         {
             throw new ArgumentException(
-                $"Fetch{spec.Kind} on a real robot needs an object tracker (where the object is) and an operator prompt " +
-                "(to place it each episode); neither may be missing. Reach needs neither.");
+                $"Fetch{spec.Kind} on a real robot needs an object tracker (where the object is) and an object placement " +
+                "(an operator prompt, to place it each episode); neither may be missing. Reach needs neither.");
         }
         _robot = robot;
         _spec = spec;
         _arm = new FetchArmKinematics(model);
         _tracker = tracker;
-        _prompt = prompt;
+        _placement = placement;
         _options = options ?? new RobotTaskWorldOptions();
         _guard = guard;
     }
@@ -124,18 +125,15 @@ public sealed class RobotTaskWorld : ITaskWorld
         WaitUntilHome(start, t + _options.Slack, failuresBefore, cancellationToken);
         Settle(failuresBefore, cancellationToken);
 
-        if (objectPosition is Vec3 p && _prompt is not null)
+        if (objectPosition is Vec3 p && _placement is not null)
         {
             string what = _spec.Kind == FetchTaskKind.Slide ? "puck" : "5 cm cube";
-            if (!_prompt.Confirm($"Place the {what} on the table at x={p.X:F3} m, y={p.Y:F3} m (robot base frame), then confirm.", cancellationToken))
-            {
-                throw new TaskResetException($"the operator did not confirm that the {what} is in place");
-            }
+            _placement.Place(p, what, cancellationToken);
             WaitForObject(what, cancellationToken);
         }
     }
 
-    /// <summary>An episode starts only from an object pose measured after the operator placed it: one
+    /// <summary>An episode starts only from an object pose measured after it was placed: one
     /// from before would be where the object was, not where it is.</summary>
     private void WaitForObject(string what, CancellationToken cancellationToken)
     {
@@ -146,7 +144,7 @@ public sealed class RobotTaskWorld : ITaskWorld
             if (_robot.Clock.Now > deadline)
             {
                 throw new TaskResetException(
-                    $"the object tracker has not reported the {what} within {_options.ObjectTimeout.TotalSeconds:F1} s of the operator placing it " +
+                    $"the object tracker has not reported the {what} within {_options.ObjectTimeout.TotalSeconds:F1} s of its placing " +
                     "(is it in view of the detector, and is its pose published in base_link?)");
             }
             _robot.Clock.WaitUntil(_robot.Clock.Now + TimeSpan.FromMilliseconds(20), cancellationToken);
