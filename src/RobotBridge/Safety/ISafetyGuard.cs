@@ -30,6 +30,10 @@ public interface ISafetyGuard
     /// <summary>What the guard did to commands so far.</summary>
     SupervisorCounters Counters { get; }
 
+    /// <summary>The safety config the guard enforces (the deploy's --safety-config, or the shipped one):
+    /// whoever plans motion above the guard plans within it, so the guard passes that motion unchanged.</summary>
+    SafetyConfig Config { get; }
+
     /// <summary>One check of the measured state, camera age, link and heartbeats; trips the latch on a
     /// violation. Never throws. Call once per control cycle.</summary>
     void Monitor();

@@ -102,6 +102,9 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
 
     IRobot ISafetyGuard.Body => _inner;
 
+    /// <summary>The config this supervisor enforces.</summary>
+    public SafetyConfig Config => _config;
+
     public SupervisorCounters Counters => new(
         Interlocked.Read(ref _forwarded), Interlocked.Read(ref _clamped), Interlocked.Read(ref _rejected),
         Interlocked.Read(ref _dropped), Interlocked.Read(ref _stops));

@@ -247,6 +247,43 @@ public class DeployableTaskTests(ITestOutputHelper output)
         Assert.Contains("measured", latency.Message);
     }
 
+    [Fact]
+    public void Streamed_targets_stay_inside_the_workspace_of_the_safety_config_the_env_runs_behind()
+    {
+        // docs/deploy.md step 4: the user narrows the box to the table area. The env used to keep its
+        // targets inside the shipped box (floor z 0.3), so driving the gripper down was rejected by the
+        // user's supervisor at z 0.44 (floor 0.42 + margin) and the deploy stopped.
+        string path = Path.Combine(Path.GetTempPath(), $"rb-narrow-box-{Guid.NewGuid():N}.json");
+        using (var embedded = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
+        using (var reader = new StreamReader(embedded))
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadToEnd())!;
+            json["workspace"] = System.Text.Json.Nodes.JsonNode.Parse("""{"min":[-0.1,-0.5,0.42],"max":[1.0,0.5,1.2]}""");
+            File.WriteAllText(path, json.ToJsonString());
+        }
+        try
+        {
+            using var env = FetchTaskFixture.Make("FetchReachDeploy-v1", new EnvOptions().With("safety_config", path));
+            ISafetyGuard guard = env.SafetyGuard()!;
+            Assert.Equal(0.42, guard.Config.Workspace.Min[2]);
+            double lowest = double.MaxValue;
+            env.Reset(seed: 0);
+            for (int t = 0; t < 30; t++)
+            {
+                var step = env.Step([0, 0, -1, 0]);
+                lowest = Math.Min(lowest, step.Observation.AchievedGoal()[2]);
+                Assert.False(guard.Snapshot.IsStopped, $"step {t}: {guard.Snapshot}");
+            }
+            output.WriteLine($"lowest grip z {lowest:F3} m; {guard.Counters}");
+            Assert.Equal(0, guard.Counters.Rejected);
+            Assert.InRange(lowest, 0.42, 0.52); // went down to the box's floor, not beyond
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static double[] Episode(string id, int seed, int steps)
     {
         using var env = FetchTaskFixture.Make(id);

@@ -43,6 +43,7 @@ public sealed class EnvControlLoopTests
         public EStopLatch Latch => supervisor.Latch;
         public SafetySnapshot Snapshot => supervisor.Safety;
         public SupervisorCounters Counters => supervisor.Counters;
+        public SafetyConfig Config => supervisor.Config;
         public void Monitor()
         {
             Checks++;
