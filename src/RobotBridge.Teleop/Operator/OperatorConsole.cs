@@ -24,6 +24,11 @@ public sealed record OperatorConsoleOptions
     public TimeSpan RepeatHoldWindow { get; init; } = TimeSpan.FromMilliseconds(150);
     /// <summary>Redraw with ANSI cursor control (a terminal) or append plain frames (logs, tests).</summary>
     public bool Ansi { get; init; } = true;
+    /// <summary>How often the console tries to connect again after it lost the broker: `robotbridge
+    /// deploy` runs the embedded broker, so it goes away with each deploy and comes back with the next.</summary>
+    public TimeSpan ReconnectPeriod { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Bound on one connection attempt, so keys (Esc) stay live while a broker does not answer.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -56,6 +61,7 @@ public sealed class OperatorConsole
     private readonly HeldKeys _held;
     private string _lastAction = "-";
     private string _lastError = "";
+    private long _nextConnectAttemptMs;
     private double? _headPan;
     private double _headTilt;
     private long _frames;
@@ -85,7 +91,10 @@ public sealed class OperatorConsole
                 {
                     break;
                 }
-                await SendAsync(now, cancellationToken).ConfigureAwait(false);
+                if (await KeepConnectedAsync(now, cancellationToken).ConfigureAwait(false))
+                {
+                    await SendAsync(now, cancellationToken).ConfigureAwait(false);
+                }
                 Draw(now);
                 await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -150,6 +159,36 @@ public sealed class OperatorConsole
         await Try(() => _operator.SendHeadAsync(_headPan.Value, _headTilt, durationMs: 300, ttlMs: _options.TtlMs, cancellationToken: token)).ConfigureAwait(false);
     }
 
+    /// <summary>True when connected; otherwise tries to connect again, once per <see cref="OperatorConsoleOptions.ReconnectPeriod"/>.
+    /// Before this, a console whose broker went away (the first of two deploys in a row ended) stayed
+    /// disconnected for good and printed MqttClientNotConnectedException until it was restarted.</summary>
+    private async Task<bool> KeepConnectedAsync(long now, CancellationToken token)
+    {
+        if (_operator.IsConnected)
+        {
+            return true;
+        }
+        if (now < _nextConnectAttemptMs)
+        {
+            return false;
+        }
+        _nextConnectAttemptMs = now + (long)_options.ReconnectPeriod.TotalMilliseconds;
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(token);
+        attempt.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await _operator.ConnectAsync(attempt.Token).ConfigureAwait(false);
+            _lastError = "";
+            _lastAction = "connected to the broker again";
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+        {
+            _lastError = $"broker unreachable ({ex.Message}); trying again every {_options.ReconnectPeriod.TotalSeconds:0.#} s";
+            return false;
+        }
+    }
+
     private async Task SendAsync(long now, CancellationToken token)
     {
         DeadmanHeld = _held.AnyHeld(DeadmanKeys, now);
@@ -199,7 +238,7 @@ public sealed class OperatorConsole
         text.AppendLine($"link      broker {(_operator.IsConnected ? "connected" : "DISCONNECTED")}   robot bridge {(link is null ? "unknown" : link.Online ? $"online (robot {link.Robot})" : "OFFLINE")}");
         text.AppendLine(estop is null
             ? "e-stop    unknown (no state from the robot yet)"
-            : $"e-stop    {(estop.Stopped ? "STOPPED" : "running")} [{estop.State}] trips {estop.TripCount}" +
+            : $"e-stop    {(_operator.IsConnected ? "" : "(last known, broker lost) ")}{(estop.Stopped ? "STOPPED" : "running")} [{estop.State}] trips {estop.TripCount}" +
               (estop.Stopped ? $"  cause: {estop.Cause} ({estop.Source})" : "") +
               (estop.ActiveSources.Length > 0 ? $"  active: {string.Join(", ", estop.ActiveSources)}" : ""));
         text.AppendLine($"dead-man  {(DeadmanHeld ? "HELD" : "released")}   last: {_lastAction}");

@@ -58,4 +58,39 @@ public sealed class OperatorConsoleTests
         await run.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.False(console.DeadmanHeld);
     }
+
+    [Fact]
+    public async Task The_console_connects_again_when_the_next_deploy_brings_its_broker_back()
+    {
+        // Two deploys in a row: each runs the embedded broker, so the console's broker goes away with the
+        // first and comes back on the same port with the second. The operator must not have to restart it.
+        await using var broker = await EmbeddedTestBroker.StartAsync();
+        await using var alice = new TeleopOperator(broker.EndpointFor(TestUsers.Alice), "fetch", TestUsers.Alice);
+        await alice.ConnectAsync();
+        var keys = new ScriptedKeys();
+        var screen = new StringWriter();
+        var console = new OperatorConsole(alice, keys, TextWriter.Synchronized(screen),
+            new OperatorConsoleOptions { Ansi = false, ReconnectPeriod = TimeSpan.FromMilliseconds(200) });
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var run = console.RunAsync(stop.Token);
+        await using (await TeleopRig.StartAsync(broker))
+        {
+            await keys.HoldAsync(ConsoleKey.Tab, TimeSpan.FromMilliseconds(300));
+        }
+        await broker.StopAsync();
+        await Eventually.True(() => !alice.IsConnected, "the console sees its broker go");
+        await Eventually.True(() => screen.ToString().Contains("broker unreachable"), "and says it will try again");
+
+        await broker.StartAgainAsync();
+        await using var second = await TeleopRig.StartAsync(broker);
+        await Eventually.True(() => alice.IsConnected, "the console connects to the next broker by itself");
+        for (int i = 0; i < 40 && second.Latch.IsStopped; i++)
+        {
+            keys.Press(ConsoleKey.R, 'r');
+            await keys.HoldAsync(ConsoleKey.Tab, TimeSpan.FromMilliseconds(100));
+        }
+        Assert.False(second.Latch.IsStopped, $"R from the same console resets the second robot: {second.Latch.Snapshot}");
+        keys.Press(ConsoleKey.Escape);
+        await run.WaitAsync(TimeSpan.FromSeconds(5));
+    }
 }

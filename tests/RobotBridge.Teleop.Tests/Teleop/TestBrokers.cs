@@ -90,6 +90,22 @@ internal sealed class EmbeddedTestBroker : ITestBroker
         }
     }
 
+    /// <summary>A new broker on the same port after <see cref="StopAsync"/>: the next deploy's.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (_broker is not null)
+        {
+            throw new InvalidOperationException("the broker is still running");
+        }
+        _broker = await EmbeddedBroker.StartAsync(new EmbeddedBrokerOptions
+        {
+            Access = TestUsers.Policy(),
+            Port = _certificate is null ? Port : null,
+            TlsCertificate = _certificate,
+            TlsPort = Port,
+        });
+    }
+
     public ValueTask DisposeAsync() => new(StopAsync());
 }
 
