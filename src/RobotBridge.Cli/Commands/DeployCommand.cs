@@ -70,13 +70,16 @@ internal static class DeployCommand
                 {
                     CheckOperatorsMayReset(teleop.Accounts, parse.GetValue(safetyConfig)?.FullName, stdout);
                 }
-                var result = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), stdout, parse.GetValue(quiet),
+                var (result, counters) = await Deploy(policy, envId, body, parse.GetValue(episodes), parse.GetValue(seed), stdout, parse.GetValue(quiet),
                     parse.GetValue(record), teleop, parse.GetValue(safetyConfig)?.FullName, parse.GetValue(cameraTopic), cancel);
                 stdout.WriteLine($"{envId} on {body}: {result.Successes}/{result.Episodes} episodes succeeded, {result.Steps} steps");
                 stdout.WriteLine($"  policy inference: {result.Inference}");
                 stdout.WriteLine($"  env step:         {result.Step}");
                 stdout.WriteLine($"  observation age:  {result.ObservationAge}");
                 stdout.WriteLine($"  safety stops:     {result.SafetyStops}, resumed after an operator's reset: {result.Resumes}");
+                // How much of the policy's motion the supervisor had to change: what eval and quickstart report.
+                stdout.WriteLine($"  supervisor:       retimed or clamped {counters.Clamped} of {counters.Forwarded} commands " +
+                    $"({100.0 * counters.Clamped / Math.Max(counters.Forwarded, 1):F2} %), rejected {counters.Rejected}");
                 if (result.StoppedBy is not null)
                 {
                     stderr.WriteLine($"robotbridge deploy: stopped early — {result.StoppedBy}{NoOperatorAdvice(teleop is not null)}");
@@ -142,7 +145,7 @@ internal static class DeployCommand
     /// long to wait for an operator's reset before the first episode.</summary>
     private sealed record TeleopSettings(IReadOnlyList<TeleopUser> Accounts, int Port, string? ExternalHost, TimeSpan OperatorWait, int? WebPort = null);
 
-    private static async Task<DeployResult> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter stdout, bool quiet,
+    private static async Task<(DeployResult Result, SupervisorCounters Supervisor)> Deploy(SquashedGaussianPolicy policy, string envId, string robot, int episodes, int seed, TextWriter stdout, bool quiet,
         string? recordPath, TeleopSettings? teleopSettings, string? safetyConfigPath, string? cameraTopic, CancellationToken cancel)
     {
         TextWriter? perStep = quiet ? null : stdout;
@@ -221,7 +224,7 @@ internal static class DeployCommand
                 }
                 var result = PolicyDeployment.Run(policy, env, $"{envId} on {robot}", episodes, seed, perStep is null ? null : s => perStep.WriteLine(Describe(s)),
                     operatorReset is null ? null : new AnnouncedRecovery(operatorReset, stdout), cancel);
-                return result;
+                return (result, supervisor.Counters);
             }
             finally
             {
