@@ -185,7 +185,9 @@ internal static class DeployCommand
         if (recorder is not null)
         {
             // The latch feeds the bag directly: exact trip and reset times, also while deploy waits between episodes.
-            env = new EpisodeRecordingEnv(env, recorder, EpisodeSource.Deploy, envId, robot == "sim" ? "twin" : "fetch", safetyFromInfo: false);
+            // The task's own step period (100 ms for the deployable family): the bag said period_s=0.04 for every task.
+            TimeSpan? period = (env.Unwrapped as FetchTaskEnv)?.TaskSpec.StepPeriod;
+            env = new EpisodeRecordingEnv(env, recorder, EpisodeSource.Deploy, envId, robot == "sim" ? "twin" : "fetch", period, safetyFromInfo: false);
             supervisor.Latch.EventRaised += recordSafety;
             if (!supervisor.Robot.Clock.IsVirtual)
             {

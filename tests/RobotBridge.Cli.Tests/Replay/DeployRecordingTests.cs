@@ -51,6 +51,24 @@ public sealed class DeployRecordingTests : IDisposable
         Assert.Equal(2, replay.Split("achieved_goal divergence max 0 m").Length - 1);
     }
 
+    [Fact]
+    public void A_deploy_bag_carries_the_tasks_own_step_period()
+    {
+        // FetchReachDeploy-v1 steps every 100 ms; its bags said period_s=0.04 (the v4 tasks' period).
+        CliEnvironments.EnsureRegistered();
+        using var env = GymEnvs.Make<DictValue, float[]>("FetchReachDeploy-v1");
+        var spec = PolicyInputs.SpecFor(env, "FetchReachDeploy-v1", "sac-her", [16]);
+        TorchRuntime.Configure(1, 1);
+        using var policy = new SquashedGaussianPolicy(spec);
+        string path = Path.Combine(_directory, "reach-deploy.rbpolicy");
+        PolicyFile.Save(policy, path);
+        string bag = Path.Combine(_directory, "deploy-v1.bag");
+        var (code, output, error) = Run("deploy", path, "--robot", "sim", "--episodes", "1", "--quiet", "--record", bag);
+        Assert.True(code == 0 || code == 3, error + output);
+        var episode = Assert.Single(RobotBridge.Recording.EpisodeBagReader.Read(bag));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), episode.Info.ControlPeriod);
+    }
+
     private static string RunRosbag(string bag)
     {
         var info = new System.Diagnostics.ProcessStartInfo("rosbag") { RedirectStandardOutput = true, RedirectStandardError = true };
