@@ -235,7 +235,7 @@ public sealed class OperatorConsole
         var loop = _operator.LoopTiming;
         var joints = _operator.Joints;
         text.AppendLine($"RobotBridge teleop — robot '{_operator.Topics.RobotId}' as operator '{_operator.OperatorId}'");
-        text.AppendLine($"link      broker {(_operator.IsConnected ? "connected" : "DISCONNECTED")}   robot bridge {(link is null ? "unknown" : link.Online ? $"online (robot {link.Robot})" : "OFFLINE")}");
+        text.AppendLine($"link      broker {(_operator.IsConnected ? "connected" : "DISCONNECTED")}   robot bridge {(link is null ? "unknown" : !_operator.IsConnected ? "unknown (broker lost)" : link.Online ? $"online (robot {link.Robot})" : "OFFLINE")}");
         text.AppendLine(estop is null
             ? "e-stop    unknown (no state from the robot yet)"
             : $"e-stop    {(_operator.IsConnected ? "" : "(last known, broker lost) ")}{(estop.Stopped ? "STOPPED" : "running")} [{estop.State}] trips {estop.TripCount}" +
