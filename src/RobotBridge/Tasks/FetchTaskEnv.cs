@@ -137,10 +137,9 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         _startJoints = _arm.SolveStartJoints(spec.StartGripPosition, spec.StartTorso, pan, tilt, spec.StartPosture);
         _armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
         // Streamed within the limits and workspace of the guard in front of the body (the deploy's
-        // --safety-config; a bare twin: the shipped ones, which training uses). Streaming at the shipped
-        // speeds behind a guard with velocity_scale 0.25 had every goal retimed, and the retimed goals
-        // measured up to 2.4 x the scaled limit on the twin (a stop in nearly every episode); targets kept
-        // inside the shipped box were rejected by a user's narrower one.
+        // --safety-config; a bare twin: the shipped ones, which training uses), so the guard passes the
+        // motion as planned: targets kept inside the shipped box were rejected by a user's narrower one
+        // (a streamed goal at z 0.44 under a 0.42 floor stopped the deploy).
         SafetyConfig safety = body.Guard?.Config ?? SafetyConfig.Default();
         var limits = ModelSafety.Limits(model, safety).Joints;
         _armLimits = _armIndices.Select(i => limits[i]).ToArray();
