@@ -10,6 +10,10 @@ public static class Program
     /// <summary>Exit code for a command line that could not be parsed (unknown command or option) or an option value out of range.</summary>
     public const int UsageError = 2;
 
+    /// <summary>How long a command has, after Ctrl+C (SIGINT) or SIGTERM cancelled it, to stop the robot, close
+    /// its files and print its summary before the process ends anyway with exit code 130.</summary>
+    public static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(10);
+
     /// <summary>What the program calls itself wherever it runs from: the installed tool's command name.
     /// The program file stays RobotBridge.Cli (an assembly named "robotbridge" would shadow the core
     /// RobotBridge assembly, names being case-insensitive), so help would otherwise say RobotBridge.Cli.</summary>
@@ -50,7 +54,13 @@ public static class Program
         try
         {
             // The default handler prints "Unhandled exception" and the stack trace: ours gives one line.
-            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+            // Ctrl+C cancels the command's token and gives it TerminationGrace to finish (System.CommandLine
+            // 2.0.0 leaves the timeout null, dotnet/command-line-api#2739, and then Ctrl+C killed deploy at
+            // once: no summary, its --record bag left empty or unindexed).
+            return parsed.Invoke(new InvocationConfiguration
+            {
+                Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace,
+            });
         }
         catch (Exception e)
         {

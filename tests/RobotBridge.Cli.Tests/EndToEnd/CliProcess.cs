@@ -86,6 +86,13 @@ internal sealed class CliProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Sends SIGINT, as Ctrl+C at the process's terminal does.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
     /// <summary>Types <paramref name="line"/> (and Enter) into the process, as an operator at its terminal would.</summary>
     public void Answer(string line)
     {
