@@ -67,11 +67,30 @@ public sealed class JointGoalStreamer
         _period = period.TotalSeconds;
         _position = new double[count];
         _velocity = new double[count];
+        CompileGoalPath();
+    }
+
+    /// <summary>
+    /// Builds two throw-away goals, then starts over at rest at zero: a goal built at its sending
+    /// (<see cref="NextSentAt"/>) is made between the clock read that times it and the send, and the first
+    /// one would otherwise wait there for the JIT, milliseconds by which the supervisor then sees it start
+    /// later than planned (and retimes it, and the next few goals after it).
+    /// </summary>
+    private void CompileGoalPath()
+    {
+        var target = new double[_position.Length];
+        Array.Fill(target, 0.1);
+        NextSentAt(TimeSpan.Zero, target, ReadOnlySpan<double>.Empty, ReadOnlySpan<double>.Empty, double.PositiveInfinity);
+        NextSentAt(TimeSpan.FromSeconds(_period / 2), target, target, target, 0.0);
+        Reset(new double[_position.Length]);
     }
 
     /// <summary>The last goal as knots (time from its sending, positions, velocities), its start first;
     /// every segment between knots is constant acceleration per joint. Empty before the first goal.</summary>
     private readonly List<(double Time, double[] Position, double[] Velocity)> _lastGoal = [];
+
+    /// <summary>When the last goal built by <see cref="NextSentAt"/> left, on the robot's clock; null before one.</summary>
+    private TimeSpan? _lastSentAt;
 
     /// <summary>Where the reference will be when the last goal's first point is reached (group order).</summary>
     public ReadOnlySpan<double> Position => _position;
@@ -86,6 +105,24 @@ public sealed class JointGoalStreamer
         position.CopyTo(_position);
         Array.Clear(_velocity);
         _lastGoal.Clear();
+        _lastSentAt = null;
+    }
+
+    /// <summary>
+    /// As <see cref="Next(ReadOnlySpan{double}, TimeSpan?, ReadOnlySpan{double}, ReadOnlySpan{double}, double)"/>,
+    /// for a goal built at the moment it is sent, <paramref name="sentAt"/> on the robot's clock: the time
+    /// since the last goal is the time between the two sendings, which is what the controller (and the safety
+    /// supervisor, which models it) sees. A goal planned when the step runs but sent on the control loop's
+    /// next cycle would start from where the last goal had the setpoint at planning, up to a loop period
+    /// (and a late cycle) away from where the controller has it when the goal arrives.
+    /// </summary>
+    public JointTrajectory NextSentAt(TimeSpan sentAt, ReadOnlySpan<double> target,
+        ReadOnlySpan<double> measuredPosition, ReadOnlySpan<double> measuredVelocity, double trackingTolerance)
+    {
+        TimeSpan? sinceLast = _lastSentAt is { } last ? sentAt - last : null;
+        JointTrajectory goal = Next(target, sinceLast, measuredPosition, measuredVelocity, trackingTolerance);
+        _lastSentAt = sentAt;
+        return goal;
     }
 
     /// <summary>Advances the reference one period toward <paramref name="target"/> (group order) and

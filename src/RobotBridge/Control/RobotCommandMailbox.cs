@@ -21,7 +21,7 @@ public sealed class RobotCommandMailbox : IControlCycle
     private static readonly JointGroup[] Groups = Enum.GetValues<JointGroup>();
 
     private readonly object _sendGate = new();
-    private readonly LatestValueMailbox<JointTrajectory>[] _trajectories;
+    private readonly LatestValueMailbox<TrajectoryCommand>[] _trajectories;
     private readonly LatestValueMailbox<GripperGoal> _gripper = new();
     private readonly LatestValueMailbox<TwistCommand> _cartesian = new();
     private readonly LatestValueMailbox<TwistCommand> _base = new();
@@ -29,10 +29,10 @@ public sealed class RobotCommandMailbox : IControlCycle
 
     public RobotCommandMailbox()
     {
-        _trajectories = new LatestValueMailbox<JointTrajectory>[Groups.Length];
+        _trajectories = new LatestValueMailbox<TrajectoryCommand>[Groups.Length];
         for (int i = 0; i < _trajectories.Length; i++)
         {
-            _trajectories[i] = new LatestValueMailbox<JointTrajectory>();
+            _trajectories[i] = new LatestValueMailbox<TrajectoryCommand>();
         }
     }
 
@@ -56,7 +56,20 @@ public sealed class RobotCommandMailbox : IControlCycle
     public void PostTrajectory(JointTrajectory trajectory)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
-        _trajectories[(int)trajectory.Group].Post(trajectory);
+        _trajectories[(int)trajectory.Group].Post(new TrajectoryCommand(trajectory.Group, trajectory, null));
+    }
+
+    /// <summary>
+    /// Posts a trajectory for <paramref name="group"/> that <paramref name="buildAtSend"/> makes when the
+    /// loop sends it, given the robot's clock then: for goals that must start from where the controller's
+    /// setpoint is at the moment they arrive (<see cref="JointGoalStreamer.NextSentAt"/>). It runs on the
+    /// loop's thread (or the caller's in lockstep), under the mailbox's send lock; it is not called when a
+    /// newer command of the group supersedes it, or when the mailbox is cleared first.
+    /// </summary>
+    public void PostTrajectory(JointGroup group, Func<TimeSpan, JointTrajectory> buildAtSend)
+    {
+        ArgumentNullException.ThrowIfNull(buildAtSend);
+        _trajectories[(int)group].Post(new TrajectoryCommand(group, null, buildAtSend));
     }
 
     public void PostGripper(double separation, double maxEffort) => _gripper.Post(new GripperGoal(separation, maxEffort));
@@ -97,8 +110,13 @@ public sealed class RobotCommandMailbox : IControlCycle
         {
             foreach (var slot in _trajectories)
             {
-                if (slot.TryTake(out JointTrajectory trajectory))
+                if (slot.TryTake(out TrajectoryCommand command))
                 {
+                    JointTrajectory trajectory = command.Ready ?? command.BuildAtSend!(robot.Clock.Now);
+                    if (trajectory.Group != command.Group)
+                    {
+                        throw new InvalidOperationException($"a trajectory posted for {command.Group} was built for {trajectory.Group}");
+                    }
                     Interlocked.Increment(ref _sent);
                     robot.SendTrajectory(trajectory);
                 }
@@ -131,6 +149,9 @@ public sealed class RobotCommandMailbox : IControlCycle
         _cartesian.Clear();
         _base.Clear();
     }
+
+    /// <summary>A trajectory ready to send, or the means to build it when it is sent.</summary>
+    private sealed record TrajectoryCommand(JointGroup Group, JointTrajectory? Ready, Func<TimeSpan, JointTrajectory>? BuildAtSend);
 
     private sealed record GripperGoal(double Separation, double MaxEffort);
 

@@ -89,14 +89,12 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     private readonly RobotState _state = new();
     private readonly double[] _armTargets = new double[FetchJoints.Arm.Count];
     private readonly double[] _currentArm = new double[FetchJoints.Arm.Count];
-    private readonly double[] _currentArmVelocity = new double[FetchJoints.Arm.Count];
     private readonly JointGoalStreamer _armStream;
     private readonly JointLimit[] _armLimits;
     private readonly double _armMargin;
     private readonly WorkspaceGuard _workspace;
     private readonly double _workspaceMargin;
     private readonly double[] _workspaceScratch = new double[FetchJoints.Count];
-    private TimeSpan? _lastStreamedAt;
     private readonly int[] _armIndices;
     private readonly int _lFinger = FetchJoints.IndexOf(FetchJoints.LGripperFinger);
     private readonly int _rFinger = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
@@ -242,12 +240,19 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             _robot.SendGripper(0, GripperEffort);
         }
         _robot.ReadState(_state);
-        for (int i = 0; i < _armIndices.Length; i++)
+        // The stream starts where the controller holds the arm: the world's last goal when it sent one
+        // (the supervisor times the first goal from there too), else where the arm is measured.
+        if (!_body.World.TryGetArmHold(_currentArm))
         {
-            _currentArm[i] = _state.Position[_armIndices[i]];
+            for (int i = 0; i < _armIndices.Length; i++)
+            {
+                _currentArm[i] = _state.Position[_armIndices[i]];
+            }
         }
-        _armStream.Reset(_currentArm);
-        _lastStreamedAt = null;
+        lock (_armStream)
+        {
+            _armStream.Reset(_currentArm);
+        }
         if (_loop.IsRunning)
         {
             // Steps fall on the running loop's grid (a step is four of its periods), so each wait ends
@@ -279,14 +284,20 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         // action asks the arm to stay where it is seen, whatever it did before.
         Vec3 target = Clamp(_grip + unit * _spec.ActionReach, GripBounds.Min, GripBounds.Max);
         bool reached = _arm.TrySolveStep(_state.Position, target, _armTargets);
-        JointTrajectory arm = _spec.ArmMotion == FetchArmMotion.Streamed ? StreamedGoal() : DirectGoal();
+        if (_spec.ArmMotion == FetchArmMotion.Streamed)
+        {
+            _commands.PostTrajectory(JointGroup.Arm, StreamedGoal());
+        }
+        else
+        {
+            _commands.PostTrajectory(DirectGoal());
+        }
         double? gripper = null;
         if (!_spec.BlockGripper)
         {
             double opening = _state.GripperSeparation + 0.1 * Math.Clamp(action[3], -1f, 1f);
             gripper = Math.Clamp(opening, 0, 0.1);
         }
-        _commands.PostTrajectory(arm);
         if (gripper is double separation)
         {
             _commands.PostGripper(separation, GripperEffort);
@@ -390,13 +401,15 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
         }
     }
 
-    /// <summary>The step's joint targets streamed (<see cref="FetchArmMotion.Streamed"/>), from where the
-    /// last goal has the controller by now: on a wall clock a step rarely starts exactly a period later.</summary>
-    private JointTrajectory StreamedGoal()
+    /// <summary>The step's joint targets streamed (<see cref="FetchArmMotion.Streamed"/>): the targets and
+    /// the measured arm as of now, the goal built when the control loop sends it (on its thread, or this one
+    /// in lockstep), from where the last goal has the controller's setpoint at that moment. On a wall clock the
+    /// goal leaves on the loop's next cycle, not when the step runs, and the time between sendings is what the
+    /// controller and the supervisor see; a goal planned from the time between steps started from another
+    /// setpoint than theirs and was retimed, and every goal after it too (the streamer's reference then ran ahead
+    /// of the retimed setpoint).</summary>
+    private Func<TimeSpan, JointTrajectory> StreamedGoal()
     {
-        TimeSpan now = _robot.Clock.Now;
-        TimeSpan? sinceLast = _lastStreamedAt is { } last ? now - last : null;
-        _lastStreamedAt = now;
         for (int i = 0; i < _armTargets.Length; i++)
         {
             _armTargets[i] = _armLimits[i].ClampPosition(_armTargets[i], _armMargin);
@@ -411,12 +424,21 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
                 _armTargets[i] = _armLimits[i].ClampPosition(_state.Position[_armIndices[i]], _armMargin);
             }
         }
+        double[] target = (double[])_armTargets.Clone();
+        double[] position = new double[_armIndices.Length];
+        double[] velocity = new double[_armIndices.Length];
         for (int i = 0; i < _armIndices.Length; i++)
         {
-            _currentArm[i] = _state.Position[_armIndices[i]];
-            _currentArmVelocity[i] = _state.Velocity[_armIndices[i]];
+            position[i] = _state.Position[_armIndices[i]];
+            velocity[i] = _state.Velocity[_armIndices[i]];
         }
-        return _armStream.Next(_armTargets, sinceLast, _currentArm, _currentArmVelocity, SafetySupervisor.SetpointTrackingTolerance);
+        return sentAt =>
+        {
+            lock (_armStream)
+            {
+                return _armStream.NextSentAt(sentAt, target, position, velocity, SafetySupervisor.SetpointTrackingTolerance);
+            }
+        };
     }
 
     /// <summary>True when arm joints <paramref name="arm"/> (the other joints as measured) put the gripper

@@ -21,6 +21,15 @@ public interface ITaskWorld : IDisposable
 
     /// <summary>Latest object state, false when the object is not tracked (lost or none).</summary>
     bool TryGetObjectState(out ObjectState state);
+
+    /// <summary>
+    /// Where the arm's trajectory controller holds the arm after the last <see cref="PrepareEpisode"/>
+    /// (<see cref="Robots.FetchJoints.Arm"/> order), when the world ended it with a goal of its own: the
+    /// controller starts the episode's first goal from there, not from the measured arm, which differs by
+    /// the tracking error and the sensor's noise. False when the measured arm is the setpoint (a twin
+    /// restored to the start state).
+    /// </summary>
+    bool TryGetArmHold(Span<double> arm) => false;
 }
 
 /// <summary>The robot or the object could not be brought to the start of an episode.</summary>

@@ -88,6 +88,40 @@ public class JointGoalStreamerTests
     }
 
     [Fact]
+    public void A_goal_built_at_its_sending_starts_where_the_last_goal_has_the_setpoint_after_the_time_between_sendings()
+    {
+        double[] target = [.. Start.Select(q => q + 1.0)];
+        var byGap = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        var bySending = new JointGoalStreamer(JointGroup.Arm, ArmLimits, Period, Fraction);
+        byGap.Reset(Start);
+        bySending.Reset(Start);
+        TimeSpan sentAt = TimeSpan.FromSeconds(3);
+        AssertSame(byGap.Next(target), bySending.NextSentAt(sentAt, target, [], [], double.PositiveInfinity));
+        foreach (int ms in new[] { 40, 27, 52, 40, 61, 13 })
+        {
+            TimeSpan gap = TimeSpan.FromMilliseconds(ms);
+            sentAt += gap;
+            AssertSame(byGap.Next(target, gap), bySending.NextSentAt(sentAt, target, [], [], double.PositiveInfinity));
+        }
+
+        // After a reset the first goal starts from rest, whenever the last one left.
+        byGap.Reset(Start);
+        bySending.Reset(Start);
+        AssertSame(byGap.Next(target), bySending.NextSentAt(sentAt + TimeSpan.FromSeconds(1), target, [], [], double.PositiveInfinity));
+
+        static void AssertSame(JointTrajectory expected, JointTrajectory actual)
+        {
+            Assert.Equal(expected.Points.Count, actual.Points.Count);
+            for (int p = 0; p < expected.Points.Count; p++)
+            {
+                Assert.Equal(expected.Points[p].TimeFromStart, actual.Points[p].TimeFromStart);
+                Assert.Equal(expected.Points[p].Positions, actual.Points[p].Positions);
+                Assert.Equal(expected.Points[p].Velocities, actual.Points[p].Velocities);
+            }
+        }
+    }
+
+    [Fact]
     public void A_far_target_is_reached_within_the_limits_without_overshoot_and_held()
     {
         double[] start = Start;

@@ -41,6 +41,41 @@ public class RobotCommandMailboxTests
     }
 
     [Fact]
+    public void A_trajectory_posted_to_be_built_is_built_by_the_cycle_that_sends_it_with_the_clock_then()
+    {
+        var robot = new FakeRobot();
+        var mailbox = new RobotCommandMailbox();
+        using var loop = new ControlLoop(robot, mailbox, new ControlLoopOptions { RateHz = 100 });
+        var builtAt = new List<TimeSpan>();
+        JointTrajectory Build(TimeSpan at, double first)
+        {
+            builtAt.Add(at);
+            return Arm(first);
+        }
+
+        mailbox.PostTrajectory(JointGroup.Arm, at => Build(at, 0.1));
+        mailbox.PostTrajectory(JointGroup.Arm, at => Build(at, 0.2)); // supersedes the first, which is never built
+        Assert.Empty(builtAt);
+        loop.RunCycle();
+        loop.RunCycle();
+        TimeSpan later = robot.Clock.Now;
+        mailbox.PostTrajectory(JointGroup.Arm, at => Build(at, 0.3));
+        loop.RunCycle();
+
+        Assert.Equal([TimeSpan.Zero, later], builtAt);
+        Assert.Equal(["trajectory Arm", "trajectory Arm"], robot.Log);
+        var state = new RobotState();
+        robot.ReadState(state);
+        Assert.Equal(0.3, state.Position[FetchJoints.IndexOf(FetchJoints.ShoulderPan)]);
+        Assert.Equal(1, mailbox.Superseded);
+
+        mailbox.PostTrajectory(JointGroup.Arm, at => Build(at, 0.4));
+        mailbox.Clear(); // cleared before its cycle: never built
+        loop.RunCycle();
+        Assert.Equal(2, builtAt.Count);
+    }
+
+    [Fact]
     public void A_stop_drops_what_waits_so_no_command_posted_before_it_reaches_the_robot_after_it()
     {
         var robot = new FakeRobot();
