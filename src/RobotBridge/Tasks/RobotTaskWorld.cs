@@ -10,6 +10,10 @@ public sealed record RobotTaskWorldOptions
     /// <summary>Fraction of each joint's URDF velocity limit used when moving home.</summary>
     public double SpeedFraction { get; init; } = 0.25;
 
+    /// <summary>Fraction of each joint's acceleration limit (the guard's safety config's) used when moving
+    /// home: every waypoint of the move is a stop, so each segment needs time to speed up and brake.</summary>
+    public double AccelerationFraction { get; init; } = 0.5;
+
     /// <summary>Height above the table the gripper is lifted to before swinging to the start pose.</summary>
     public double ClearanceAboveTable { get; init; } = 0.25;
 
@@ -50,6 +54,17 @@ public sealed class RobotTaskWorld : ITaskWorld
     private readonly RobotState _state = new();
     private readonly ISafetyGuard? _guard;
 
+    /// <summary>How far inside the supervisor's joint ranges (beyond its margin) the waypoints are kept (rad).</summary>
+    private const double RangeAllowance = 0.01;
+
+    private readonly double _rangeMargin;
+
+    /// <summary>Where the last reset left the arm's controller holding it (arm order), or null.</summary>
+    private double[]? _hold;
+
+    /// <summary>The arm's limits the move home keeps to: the guard's safety limits scaled by the options.</summary>
+    private readonly JointLimit[] _homeLimits;
+
     /// <param name="guard">The safety guard in front of <paramref name="robot"/>, when it has one: a stop
     /// during the move home ends the wait at once and names its cause.</param>
     public RobotTaskWorld(IRobot robot, FetchTaskSpec spec, RobotModel model, IObjectTracker? tracker = null,
@@ -64,9 +79,23 @@ public sealed class RobotTaskWorld : ITaskWorld
         _robot = robot;
         _spec = spec;
         _arm = new FetchArmKinematics(model);
+        _options = options ?? new RobotTaskWorldOptions();
+        // The guard's limits when there is one (a deploy's --safety-config), as the env streams within.
+        SafetyConfig safety = guard?.Config ?? SafetyConfig.Default();
+        _rangeMargin = safety.PositionMargin + RangeAllowance;
+        IReadOnlyList<JointLimit> limits = ModelSafety.Limits(model, safety).Joints;
+        _homeLimits = new JointLimit[FetchJoints.Arm.Count];
+        for (int i = 0; i < _homeLimits.Length; i++)
+        {
+            JointLimit limit = limits[FetchJoints.IndexOf(FetchJoints.Arm[i])];
+            _homeLimits[i] = limit with
+            {
+                MaxVelocity = _options.SpeedFraction * Math.Min(limit.MaxVelocity, _arm.ArmVelocityLimits[i]),
+                MaxAcceleration = _options.AccelerationFraction * limit.MaxAcceleration,
+            };
+        }
         _tracker = tracker;
         _placement = placement;
-        _options = options ?? new RobotTaskWorldOptions();
         _guard = guard;
     }
 
@@ -75,6 +104,7 @@ public sealed class RobotTaskWorld : ITaskWorld
 
     public void PrepareEpisode(ReadOnlySpan<double> startJoints, Vec3? objectPosition, CancellationToken cancellationToken = default)
     {
+        _hold = null;
         WaitForState(cancellationToken);
         double[] start = startJoints.ToArray();
         var armIndices = FetchJoints.Arm.Select(FetchJoints.IndexOf).ToArray();
@@ -95,6 +125,7 @@ public sealed class RobotTaskWorld : ITaskWorld
         var lifted = new double[current.Length];
         if (clearZ - grip.Z > 0.01 && _arm.TrySolveStep(_state.Position, grip with { Z = clearZ }, lifted))
         {
+            KeepInRange(lifted);
             t += Duration(current, lifted);
             points.Add(new TrajectoryPoint(lifted, null, t));
             current = lifted;
@@ -102,6 +133,7 @@ public sealed class RobotTaskWorld : ITaskWorld
         var above = new double[current.Length];
         if (_arm.TrySolveStep(start, _arm.GripPosition(start) with { Z = clearZ }, above))
         {
+            KeepInRange(above);
             t += Duration(current, above);
             points.Add(new TrajectoryPoint(above, null, t));
             current = above;
@@ -165,14 +197,30 @@ public sealed class RobotTaskWorld : ITaskWorld
     {
     }
 
+    /// <summary>Keeps an IK waypoint (arm order) inside the supervisor's joint ranges: lifting the gripper from
+    /// where an episode left it can ask the shoulder to rise past its margin, which the supervisor clamped
+    /// (counted) on the way home. Kept here a little further inside, the arm moves as the supervisor made it move.</summary>
+    private void KeepInRange(double[] arm)
+    {
+        for (int i = 0; i < arm.Length; i++)
+        {
+            arm[i] = _homeLimits[i].ClampPosition(arm[i], _rangeMargin);
+        }
+    }
+
+    /// <summary>How long the move home takes from <paramref name="from"/> to <paramref name="to"/> (arm joints),
+    /// stopping at both: the time-optimal rest-to-rest move within the scaled limits, as the safety supervisor
+    /// times waypoints without velocities. Timed by the velocity limit alone, a short segment asked for more
+    /// than the acceleration limit and the supervisor stretched it, once every episode.</summary>
     private TimeSpan Duration(ReadOnlySpan<double> from, ReadOnlySpan<double> to)
     {
         double seconds = 0.5;
         for (int i = 0; i < from.Length; i++)
         {
-            seconds = Math.Max(seconds, Math.Abs(to[i] - from[i]) / (_options.SpeedFraction * _arm.ArmVelocityLimits[i]));
+            seconds = Math.Max(seconds, TrajectoryLimiter.MinimumDuration(to[i] - from[i], 0, 0, _homeLimits[i]));
         }
-        return TimeSpan.FromSeconds(seconds);
+        // Whole milliseconds, rounded up: the supervisor compares in 100 ns ticks.
+        return TimeSpan.FromMilliseconds(Math.Ceiling(seconds * 1000));
     }
 
     private void WaitForState(CancellationToken cancellationToken)
@@ -230,6 +278,18 @@ public sealed class RobotTaskWorld : ITaskWorld
         _robot.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint(here, new double[here.Length], SettleTime)]));
         _robot.Clock.WaitUntil(_robot.Clock.Now + SettleTime + SettleTime, cancellationToken);
         ThrowIfRefused(failuresBefore);
+        _hold = here;
+    }
+
+    /// <summary>The settling goal's point: where the controller holds the arm once the reset has returned.</summary>
+    public bool TryGetArmHold(Span<double> arm)
+    {
+        if (_hold is null)
+        {
+            return false;
+        }
+        _hold.CopyTo(arm);
+        return true;
     }
 
     /// <summary>A trajectory goal of the move home that the robot did not carry out (RECALLED, ABORTED, …)
