@@ -23,6 +23,7 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Sim/Twin/TwinClock.cs", "WaitOne")] = "the twin's real-time stepping thread (a simulator, not a control loop)",
         [("RobotBridge.Sim/Tasks/TwinTaskWorld.cs", "WaitUntil")] = "episode set-up lets the twin's physics settle once (steps the simulation)",
         [("RobotBridge/Tasks/RobotTaskWorld.cs", "WaitUntil")] = "episode set-up polls for the arm to arrive home between episodes; it times no command",
+        [("RobotBridge.Ros/Tasks/TwinObjectPlacement.cs", "WaitUntil")] = "episode set-up polls for the served twin to report the object where it was asked to put it (bounded, 3 s); it times no command",
         [("RobotBridge.Ros/Fetch/FetchRobotNode.cs", "WaitUntil")] = "the node's tick steps a served twin's clock up to wall time (simulation, not pacing)",
         [("RobotBridge.Ros/Fetch/RosFetch.cs", "Task.Delay")] = "waits for the first joint state (a start-up condition, bounded)",
         [("RobotBridge.Ros/Client/RosSubscription.cs", "Task.Delay")] = "a timeout raced against the first message",
