@@ -232,7 +232,8 @@ public class ServedActionSemanticsTests
         double start = state.Position[torso];
         // The trajectory's clock is the robot's (its joint-state stamps): start 1.5 s from now on it.
         var begin = state.Stamp + TimeSpan.FromSeconds(1.5);
-        string id = probe.Send(JointGroup.Torso, [([start], 0.0), ([start + 0.1], 0.5)], ActionProbe.WallStamp(),
+        // 4 cm in 0.5 s: within the torso's 0.1 m/s, so the goal itself is one a Fetch can carry out.
+        string id = probe.Send(JointGroup.Torso, [([start], 0.0), ([start + 0.04], 0.5)], ActionProbe.WallStamp(),
             goal => goal.Trajectory.Header.Stamp = RosTime.FromTimeSpan(begin));
         await Task.Delay(900);
         served.Twin.ReadState(state);
