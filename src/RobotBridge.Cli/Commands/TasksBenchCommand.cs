@@ -20,7 +20,7 @@ internal static class TasksBenchCommand
         command.Options.Add(steps);
         command.Options.Add(episodes);
         var armMotion = new Option<string>("--arm-motion") { Description = "Env option arm_motion for the success rates and step lengths: direct (Gymnasium's quick arm) or streamed (within the Fetch's acceleration limits)", DefaultValueFactory = _ => "direct" };
-        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default: the id's own, 50 for the v4 ids as Gymnasium's; the deployable family's Reach 50, the object tasks 150)", DefaultValueFactory = _ => 0 }.Range(0, 100_000);
+        var maxSteps = new Option<int>("--max-steps") { Description = "Episode step limit for the success rates (default: the id's own, 50 for the v4 ids as Gymnasium's; the deployable family's Reach 50, the object tasks 150)" }.Range(1, 100_000);
         command.Options.Add(supervised);
         command.Options.Add(armMotion);
         command.Options.Add(maxSteps);

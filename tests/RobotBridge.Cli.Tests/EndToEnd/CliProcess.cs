@@ -22,13 +22,18 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        // Started through Debian's python3 with SIGINT back at its default: a test run launched in the
+        // background of a non-interactive shell inherits SIGINT ignored, the .NET runtime keeps an ignored
+        // signal ignored, and Interrupt() would then reach a process that cannot hear it.
+        var info = new ProcessStartInfo("/usr/bin/python3")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true, // deploy reads it only for the operator's prompt (object tasks over rosbridge)
             UseShellExecute = false,
         };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp('dotnet', ['dotnet'] + sys.argv[1:])");
         info.ArgumentList.Add(CliAssembly);
         foreach (string arg in args)
         {
