@@ -4,6 +4,7 @@ using RobotBridge.Robots;
 using RobotBridge.Ros.Client;
 using RobotBridge.Ros.Messages;
 using RobotBridge.Ros.Protocol;
+using RobotBridge.Ros.Serialization;
 
 namespace RobotBridge.Ros.Fetch;
 
@@ -347,16 +348,42 @@ public sealed class RosFetch : IRobot
         }
     }
 
+    /// <summary>A robot clock that runs slower than ours (a served twin on a loaded machine) moves the
+    /// alignment's estimate of it ahead of the robot; past this lead over the newest stamp plus the time
+    /// since it came, goal stamps follow that newest stamp instead. Above the delay jitter of a link to a
+    /// robot whose clock keeps ours (tens of milliseconds), so it does not shake a stream's stamps.</summary>
+    public static readonly TimeSpan GoalStampLead = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The trajectory.header.stamp for a goal that starts at <paramref name="start"/> on <see cref="Clock"/>:
+    /// that time on the robot's clock, by the stamp alignment (steady from goal to goal, so a stream of
+    /// stamped goals keeps its spacing), never past the robot's newest stamp plus the time since it came by
+    /// more than <see cref="GoalStampLead"/>. A stamp in the robot's future would delay the goal and have
+    /// robot_controllers keep the running goal's knots until then. Zero (start when received) before the
+    /// robot has spoken.
+    /// </summary>
+    private RosTime GoalStamp(TimeSpan start)
+    {
+        if (_stamps.ToRobot(start) is not { } robot || !_rosTime.UsesRobotClock)
+        {
+            return default;
+        }
+        TimeSpan newest = _rosTime.Now().ToTimeSpan() - (_clock.Now - start);
+        return RosTime.FromTimeSpan(robot - newest > GoalStampLead ? newest : robot);
+    }
+
     public void SendTrajectory(JointTrajectory trajectory)
     {
         ArgumentNullException.ThrowIfNull(trajectory);
         trajectory.Validate();
         var joints = FetchJoints.Of(trajectory.Group);
         var timeout = trajectory.Points[^1].TimeFromStart + trajectory.GoalTimeTolerance + _options.GoalSlack;
+        RosTime stamp = trajectory.StartTime is { } start ? GoalStamp(start) : default;
         void Fill(FollowJointTrajectoryGoal goal)
         {
-            // trajectory.header.stamp stays zero, "start when received" to robot_controllers: a stamp
-            // on our estimate of the robot's clock would only start the motion that estimate's error late.
+            // Unstamped, trajectory.header.stamp stays zero, "start when received" to robot_controllers: a
+            // stamp on our estimate of the robot's clock would only start the motion that estimate's error late.
+            goal.Trajectory.Header.Stamp = stamp;
             goal.Trajectory.JointNames.AddRange(joints);
             foreach (var p in trajectory.Points)
             {

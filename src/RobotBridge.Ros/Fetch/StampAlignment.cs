@@ -31,6 +31,17 @@ public sealed class StampAlignment(TimeSpan? window = null)
         }
     }
 
+    /// <summary>The robot-clock time of <paramref name="local"/> on the bridge's clock, or null before the
+    /// first message. The fastest message's delay is left out, so while both clocks run at one rate the
+    /// result is not in the robot's future.</summary>
+    public TimeSpan? ToRobot(TimeSpan local)
+    {
+        lock (_gate)
+        {
+            return _offset is { } offset ? local - offset : null;
+        }
+    }
+
     /// <summary>The bridge-clock time of a message stamped <paramref name="stamp"/> by the robot and
     /// received at <paramref name="receivedAt"/> on the bridge's clock (never later than that).</summary>
     public TimeSpan ToLocal(TimeSpan stamp, TimeSpan receivedAt)

@@ -12,10 +12,11 @@ namespace RobotBridge.Control;
 /// a standstill, never coasting and never jerking to a halt.
 /// </summary>
 /// <remarks>
-/// The reference is the setpoint the controller itself will hold: robot_controllers'
-/// FollowJointTrajectoryController (and the twin) start a new goal from their current setpoint, and
-/// the first segment of each goal, a cubic between two states joined at constant acceleration, is
-/// exactly that constant acceleration. Goals sent point-to-rest each period instead would make the
+/// The reference is the setpoint the controller itself will hold. Goals built at their sending
+/// (<see cref="NextSentAt"/>) are stamped and begin with that setpoint as a point due at once, so
+/// robot_controllers' FollowJointTrajectoryController (and the twin, which splices as it does) runs
+/// each goal as planned, whatever the transport delay; the first segment of each goal, a cubic between
+/// two states joined at constant acceleration, is exactly that constant acceleration. Goals sent point-to-rest each period instead would make the
 /// safety supervisor's acceleration bound (and a real arm) crawl: they can cover only a·T²/4 per period.
 /// </remarks>
 public sealed class JointGoalStreamer
@@ -114,15 +115,52 @@ public sealed class JointGoalStreamer
     /// since the last goal is the time between the two sendings, which is what the controller (and the safety
     /// supervisor, which models it) sees. A goal planned when the step runs but sent on the control loop's
     /// next cycle would start from where the last goal had the setpoint at planning, up to a loop period
-    /// (and a late cycle) away from where the controller has it when the goal arrives.
+    /// (and a late cycle) away from where the controller has it when the goal arrives. The goal is stamped
+    /// <paramref name="sentAt"/> (<see cref="JointTrajectory.StartTime"/>) and its first point, due at once,
+    /// is its start (see <see cref="StampedFromItsStart"/>); the planned points follow.
     /// </summary>
     public JointTrajectory NextSentAt(TimeSpan sentAt, ReadOnlySpan<double> target,
         ReadOnlySpan<double> measuredPosition, ReadOnlySpan<double> measuredVelocity, double trackingTolerance)
     {
         TimeSpan? sinceLast = _lastSentAt is { } last ? sentAt - last : null;
-        JointTrajectory goal = Next(target, sinceLast, measuredPosition, measuredVelocity, trackingTolerance);
+        JointTrajectory planned = Next(target, sinceLast, measuredPosition, measuredVelocity, trackingTolerance);
         _lastSentAt = sentAt;
-        return goal;
+        return StampedFromItsStart(planned, sentAt);
+    }
+
+    /// <summary>
+    /// The planned goal stamped with its sending and led by its start state as a point due at once.
+    /// robot_controllers splices a goal onto the running one by time: it keeps the running goal's knots
+    /// that fall between now and the new goal's first point. Unstamped, with its first point a period
+    /// on, a goal kept the last goal's braking knots of every joint that brakes within a period, so the
+    /// arm braked and then had to catch up (at 1.6 × the scaled velocity limit at velocity_scale 0.25),
+    /// and how much was kept changed with the transport delay. Stamped with its start, the first point
+    /// is behind the controller's now when the goal arrives: nothing of the last goal is kept and the
+    /// controller runs exactly this goal, from where the last one had the setpoint at the stamp.
+    /// </summary>
+    private JointTrajectory StampedFromItsStart(JointTrajectory planned, TimeSpan sentAt)
+    {
+        var (_, q0, v0) = _lastGoal[0];
+        var points = new List<TrajectoryPoint>(planned.Points.Count + 2) { new((double[])q0.Clone(), (double[])v0.Clone(), TimeSpan.Zero) };
+        if (planned.Points.Count == 1)
+        {
+            // A goal of two knots would be spliced onto the controller's last sample instead (upstream
+            // splices by time only onto more than two), and a stamped start behind that sample would
+            // run backwards: a knot halfway, on the same constant-acceleration segment.
+            var (t1, q1, v1) = _lastGoal[1];
+            double s = t1 / 2;
+            var q = new double[q0.Length];
+            var v = new double[q0.Length];
+            for (int j = 0; j < q.Length; j++)
+            {
+                double a = (v1[j] - v0[j]) / t1;
+                q[j] = q0[j] + v0[j] * s + a * s * s / 2;
+                v[j] = v0[j] + a * s;
+            }
+            points.Add(new TrajectoryPoint(q, v, TimeSpan.FromSeconds(s)));
+        }
+        points.AddRange(planned.Points);
+        return planned with { Points = points, StartTime = sentAt };
     }
 
     /// <summary>Advances the reference one period toward <paramref name="target"/> (group order) and

@@ -4,7 +4,8 @@ namespace RobotBridge.Safety;
 
 /// <summary>
 /// The setpoint each joint's trajectory controller follows, modelled from the goals the supervisor
-/// forwarded: a goal starts from the setpoint at the moment it is sent, passes through its points
+/// forwarded: a goal starts from the setpoint at its stamp (the moment it is sent when unstamped; a
+/// point due at once replaces that start, as a stamped streamed goal's does), passes through its points
 /// (cubic where both ends carry velocities, linear otherwise) and then holds the last one, which is how
 /// robot_controllers' FollowJointTrajectoryController and the twin execute goals. The supervisor times
 /// a new goal's first segment from here, where the controller will start it: the measured state lags
@@ -17,16 +18,17 @@ internal sealed class CommandedSetpoints
     private readonly Plan?[] _plans = new Plan?[FetchJoints.Count];
     private TimeSpan _lastForwarded = TimeSpan.MinValue;
 
-    /// <summary>Records a forwarded goal, sent at <paramref name="at"/> from the start state
-    /// <paramref name="position"/>, <paramref name="velocity"/> (full <see cref="FetchJoints.All"/> vectors).</summary>
-    public void Forwarded(JointTrajectory goal, TimeSpan at, ReadOnlySpan<double> position, ReadOnlySpan<double> velocity)
+    /// <summary>Records a goal forwarded at <paramref name="now"/> that starts at <paramref name="at"/> (its
+    /// stamp, or <paramref name="now"/>) from the start state <paramref name="position"/>,
+    /// <paramref name="velocity"/> (full <see cref="FetchJoints.All"/> vectors).</summary>
+    public void Forwarded(JointTrajectory goal, TimeSpan now, TimeSpan at, ReadOnlySpan<double> position, ReadOnlySpan<double> velocity)
     {
         var joints = FetchJoints.Of(goal.Group);
         int knots = goal.Points.Count + 1;
         lock (_gate)
         {
-            ForgetIfTimeWentBackLocked(at);
-            _lastForwarded = at;
+            ForgetIfTimeWentBackLocked(now);
+            _lastForwarded = now;
             for (int j = 0; j < joints.Count; j++)
             {
                 int index = FetchJoints.IndexOf(joints[j]);
@@ -51,14 +53,15 @@ internal sealed class CommandedSetpoints
     }
 
     /// <summary>The modelled setpoint of joint <paramref name="joint"/> (index into
-    /// <see cref="FetchJoints.All"/>) at <paramref name="at"/>; false when nothing is known of it: no
-    /// goal since the last stop, or the clock has not moved on since the goal was sent.</summary>
-    public bool TrySample(int joint, TimeSpan at, out double position, out double velocity)
+    /// <see cref="FetchJoints.All"/>) at <paramref name="at"/> (now, or a stamp shortly before
+    /// <paramref name="now"/>); false when nothing is known of it: no goal since the last stop, or the
+    /// clock has not moved on since the goal started.</summary>
+    public bool TrySample(int joint, TimeSpan at, TimeSpan now, out double position, out double velocity)
     {
         Plan? plan;
         lock (_gate)
         {
-            ForgetIfTimeWentBackLocked(at);
+            ForgetIfTimeWentBackLocked(now);
             plan = _plans[joint];
         }
         // A clock standing at (or back before) the goal's start is a clock that was reset, as the

@@ -257,9 +257,15 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
                     return;
                 }
                 TimeSpan now = _inner.Clock.Now;
+                if (StampProblem(trajectory.StartTime, now) is { } stampProblem)
+                {
+                    Reject($"rejected trajectory: {stampProblem}");
+                    return;
+                }
+                TimeSpan startAt = trajectory.StartTime ?? now;
                 Span<double> start = stackalloc double[FetchJoints.Count];
                 Span<double> startVelocity = stackalloc double[FetchJoints.Count];
-                StartOfNextGoalLocked(trajectory.Group, now, start, startVelocity);
+                StartOfNextGoalLocked(trajectory.Group, startAt, now, start, startVelocity);
                 limited = TrajectoryLimiter.Enforce(trajectory, start, startVelocity, _limits, _config.PositionMargin, out bool clamped);
                 if (!_workspace.PathInside(limited, _reference.Position, _config.WorkspaceMargin, out string? problem))
                 {
@@ -271,7 +277,7 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
                 {
                     Interlocked.Increment(ref _clamped);
                 }
-                _setpoints.Forwarded(limited, now, start, startVelocity);
+                _setpoints.Forwarded(limited, now, startAt, start, startVelocity);
             }
             Forward(() => _inner.SendTrajectory(limited));
         }
@@ -393,16 +399,46 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     /// </summary>
     public const double SetpointTrackingTolerance = 0.1;
 
-    /// <summary>Where the controller will start the next goal: each of the group's joints at its
-    /// modelled setpoint while it tracks it, otherwise (and every other joint) at its measured state.</summary>
-    private void StartOfNextGoalLocked(JointGroup group, TimeSpan now, Span<double> position, Span<double> velocity)
+    /// <summary>
+    /// How far before the supervisor's now a goal may be stamped (<see cref="JointTrajectory.StartTime"/>).
+    /// A streamed goal is stamped when the control loop sends it, microseconds before it gets here. The
+    /// controller runs a goal stamped in the past from where it has got to by the time it arrives, so its
+    /// start jumps from the running goal by at most ½·Δa·lag²: 23 mrad at a lag of 0.1 s and the largest
+    /// change of acceleration a streamed goal makes (2 × 0.9 × the wrist's 2.5 rad/s²).
+    /// </summary>
+    public static readonly TimeSpan MaxStampLag = TimeSpan.FromSeconds(0.1);
+
+    /// <summary>Why a goal stamped <paramref name="stamp"/> cannot be checked at <paramref name="now"/>, or null.
+    /// One stamped in the future would keep the running goal's knots until then, which the setpoint
+    /// model does not follow.</summary>
+    private static string? StampProblem(TimeSpan? stamp, TimeSpan now)
+    {
+        if (stamp is not { } at)
+        {
+            return null;
+        }
+        if (at > now)
+        {
+            return $"header.stamp is {(at - now).TotalSeconds:F3} s ahead of the robot's clock; the supervisor passes goals that start when they are sent";
+        }
+        if (now - at > MaxStampLag)
+        {
+            return $"header.stamp is {(now - at).TotalSeconds:F3} s behind the robot's clock (at most {MaxStampLag.TotalSeconds:F1} s): the controller would skip its start";
+        }
+        return null;
+    }
+
+    /// <summary>Where the controller will start the next goal, at <paramref name="startAt"/> (its stamp, or
+    /// <paramref name="now"/>): each of the group's joints at its modelled setpoint while it tracks it,
+    /// otherwise (and every other joint) at its measured state.</summary>
+    private void StartOfNextGoalLocked(JointGroup group, TimeSpan startAt, TimeSpan now, Span<double> position, Span<double> velocity)
     {
         _reference.Position.CopyTo(position);
         _reference.Velocity.CopyTo(velocity);
         foreach (string joint in FetchJoints.Of(group))
         {
             int i = FetchJoints.IndexOf(joint);
-            if (_setpoints.TrySample(i, now, out double q, out double v) && Math.Abs(q - position[i]) <= SetpointTrackingTolerance)
+            if (_setpoints.TrySample(i, startAt, now, out double q, out double v) && Math.Abs(q - position[i]) <= SetpointTrackingTolerance)
             {
                 position[i] = q;
                 velocity[i] = v;

@@ -9,7 +9,8 @@ namespace RobotBridge.Safety;
 /// velocity or acceleration limit to get from its start (position, velocity) to its end: the
 /// time-optimal bound of <see cref="MinimumDuration"/>, and out of the <see cref="UnreachableWindow"/>
 /// a segment between two moving ends can have; a point without velocities counts as at rest, the
-/// first segment starts from the measured state. Never makes a trajectory faster.
+/// first segment starts from the measured state (or from the goal's own first point, due at once, when that
+/// is the start state to within rounding: <see cref="StartPositionTolerance"/>). Never makes a trajectory faster.
 /// </summary>
 public static class TrajectoryLimiter
 {
@@ -52,7 +53,17 @@ public static class TrajectoryLimiter
         var points = new TrajectoryPoint[trajectory.Points.Count];
         TimeSpan previousTime = TimeSpan.Zero;
         TimeSpan shift = TimeSpan.Zero;
-        for (int p = 0; p < points.Length; p++)
+        int first = 0;
+        if (LedByItsStart(trajectory, previous, previousVelocity))
+        {
+            // The goal's own start, due at once: the next segment starts there.
+            var start = trajectory.Points[0];
+            points[0] = start;
+            start.Positions.CopyTo(previous);
+            start.Velocities!.CopyTo(previousVelocity);
+            first = 1;
+        }
+        for (int p = first; p < points.Length; p++)
         {
             var point = trajectory.Points[p];
             var positions = new double[joints.Count];
@@ -89,6 +100,32 @@ public static class TrajectoryLimiter
         return clamped
             ? trajectory with { Points = points }
             : trajectory;
+    }
+
+    /// <summary>How far a goal's first point, due at once, may lie from the start state and still be that
+    /// start: a stamped streamed goal leads with the setpoint it was planned from, which the supervisor's model
+    /// of that setpoint gives to within rounding (knot times are whole 100 ns ticks: ~1e-8 rad, ~1e-5 rad/s).
+    /// Further off, the point is a jump and is timed as any other.</summary>
+    public const double StartPositionTolerance = 1e-5, StartVelocityTolerance = 1e-3;
+
+    /// <summary>True when the first point is due at once, carries velocities within the limits, and lies
+    /// within <see cref="StartPositionTolerance"/> and <see cref="StartVelocityTolerance"/> of the start.</summary>
+    private static bool LedByItsStart(JointTrajectory trajectory, ReadOnlySpan<double> start, ReadOnlySpan<double> startVelocity)
+    {
+        var point = trajectory.Points[0];
+        if (point.TimeFromStart != TimeSpan.Zero || point.Velocities is null || trajectory.Points.Count < 2)
+        {
+            return false;
+        }
+        for (int j = 0; j < start.Length; j++)
+        {
+            if (!(Math.Abs(point.Positions[j] - start[j]) <= StartPositionTolerance
+                && Math.Abs(point.Velocities[j] - startVelocity[j]) <= StartVelocityTolerance))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The first time from <paramref name="duration"/> on that lies in no joint's unreachable window.</summary>

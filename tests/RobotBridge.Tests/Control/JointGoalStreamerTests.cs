@@ -107,16 +107,21 @@ public class JointGoalStreamerTests
         // After a reset the first goal starts from rest, whenever the last one left.
         byGap.Reset(Start);
         bySending.Reset(Start);
-        AssertSame(byGap.Next(target), bySending.NextSentAt(sentAt + TimeSpan.FromSeconds(1), target, [], [], double.PositiveInfinity));
+        sentAt += TimeSpan.FromSeconds(1);
+        AssertSame(byGap.Next(target), bySending.NextSentAt(sentAt, target, [], [], double.PositiveInfinity));
 
-        static void AssertSame(JointTrajectory expected, JointTrajectory actual)
+        // The same plan, stamped with its sending and led by its start (and, at rest, a knot halfway).
+        void AssertSame(JointTrajectory expected, JointTrajectory actual)
         {
-            Assert.Equal(expected.Points.Count, actual.Points.Count);
+            Assert.Equal(sentAt, actual.StartTime);
+            Assert.Equal(TimeSpan.Zero, actual.Points[0].TimeFromStart);
+            int lead = expected.Points.Count == 1 ? 2 : 1;
+            Assert.Equal(expected.Points.Count + lead, actual.Points.Count);
             for (int p = 0; p < expected.Points.Count; p++)
             {
-                Assert.Equal(expected.Points[p].TimeFromStart, actual.Points[p].TimeFromStart);
-                Assert.Equal(expected.Points[p].Positions, actual.Points[p].Positions);
-                Assert.Equal(expected.Points[p].Velocities, actual.Points[p].Velocities);
+                Assert.Equal(expected.Points[p].TimeFromStart, actual.Points[p + lead].TimeFromStart);
+                Assert.Equal(expected.Points[p].Positions, actual.Points[p + lead].Positions);
+                Assert.Equal(expected.Points[p].Velocities, actual.Points[p + lead].Velocities);
             }
         }
     }

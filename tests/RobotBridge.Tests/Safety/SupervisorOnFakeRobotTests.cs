@@ -144,4 +144,33 @@ public sealed class SupervisorOnFakeRobotTests
         Assert.Equal(0.3, rig.Loop.Observation.State.Position[FetchJoints.IndexOf(FetchJoints.HeadPan)], 6);
         Assert.Equal(1, rig.Supervisor.Counters.Forwarded);
     }
+
+    [Theory]
+    [InlineData(0.05, "ahead of the robot's clock")]
+    [InlineData(-0.25, "behind the robot's clock")]
+    public void A_goal_stamped_where_the_setpoint_model_cannot_follow_is_refused_naming_the_stamp(double offset, string expected)
+    {
+        using var rig = new Rig();
+        rig.Loop.RunCycles(5);
+        var stamp = rig.Body.Clock.Now + TimeSpan.FromSeconds(offset);
+        rig.Commands.PostTrajectory(new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([0.3, 0.2], null, TimeSpan.FromSeconds(1))]) { StartTime = stamp });
+
+        Assert.Equal(1, rig.RunUntilStopped(3));
+        Assert.DoesNotContain("trajectory Head", rig.Body.Log);
+        Assert.Contains(expected, rig.Latch.Snapshot.ToString(), StringComparison.Ordinal);
+        Assert.Contains("header.stamp", rig.Latch.Snapshot.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_goal_stamped_when_it_is_sent_is_forwarded_with_its_stamp()
+    {
+        using var rig = new Rig();
+        rig.Loop.RunCycles(5);
+        rig.Commands.PostTrajectory(JointGroup.Head, sentAt =>
+            new JointTrajectory(JointGroup.Head, [new TrajectoryPoint([0.3, 0.2], null, TimeSpan.FromSeconds(1))]) { StartTime = sentAt });
+        rig.Loop.RunCycles(3);
+        Assert.False(rig.Latch.IsStopped, rig.Latch.Snapshot.ToString());
+        Assert.Contains("trajectory Head", rig.Body.Log);
+        Assert.Equal(0, rig.Supervisor.Counters.Rejected);
+    }
 }
