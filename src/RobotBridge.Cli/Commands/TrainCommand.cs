@@ -158,6 +158,8 @@ internal static class TrainCommand
                 var result = TrainingConsole.Run(stdout, request.Steps, view => PolicyTraining.Train(request, view, cancel));
                 if (result.Demonstrations.Episodes > 0)
                     stdout.WriteLine($"demonstrations: {result.Demonstrations.Episodes} scripted episodes stored before training, {result.Demonstrations.Successes} succeeded");
+                if (result.SupervisorStops is { } stops)
+                    stdout.WriteLine(stops.Count == 0 ? $"{stops}" : $"{stops}; each ended its episode as a failure and training reset the twin's latch");
                 stdout.WriteLine($"policy:     {result.PolicyPath}");
                 stdout.WriteLine($"checkpoint: {result.CheckpointPath}");
                 stdout.WriteLine($"curve:      {result.CurvePath}");
@@ -260,5 +262,8 @@ internal sealed class TrainingConsole : ITrainingObserver
     }
 
     private static string Describe(TrainingProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"step {p.Steps}/{p.TotalSteps}  {p.StepsPerSecond:F0} steps/s  success {p.SuccessRate:P0}  return {p.MeanReturn:F1}  episodes {p.Episodes}");
+        $"step {p.Steps}/{p.TotalSteps}  {p.StepsPerSecond:F0} steps/s  success {p.SuccessRate:P0}  return {p.MeanReturn:F1}  episodes {p.Episodes}") + Stops(p.SupervisorStops);
+
+    /// <summary>The run's safety stops for a progress line: the count, and the last one's cause once there is one.</summary>
+    private static string Stops(SupervisorStops? stops) => stops is null ? "" : $"  {stops}";
 }

@@ -1,6 +1,7 @@
 using RobotBridge.Gym;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
+using RobotBridge.Gym.Vector;
 using RobotBridge.Learning.Evaluation;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Learning.Ppo;
@@ -61,6 +62,10 @@ public sealed record TrainResult(string PolicyPath, string CheckpointPath, strin
 {
     /// <summary>Scripted episodes this run stored before training, and how many of them succeeded (0 and 0 without demonstrations).</summary>
     public (int Episodes, int Successes) Demonstrations { get; init; }
+
+    /// <summary>Safety stops the simulation's operator reset during this run (training and its evaluations);
+    /// null when the env has no supervised twin to reset (<see cref="TwinStopRecovery{TObs, TAct}"/>).</summary>
+    public SupervisorStops? SupervisorStops { get; init; }
 }
 
 /// <summary>
@@ -81,7 +86,8 @@ public static class PolicyTraining
         if (request.CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(request), request.CheckpointEvery, "checkpoint at least every step (CheckpointEvery ≥ 1)");
         Directory.CreateDirectory(request.OutputDirectory);
         using var log = new TrainingLog(request.OutputDirectory);
-        var observers = new FanOut(log, observer, request.Steps);
+        var stops = new SupervisorStopTally();
+        var observers = new FanOut(log, observer, request.Steps, stops);
         string policyPath = Path.Combine(request.OutputDirectory, PolicyFileName);
         string checkpointPath = Path.Combine(request.OutputDirectory, CheckpointFileName);
         long steps, episodes;
@@ -90,8 +96,8 @@ public static class PolicyTraining
         {
             case "sac-her":
                 {
-                    using var env = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
-                    using var evalEnv = GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions());
+                    using var env = MakeTrainingEnv<DictValue>(request, stops);
+                    using var evalEnv = MakeTrainingEnv<DictValue>(request, stops);
                     using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator, request.EnvSettings);
                     if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
                     else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
@@ -110,10 +116,10 @@ public static class PolicyTraining
                 {
                     var spec = EnvRegistry.Default.Spec(request.EnvId);
                     (steps, episodes) = spec.ObservationType == typeof(DictValue)
-                        ? TrainPpo<DictValue>(request, observers, log, policyPath, checkpointPath, cancel)
+                        ? TrainPpo<DictValue>(request, observers, log, policyPath, checkpointPath, stops, cancel)
                         : spec.ObservationType == typeof(double[])
-                            ? TrainPpo<double[]>(request, observers, log, policyPath, checkpointPath, cancel)
-                            : TrainPpo<float[]>(request, observers, log, policyPath, checkpointPath, cancel);
+                            ? TrainPpo<double[]>(request, observers, log, policyPath, checkpointPath, stops, cancel)
+                            : TrainPpo<float[]>(request, observers, log, policyPath, checkpointPath, stops, cancel);
                     break;
                 }
             default:
@@ -121,7 +127,31 @@ public static class PolicyTraining
         }
         string curvePath = Path.Combine(request.OutputDirectory, CurveFileName);
         LearningCurvePlot.Save(log.CsvPath, log.EvalCsvPath, curvePath, $"{request.EnvId} — {request.Algorithm}");
-        return new TrainResult(policyPath, checkpointPath, curvePath, request.OutputDirectory, steps, episodes) { Demonstrations = demonstrations };
+        return new TrainResult(policyPath, checkpointPath, curvePath, request.OutputDirectory, steps, episodes)
+        {
+            Demonstrations = demonstrations,
+            SupervisorStops = stops.Watching ? stops.Stops : null,
+        };
+    }
+
+    /// <summary>
+    /// An env to train (or evaluate during training) on: on a Fetch task it is made with a simulation
+    /// operator (<see cref="FetchEnvs.TrainingOperatorOption"/>), which only a supervised twin honours, and
+    /// then wrapped so a safety stop ends the episode instead of the run (<see cref="TwinStopRecovery{TObs, TAct}"/>).
+    /// The option is not in <see cref="TrainRequest.EnvSettings"/>, so the policy file never carries it.
+    /// </summary>
+    public static IEnv<TObs, float[]> MakeTrainingEnv<TObs>(TrainRequest request, SupervisorStopTally stops)
+        where TObs : notnull
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(stops);
+        EnvOptions options = request.EnvOptions();
+        if (!FetchEnvs.TryGetKind(request.EnvId, out _))
+        {
+            return GymEnvs.Make<TObs, float[]>(request.EnvId, options);
+        }
+        var env = GymEnvs.Make<TObs, float[]>(request.EnvId, options.With(FetchEnvs.TrainingOperatorOption, true));
+        return TwinStopRecovery.TryWrap(env, stops);
     }
 
     /// <summary>
@@ -188,12 +218,12 @@ public static class PolicyTraining
         observers.OnEvaluation(steps, result);
     }
 
-    private static (long, long) TrainPpo<TObs>(TrainRequest request, ITrainingObserver observers, TrainingLog log, string policyPath, string checkpointPath, CancellationToken cancel)
+    private static (long, long) TrainPpo<TObs>(TrainRequest request, ITrainingObserver observers, TrainingLog log, string policyPath, string checkpointPath, SupervisorStopTally stops, CancellationToken cancel)
         where TObs : notnull
     {
-        using var vec = GymEnvs.MakeVec<TObs, float[]>(request.EnvId, request.NumEnvs, request.EnvOptions());
+        using var vec = new SyncVectorEnv<TObs, float[]>(request.NumEnvs, _ => MakeTrainingEnv<TObs>(request, stops));
         // The evaluation env exists only when asked for: each twin env holds a physics model (and a renderer for camera tasks).
-        using var evalEnv = request.EvalEpisodes > 0 ? GymEnvs.Make<TObs, float[]>(request.EnvId, request.EnvOptions()) : null;
+        using var evalEnv = request.EvalEpisodes > 0 ? MakeTrainingEnv<TObs>(request, stops) : null;
         using var trainer = new PpoTrainer<TObs>(vec, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads }, request.EnvSettings);
         if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
         var counter = new EpisodeCounter(observers);
@@ -234,12 +264,13 @@ public static class PolicyTraining
         public void OnEvaluation(long steps, EvaluationResult result) => inner.OnEvaluation(steps, result);
     }
 
-    /// <summary>Passes progress to the log and the caller, with the run's total (trainers see one checkpoint interval at a time).</summary>
-    private sealed class FanOut(ITrainingObserver first, ITrainingObserver? second, long totalSteps) : ITrainingObserver
+    /// <summary>Passes progress to the log and the caller, with the run's total (trainers see one checkpoint interval
+    /// at a time) and its safety stops (the trainers do not see the wrapper that resets them).</summary>
+    private sealed class FanOut(ITrainingObserver first, ITrainingObserver? second, long totalSteps, SupervisorStopTally stops) : ITrainingObserver
     {
         public void OnProgress(TrainingProgress progress)
         {
-            progress = progress with { TotalSteps = totalSteps };
+            progress = progress with { TotalSteps = totalSteps, SupervisorStops = stops.Watching ? stops.Stops : null };
             first.OnProgress(progress);
             second?.OnProgress(progress);
         }

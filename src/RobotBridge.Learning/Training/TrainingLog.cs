@@ -32,6 +32,8 @@ public sealed class TrainingLog : ITrainingObserver, IDisposable
         _tensorboard.add_scalar("rollout/success_rate", (float)progress.SuccessRate, (int)progress.Steps);
         _tensorboard.add_scalar("rollout/episode_return", (float)progress.MeanReturn, (int)progress.Steps);
         _tensorboard.add_scalar("time/steps_per_second", (float)progress.StepsPerSecond, (int)progress.Steps);
+        if (progress.SupervisorStops is { } stops)
+            _tensorboard.add_scalar("safety/supervisor_stops", stops.Count, (int)progress.Steps);
         foreach (var (name, value) in progress.Losses)
             _tensorboard.add_scalar($"train/{name}", (float)value, (int)progress.Steps);
         _csv.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{progress.Steps},{progress.Episodes},{progress.SuccessRate:F4},{progress.MeanReturn:F4},{progress.StepsPerSecond:F1}"));

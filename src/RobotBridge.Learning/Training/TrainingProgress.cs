@@ -10,7 +10,12 @@ namespace RobotBridge.Learning.Training;
 /// <param name="Losses">Latest losses by name (critic, actor, …); empty before learning starts.</param>
 public sealed record TrainingProgress(
     long Steps, long TotalSteps, long Episodes, double StepsPerSecond, double SuccessRate, double MeanReturn,
-    IReadOnlyDictionary<string, double> Losses);
+    IReadOnlyDictionary<string, double> Losses)
+{
+    /// <summary>Safety stops reset so far when the run trains on a supervised twin that can reset them;
+    /// null otherwise.</summary>
+    public SupervisorStops? SupervisorStops { get; init; }
+}
 
 /// <summary>Receives progress from a trainer (console display, TensorBoard, learning curve).</summary>
 public interface ITrainingObserver

@@ -18,7 +18,9 @@ namespace RobotBridge.Sim.Tasks;
 /// like Gymnasium-Robotics); <c>safety_config</c> (a safety
 /// JSON file for that supervisor; default the shipped fetch-safety.json); <c>object_tracker</c>
 /// (<c>truth</c>, the default, or <c>camera</c>: the object's AprilTag seen by the 640x480 head camera,
-/// the tracker a real Fetch uses) and <c>tag_config</c> (its JSON; default the shipped fetch-tags.json).
+/// the tracker a real Fetch uses) and <c>tag_config</c> (its JSON; default the shipped fetch-tags.json);
+/// <c>training_operator</c> (with <c>safety</c>: the body's <see cref="SimulationOperator"/> may reset the
+/// latch, so training goes on after a stop; see <see cref="FetchEnvs.TrainingOperatorOption"/>).
 /// With the camera tracker behind a supervisor whose config bounds the camera's age
 /// (<c>stale_camera_after</c>), a lost object trips a watchdog with the same bound.
 /// </summary>
@@ -66,14 +68,24 @@ public sealed class SimFetchBodyProvider : IFetchBodyProvider
         {
             string? configPath = options.Get<string?>(SafetyConfigOption, null);
             SafetyConfig config = configPath is null ? SafetyConfig.Default() : SafetyConfig.Load(configPath);
-            var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => twin.SimTime, AuthorisedOperators = config.AuthorisedOperators });
+            // Training's operator is authorised only on the latch of an env made for training; every other
+            // twin's latch knows the config's operators alone, as a real robot's does.
+            bool trainingOperator = options.Get(FetchEnvs.TrainingOperatorOption, false);
+            IReadOnlyCollection<string> operators = trainingOperator
+                ? [.. config.AuthorisedOperators, SimulationOperator.OperatorId]
+                : config.AuthorisedOperators;
+            var latch = new EStopLatch(new EStopLatchOptions { RobotTime = () => twin.SimTime, AuthorisedOperators = operators });
             SafetySupervisor supervisor = ModelSafety.SuperviseFetch(twin, latch, config);
             if (tags is not null)
             {
                 var heartbeat = config.StaleCameraAfter is double bound ? supervisor.AddHeartbeat("object tracker", TimeSpan.FromSeconds(bound)) : null;
                 world = CameraWorld(world, supervisor, spec, tags, heartbeat);
             }
-            return FetchTaskBody.Guarded(supervisor, world, owner: supervisor) with { DrawEpisode = drawEpisode };
+            return FetchTaskBody.Guarded(supervisor, world, owner: supervisor) with
+            {
+                DrawEpisode = drawEpisode,
+                SimulationOperator = trainingOperator ? new SimulationOperator(latch) : null,
+            };
         }
         catch
         {

@@ -32,6 +32,11 @@ public static class FetchEnvs
     /// <summary>Sim bodies: standard deviation of the noise on the reported joint positions (rad).</summary>
     public const string JointNoiseOption = "joint_noise";
 
+    /// <summary>Sim bodies behind a supervisor: true gives the env a <see cref="SimulationOperator"/> that may
+    /// reset the twin's e-stop latch. Set by training for the env it trains on, never kept in a policy file,
+    /// so eval and deploy never have one.</summary>
+    public const string TrainingOperatorOption = "training_operator";
+
     /// <summary>Episode length of the deployable family (steps of 100 ms): Reach 50 (5 s), the object tasks
     /// 150 (15 s). The acceleration-limited arm has to get to the object before it can move it; the scripted
     /// Push on the supervised twin succeeds in 9/20 seeded episodes within 50 steps, 16/20 within 100 and

@@ -22,6 +22,9 @@ public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard?
     /// when nothing varies (a real robot's latency is its own).</summary>
     public Action<Random>? DrawEpisode { get; init; }
 
+    /// <summary>Who may reset the latch of a simulated body made for training; null for every other body.</summary>
+    public SimulationOperator? SimulationOperator { get; init; }
+
     /// <summary>A body behind <paramref name="guard"/>: the task commands the guard's robot.</summary>
     public static FetchTaskBody Guarded(ISafetyGuard guard, ITaskWorld world, IDisposable? owner) =>
         new(guard.Robot, world, guard, owner);
@@ -56,7 +59,7 @@ public sealed record FetchTaskBody(IRobot Robot, ITaskWorld World, ISafetyGuard?
 /// (robot time, lateness, observation age), command latency and the safety state; a step during
 /// which the e-stop latch holds the robot stopped is terminated, one with the link lost is truncated.</para>
 /// </remarks>
-public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, IGuardedEnv, IControlledEnv
+public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, IGuardedEnv, ISimulationOperatedEnv, IControlledEnv
 {
     public const string ImageKey = "image";
 
@@ -202,6 +205,8 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
     public IRobot Robot => _robot;
 
     public ISafetyGuard? Guard => _body.Guard;
+
+    public SimulationOperator? SimulationOperator => _body.SimulationOperator;
 
     /// <summary>Joint positions every episode starts from (FetchJoints.All order).</summary>
     public ReadOnlySpan<double> StartJoints => _startJoints;
