@@ -141,6 +141,72 @@ public class FetchTwinGripperTests(ITestOutputHelper output)
         Assert.True(peakSqueeze <= 1.4 * effort, $"squeeze peaked at {peakSqueeze:F1} N at {effort} N");
     }
 
+    /// <summary>
+    /// The real gripper's leadscrew is not back-driven and does not let a load speed a finger past it. The
+    /// twin's finger servo yields: pressed on the table (the grip target 5 mm above it) and dragged along
+    /// the finger axis at 0.2 m/s, a finger held at 0.03 m is pushed to 0.003 m (113 N on it: the 60 N
+    /// servo cap plus 1200 N·s/m damping), and a closing finger runs at 0.073 m/s (0.0300 → −0.0009 m), near
+    /// the supervisor's 1.5 × 0.05 m/s stop; a Deploy PickAndPlace run was stopped at 0.077 m/s. Skipped until
+    /// the twin's finger model holds against loads (docs/twin.md, Gripper); remove the Skip to measure.
+    /// </summary>
+    [Fact(Skip = "fails on the twin: table friction back-drives the fingers (see the summary)")]
+    public void Fingers_dragged_over_the_table_are_neither_back_driven_nor_sped_past_the_leadscrew()
+    {
+        var problems = new List<string>();
+        foreach (bool closing in new[] { false, true })
+        {
+            using var twin = new FetchTwin();
+            var state = new RobotState();
+            twin.SendTrajectory(new JointTrajectory(JointGroup.Arm,
+            [
+                new TrajectoryPoint([1.32, -0.6, -0.2, 1.72, 0.0, 1.66, 0.0], null, TimeSpan.FromSeconds(2.0)),
+                new TrajectoryPoint(GripperDown, null, TimeSpan.FromSeconds(4.0)),
+            ]));
+            twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromSeconds(4.5));
+            ScenePose gripper = twin.GetBodyPose("gripper_link");
+            twin.SetObjectPose(SceneObject.Cube, ScenePose.At(gripper.X + 0.3, gripper.Y + 0.3, 0.425)); // out of the way
+            twin.SendGripper(0.06, 60);
+            twin.Clock.WaitUntil(twin.Clock.Now + TimeSpan.FromSeconds(2));
+            Twist(twin, new Twist(0, 0, -0.1, 0, 0, 0), TimeSpan.FromSeconds(2.5)); // fingertips pressed on the table
+            if (closing)
+            {
+                twin.SendGripper(0.0, 60);
+            }
+            twin.ReadState(state);
+            double before = Math.Min(state.Position[FetchJoints.IndexOf(FetchJoints.LGripperFinger)], state.Position[FetchJoints.IndexOf(FetchJoints.RGripperFinger)]);
+            double speed = Twist(twin, new Twist(0, 0.2, -0.1, 0, 0, 0), TimeSpan.FromSeconds(1), state);
+            double after = Math.Min(state.Position[FetchJoints.IndexOf(FetchJoints.LGripperFinger)], state.Position[FetchJoints.IndexOf(FetchJoints.RGripperFinger)]);
+            output.WriteLine($"{(closing ? "closing" : "holding 0.06")}: peak finger speed {speed:F3} m/s, nearest finger {before:F4} -> {after:F4} m");
+            if (speed > 1.1 * FingerSpeedLimit)
+            {
+                problems.Add($"{(closing ? "closing" : "holding")}: a finger ran at {speed:F3} m/s");
+            }
+            if (!closing && before - after >= 0.002)
+            {
+                problems.Add($"a held finger was pushed from {before:F4} to {after:F4} m");
+            }
+        }
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+    }
+
+    /// <summary>Streams <paramref name="twist"/> for <paramref name="duration"/>; the fastest either finger moved.</summary>
+    private static double Twist(FetchTwin twin, Twist twist, TimeSpan duration, RobotState? state = null)
+    {
+        state ??= new RobotState();
+        int left = FetchJoints.IndexOf(FetchJoints.LGripperFinger), right = FetchJoints.IndexOf(FetchJoints.RGripperFinger);
+        double speed = 0;
+        TimeSpan t = twin.Clock.Now, end = t + duration;
+        while (twin.Clock.Now < end)
+        {
+            twin.SendCartesianTwist(twist);
+            t += TimeSpan.FromMilliseconds(5);
+            twin.Clock.WaitUntil(t);
+            twin.ReadState(state);
+            speed = Math.Max(speed, Math.Max(Math.Abs(state.Velocity[left]), Math.Abs(state.Velocity[right])));
+        }
+        return speed;
+    }
+
     [Fact]
     public void Closing_on_nothing_is_not_holding()
     {
