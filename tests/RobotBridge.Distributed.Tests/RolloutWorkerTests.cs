@@ -1,6 +1,13 @@
 using RobotBridge.Distributed.Contract;
 using RobotBridge.Distributed.Worker;
+using RobotBridge.Gym;
+using RobotBridge.Gym.Registration;
+using RobotBridge.Gym.Spaces;
+using RobotBridge.Gym.Wrappers;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Learning.Training;
+using RobotBridge.Safety;
+using RobotBridge.Tasks;
 
 namespace RobotBridge.Distributed.Tests;
 
@@ -47,6 +54,42 @@ public sealed class RolloutWorkerTests
         }
         // Three twins, three different goals.
         Assert.Equal(3, round.Select(e => string.Join(',', e.Desired.Take(3))).Distinct().Count());
+    }
+
+    /// <summary>Trips the twin's latch (a forced e-stop) before the env's step <paramref name="atStep"/>.</summary>
+    private sealed class ForcedStop(IEnv<DictValue, float[]> inner, int atStep) : Wrapper<DictValue, float[]>(inner)
+    {
+        private int _steps;
+
+        public override StepResult<DictValue> Step(float[] action)
+        {
+            if (++_steps == atStep)
+            {
+                this.RequireSafetyGuard("the worker's twin").Latch.TripMomentary(EStopSource.Software("test"), "forced stop");
+            }
+            return base.Step(action);
+        }
+    }
+
+    [Fact]
+    public void A_worker_on_a_supervised_twin_collects_past_a_safety_stop_as_training_makes_its_envs()
+    {
+        // As `robotbridge worker` makes its envs (PolicyTraining.MakeTrainingEnv), from this test's registry.
+        var stops = new SupervisorStopTally();
+        var options = EnvOptions.Default.With(FetchEnvs.TrainingOperatorOption, true);
+        using var worker = new RolloutWorker(
+            () => new ForcedStop(TwinStopRecovery.TryWrap(Twins.Registry.Make<DictValue, float[]>("FetchReachDeploy-v1", options), stops), atStep: 10),
+            envCount: 1, Twins.Assignment(seed: 3));
+
+        var stopped = worker.CollectRound()[0];
+        var next = worker.CollectRound()[0]; // threw "no episode starts until the e-stop latch is reset" before
+
+        Assert.Equal(10, stopped.Length);
+        Assert.False(stopped.Success);
+        Assert.DoesNotContain(true, stopped.Terminal); // cut, not terminal: stopping is worth nothing to the learner
+        Assert.Equal(50, next.Length);
+        Assert.Equal(1, stops.Stops.Count);
+        Assert.Contains("forced stop", stops.Stops.Last);
     }
 
     [Fact]

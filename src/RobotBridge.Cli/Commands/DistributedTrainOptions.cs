@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using RobotBridge.Distributed;
 using RobotBridge.Distributed.Learner;
-using RobotBridge.Gym;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning.Training;
 
@@ -32,10 +31,11 @@ internal sealed class DistributedTrainOptions
         if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
             throw new CliUsageException($"--listen must be an address workers can reach this machine at (its LAN address or 127.0.0.1), not '{address}': the learner advertises it to them");
         int envs = parse.GetValue(WorkerEnvs);
+        var stops = new SupervisorStopTally();
         var distributed = new DistributedTrainRequest
         {
             EnvId = request.EnvId,
-            MakeEnv = () => GymEnvs.Make<DictValue, float[]>(request.EnvId, request.EnvOptions()),
+            MakeEnv = () => PolicyTraining.MakeTrainingEnv<DictValue>(request, stops),
             EnvSettings = request.EnvSettings,
             Steps = request.Steps,
             OutputDirectory = request.OutputDirectory,
@@ -55,6 +55,8 @@ internal sealed class DistributedTrainOptions
                 line => stdout.WriteLine($"robotbridge train: {line}"), cancel).GetAwaiter().GetResult());
         stdout.WriteLine(FormattableString.Invariant(
             $"distributed: {result.Steps} env steps, {result.GradientSteps} gradient steps in {result.Seconds:F1} s ({result.Steps / result.Seconds:F0} env steps/s, {result.GradientSteps / result.Seconds:F0} gradient steps/s), policy version {result.PolicyVersion}, {result.Dropped} late episodes dropped"));
+        if (stops.Watching)
+            stdout.WriteLine($"learner:    {stops.Stops} in its evaluations (each worker prints its own: workers/slot-S.log)");
         stdout.WriteLine($"episodes:   {Path.Combine(result.LogDirectory, RunRecords.EpisodesFileName)} (worker and policy version of each)");
         stdout.WriteLine($"workers:    {Path.Combine(result.LogDirectory, RunRecords.WorkersFileName)}");
         stdout.WriteLine($"policy:     {result.PolicyPath}");

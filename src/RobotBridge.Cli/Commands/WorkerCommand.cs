@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using RobotBridge.Distributed.Hosting;
-using RobotBridge.Gym;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
+using RobotBridge.Learning.Training;
 
 namespace RobotBridge.Cli.Commands;
 
@@ -30,15 +30,17 @@ internal static class WorkerCommand
             TextWriter stdout = parse.InvocationConfiguration.Output;
             var endpoint = OptionRules.ParseEndpoint(parse.GetValue(learner)!)!;
             CliEnvironments.EnsureRegistered();
-            var outcome = await WorkerClient.RunAsync(endpoint, MakeEnv, parse.GetValue(envs), parse.GetValue(slot),
+            // A worker only collects training episodes: on a supervised twin its envs go on past a safety stop.
+            var stops = new SupervisorStopTally();
+            var outcome = await WorkerClient.RunAsync(endpoint, (id, settings) => PolicyTraining.MakeTrainingEnv<DictValue>(id, EnvOptions.Of(settings), stops),
+                parse.GetValue(envs), parse.GetValue(slot),
                 parse.GetValue(name) ?? Dns.GetHostName(), TimeSpan.FromSeconds(parse.GetValue(connectTimeout)),
                 line => stdout.WriteLine($"robotbridge worker: {line}"), cancel).ConfigureAwait(false);
-            stdout.WriteLine($"robotbridge worker: slot {outcome.Ticket.Slot} (generation {outcome.Ticket.Generation}) stopped after {outcome.Episodes} episodes, {outcome.Steps} steps, policy version {outcome.PolicyVersion}: {outcome.Reason}");
+            string stopped = stops.Watching ? $", {stops.Stops}" : "";
+            stdout.WriteLine($"robotbridge worker: slot {outcome.Ticket.Slot} (generation {outcome.Ticket.Generation}) stopped after {outcome.Episodes} episodes, {outcome.Steps} steps, policy version {outcome.PolicyVersion}{stopped}: {outcome.Reason}");
             return outcome.Completed || cancel.IsCancellationRequested ? 0 : CliFailure.InputError;
         });
         return command;
     }
 
-    private static IEnv<DictValue, float[]> MakeEnv(string envId, IReadOnlyDictionary<string, string> settings) =>
-        GymEnvs.Make<DictValue, float[]>(envId, EnvOptions.Of(settings));
 }

@@ -144,13 +144,22 @@ public static class PolicyTraining
         where TObs : notnull
     {
         ArgumentNullException.ThrowIfNull(request);
+        return MakeTrainingEnv<TObs>(request.EnvId, request.EnvOptions(), stops);
+    }
+
+    /// <summary>As <see cref="MakeTrainingEnv{TObs}(TrainRequest, SupervisorStopTally)"/> for an env id and its
+    /// options (a distributed run's learner and workers, which only ever train).</summary>
+    public static IEnv<TObs, float[]> MakeTrainingEnv<TObs>(string envId, EnvOptions options, SupervisorStopTally stops)
+        where TObs : notnull
+    {
+        ArgumentNullException.ThrowIfNull(envId);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(stops);
-        EnvOptions options = request.EnvOptions();
-        if (!FetchEnvs.TryGetKind(request.EnvId, out _))
+        if (!FetchEnvs.TryGetKind(envId, out _))
         {
-            return GymEnvs.Make<TObs, float[]>(request.EnvId, options);
+            return GymEnvs.Make<TObs, float[]>(envId, options);
         }
-        var env = GymEnvs.Make<TObs, float[]>(request.EnvId, options.With(FetchEnvs.TrainingOperatorOption, true));
+        var env = GymEnvs.Make<TObs, float[]>(envId, options.With(FetchEnvs.TrainingOperatorOption, true));
         return TwinStopRecovery.TryWrap(env, stops);
     }
 
