@@ -16,7 +16,7 @@ namespace RobotBridge.Cli.Tests.Learning;
 /// In the "torch" collection: torch's generator is process-wide, so torch work runs serially.
 /// </summary>
 [Collection(RobotBridge.Cli.Tests.Quickstart.TorchCollection.Name)]
-public sealed class TwinStopTrainingTests : IDisposable
+public sealed class TwinStopTrainingTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private const string EnvId = "FetchReachDeploy-v1";
     private readonly string _dir = Directory.CreateTempSubdirectory("rb-twin-stop-").FullName;
@@ -58,6 +58,47 @@ public sealed class TwinStopTrainingTests : IDisposable
         Assert.Equal(10, trainer.Buffer.Length(0));
         Assert.False(trainer.Buffer.Terminal(0, 9)); // cut, not terminal: stopping is worth nothing to the learner
         Assert.False(env.RequireSafetyGuard("the training env").Snapshot.IsStopped);
+    }
+
+    [Theory]
+    [InlineData("sac-her")]
+    [InlineData("ppo")]
+    public void A_run_whose_supervisor_stops_the_fingers_trains_on_and_reports_the_stops(string algorithm)
+    {
+        // The stop that ended a 150k-step PickAndPlace run, made certain: the fingers' speed limit narrowed to
+        // 0.02 m/s, so the leadscrew's 0.05 m/s is over 1.5 × the limit whenever the gripper moves.
+        string config = Path.Combine(_dir, "slow-fingers.json");
+        using (var shipped = typeof(SafetyConfig).Assembly.GetManifestResourceStream("RobotBridge.Safety.fetch-safety.json")!)
+        using (var reader = new StreamReader(shipped))
+        {
+            var json = System.Text.Json.Nodes.JsonNode.Parse(reader.ReadToEnd())!;
+            json["velocity_limits"]!["l_gripper_finger_joint"] = 0.02;
+            json["velocity_limits"]!["r_gripper_finger_joint"] = 0.02;
+            File.WriteAllText(config, json.ToJsonString());
+        }
+        CliEnvironments.EnsureRegistered();
+        var request = new TrainRequest
+        {
+            EnvId = "FetchPickAndPlaceDeploy-v1", Algorithm = algorithm, Steps = 300, CheckpointEvery = 300, OutputDirectory = Path.Combine(_dir, "pnp"),
+            NumEnvs = 2, Ppo = new() { RolloutSteps = 75, Epochs = 1 },
+            EnvSettings = new Dictionary<string, string> { ["safety_config"] = config },
+        };
+        var progress = new List<TrainingProgress>();
+
+        var result = PolicyTraining.Train(request, new Progress(progress.Add));
+
+        output.WriteLine($"{algorithm}: {result.Steps} steps, {result.Episodes} episodes, {result.SupervisorStops}");
+        Assert.True(result.Steps >= 300, $"{result.Steps} steps"); // PPO ends on whole rollouts
+        SupervisorStops stops = result.SupervisorStops ?? throw new Xunit.Sdk.XunitException("no stop count from a supervised twin");
+        Assert.True(stops.Count >= 2, $"{stops}"); // training went on past the first stop
+        Assert.Contains("gripper_finger_joint moves at", stops.Last);
+        Assert.True(stops.Count <= result.Episodes, $"{result.Episodes} episodes, {stops}"); // each stop ended an episode
+        Assert.Equal(stops, progress[^1].SupervisorStops);
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : ITrainingObserver
+    {
+        public void OnProgress(TrainingProgress progress) => report(progress);
     }
 
     [Fact]
