@@ -129,6 +129,34 @@ public sealed class JointGoalStreamer
     }
 
     /// <summary>
+    /// As <see cref="NextSentAt"/>, from <paramref name="startPosition"/> and <paramref name="startVelocity"/>
+    /// (group order) at <paramref name="sentAt"/> instead of the reference: where the safety supervisor takes
+    /// the controller's setpoint to be (<see cref="Safety.ISafetyGuard.TryGetGoalStart"/>). The supervisor
+    /// checks a stamped goal from there; started from a reference that had drifted from it (a joint the
+    /// streamer and the supervisor judged on either side of the tracking tolerance, from measured states a
+    /// few milliseconds apart), goals were retimed one after another over rosbridge (145 of 624 in served Push).
+    /// </summary>
+    public JointTrajectory NextSentAtFrom(TimeSpan sentAt, ReadOnlySpan<double> target, ReadOnlySpan<double> startPosition,
+        ReadOnlySpan<double> startVelocity)
+    {
+        if (startPosition.Length != _position.Length || startVelocity.Length != _position.Length)
+        {
+            throw new ArgumentException($"{_group} has {_position.Length} joints; the start has {startPosition.Length} positions and {startVelocity.Length} velocities");
+        }
+        for (int j = 0; j < _position.Length; j++)
+        {
+            if (!double.IsFinite(startPosition[j]) || !double.IsFinite(startVelocity[j]))
+            {
+                throw new ArgumentException($"start for {FetchJoints.Of(_group)[j]} is not finite ({startPosition[j]}, {startVelocity[j]})");
+            }
+        }
+        startPosition.CopyTo(_position);
+        startVelocity.CopyTo(_velocity);
+        _lastGoal.Clear(); // nothing to sample: the start is given
+        return NextSentAt(sentAt, target, ReadOnlySpan<double>.Empty, ReadOnlySpan<double>.Empty, double.PositiveInfinity);
+    }
+
+    /// <summary>
     /// The planned goal stamped with its sending and led by its start state as a point due at once.
     /// robot_controllers splices a goal onto the running one by time: it keeps the running goal's knots
     /// that fall between now and the new goal's first point. Unstamped, with its first point a period

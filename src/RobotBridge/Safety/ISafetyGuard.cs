@@ -34,6 +34,16 @@ public interface ISafetyGuard
     /// whoever plans motion above the guard plans within it, so the guard passes that motion unchanged.</summary>
     SafetyConfig Config { get; }
 
+    /// <summary>
+    /// Where the guard takes <paramref name="group"/>'s controller to start a goal stamped
+    /// <paramref name="at"/> (full <see cref="FetchJoints.All"/> vectors): each of the group's joints at
+    /// the setpoint the guard models while the joint tracks it, otherwise as measured. A streamer that
+    /// starts each goal here plans from the state the guard checks the goal from, every goal anew, so a
+    /// joint held back and let go never leaves the two apart. False, with nothing written, while there is
+    /// no fresh measured state to start from.
+    /// </summary>
+    bool TryGetGoalStart(JointGroup group, TimeSpan at, Span<double> position, Span<double> velocity);
+
     /// <summary>One check of the measured state, camera age, link and heartbeats; trips the latch on a
     /// violation. Never throws. Call once per control cycle.</summary>
     void Monitor();

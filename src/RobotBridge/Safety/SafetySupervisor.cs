@@ -428,6 +428,19 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
         return null;
     }
 
+    public bool TryGetGoalStart(JointGroup group, TimeSpan at, Span<double> position, Span<double> velocity)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceUsableLocked(out _))
+            {
+                return false;
+            }
+            StartOfNextGoalLocked(group, at, _inner.Clock.Now, position, velocity);
+            return true;
+        }
+    }
+
     /// <summary>Where the controller will start the next goal, at <paramref name="startAt"/> (its stamp, or
     /// <paramref name="now"/>): each of the group's joints at its modelled setpoint while it tracks it,
     /// otherwise (and every other joint) at its measured state.</summary>

@@ -437,10 +437,22 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
             position[i] = _state.Position[_armIndices[i]];
             velocity[i] = _state.Velocity[_armIndices[i]];
         }
+        ISafetyGuard? guard = _body.Guard;
         return sentAt =>
         {
             lock (_armStream)
             {
+                if (guard is not null)
+                {
+                    var startPosition = new double[FetchJoints.Count];
+                    var startVelocity = new double[FetchJoints.Count];
+                    if (guard.TryGetGoalStart(JointGroup.Arm, sentAt, startPosition, startVelocity))
+                    {
+                        double[] armPosition = [.. _armIndices.Select(i => startPosition[i])];
+                        double[] armVelocity = [.. _armIndices.Select(i => startVelocity[i])];
+                        return _armStream.NextSentAtFrom(sentAt, target, armPosition, armVelocity);
+                    }
+                }
                 return _armStream.NextSentAt(sentAt, target, position, velocity, SafetySupervisor.SetpointTrackingTolerance);
             }
         };

@@ -51,6 +51,8 @@ public sealed class EnvControlLoopTests
         }
         public void ReportFault(string component, string cause) => supervisor.ReportFault(component, cause);
         public HeartbeatWatchdog AddHeartbeat(string name, TimeSpan? timeout = null) => supervisor.AddHeartbeat(name, timeout);
+        public bool TryGetGoalStart(JointGroup group, TimeSpan at, Span<double> position, Span<double> velocity) =>
+            supervisor.TryGetGoalStart(group, at, position, velocity);
     }
 
     /// <summary>Not a multiple of the 40 ms policy step: a check once per step would catch a stale state

@@ -114,4 +114,44 @@ public class StreamedGoalSpliceTests
         Assert.All(still.Points, p => Assert.Equal(new double[7], p.Velocities!));
         Assert.Equal(TimeSpan.FromSeconds(1), still.StartTime);
     }
+
+    [Fact]
+    public void A_goal_started_where_the_supervisor_takes_the_setpoint_to_be_leads_with_exactly_that_and_passes_it_unchanged()
+    {
+        // Over rosbridge the streamer's reference and the supervisor's model drifted apart whenever the two judged
+        // a joint on either side of the tracking tolerance from measured states milliseconds apart, and every goal
+        // after that was retimed. Started from the supervisor's own start, each goal is checked from where it begins.
+        JointLimit[] limits = ArmLimits(1.0);
+        var streamer = new JointGoalStreamer(JointGroup.Arm, limits, Period);
+        double[] start = [0.1, -0.2, 0.3, 1.0, -0.4, 0.5, -0.6];
+        streamer.Reset(start);
+        double[] target = [.. start.Select(q => q + 0.3)];
+        for (int step = 0; step < 5; step++)
+        {
+            streamer.NextSentAt(TimeSpan.FromSeconds(1 + step * 0.1), target, [], [], double.PositiveInfinity);
+        }
+        // The supervisor's start: shoulder_lift held back 0.15 rad and stopped, the others a little off the reference.
+        double[] given = [.. streamer.Position.ToArray().Select((q, j) => j == 1 ? q - 0.15 : q + 1e-3)];
+        double[] givenVelocity = [.. streamer.Velocity.ToArray().Select((v, j) => j == 1 ? 0 : v * 0.9)];
+
+        var sentAt = TimeSpan.FromSeconds(1.5);
+        JointTrajectory goal = streamer.NextSentAtFrom(sentAt, target, given, givenVelocity);
+
+        Assert.Equal(sentAt, goal.StartTime);
+        Assert.Equal(TimeSpan.Zero, goal.Points[0].TimeFromStart);
+        Assert.Equal(given, goal.Points[0].Positions);
+        Assert.Equal(givenVelocity, goal.Points[0].Velocities!);
+        var all = ModelSafety.Limits(FetchModel.Load(), SafetyConfig.Default()).Joints;
+        var from = new double[FetchJoints.Count];
+        var fromVelocity = new double[FetchJoints.Count];
+        for (int j = 0; j < 7; j++)
+        {
+            from[FetchJoints.IndexOf(FetchJoints.Arm[j])] = given[j];
+            fromVelocity[FetchJoints.IndexOf(FetchJoints.Arm[j])] = givenVelocity[j];
+        }
+        var limited = TrajectoryLimiter.Enforce(goal, from, fromVelocity, all, SafetyConfig.Default().PositionMargin, out bool clamped);
+        Assert.False(clamped, "the goal from the supervisor's start was retimed");
+        Assert.Same(goal, limited);
+    }
 }
+
