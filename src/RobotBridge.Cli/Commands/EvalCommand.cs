@@ -11,6 +11,10 @@ internal static class EvalCommand
 {
     public const int InputError = 1;
 
+    /// <summary>Exit code when the robot could not start an episode (stopped, or its world refused the set-up): the
+    /// episodes run so far are printed.</summary>
+    public const int EndedEarly = 3;
+
     public static Command Create()
     {
         var policy = new Argument<string>("POLICY") { Description = "Policy file written by robotbridge train (policy.rbpolicy)" }.InputFile();
@@ -72,8 +76,9 @@ internal static class EvalCommand
                 {
                     var result = PolicyTraining.Evaluate(parse.GetValue(policy)!, envId, parse.GetValue(episodes), parse.GetValue(seed), warn);
                     stdout.WriteLine($"{envId}: {result}");
-                    return 0;
+                    return result.EndedEarly is null ? 0 : EndedEarly;
                 }
+                int exit = 0;
                 foreach (var (robot, adjust) in adjustments)
                 {
                     var (result, counters) = PolicyTraining.EvaluateOn(parse.GetValue(policy)!, envId, parse.GetValue(episodes), parse.GetValue(seed), adjust, warn);
@@ -81,8 +86,12 @@ internal static class EvalCommand
                         ? $"; supervisor retimed or clamped {c.Clamped} of {c.Forwarded} commands ({100.0 * c.Clamped / Math.Max(c.Forwarded, 1):F2} %)"
                         : "; no supervisor";
                     stdout.WriteLine($"{envId} on {robot}: {result}{supervisor}");
+                    if (result.EndedEarly is not null)
+                    {
+                        exit = EndedEarly;
+                    }
                 }
-                return 0;
+                return exit;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException
                                           or RobotBridge.Learning.Envs.PolicyEnvMismatchException or RobotBridge.Gym.EnvRegistrationException

@@ -1,6 +1,7 @@
 using RobotBridge.Gym;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Tasks;
 
 namespace RobotBridge.Learning.Evaluation;
 
@@ -10,8 +11,13 @@ public sealed record EvaluationResult(int Episodes, int Successes, double MeanRe
     public double SuccessRate => Successes / (double)Episodes;
     public WilsonInterval Interval => WilsonInterval.For(Successes, Episodes);
 
+    /// <summary>Why the evaluation ended before the episodes asked for (the robot could not start the
+    /// next one), or null; <see cref="Episodes"/> counts the episodes that ran.</summary>
+    public string? EndedEarly { get; init; }
+
     public override string ToString() =>
-        FormattableString.Invariant($"success rate {SuccessRate:P1} ({Successes}/{Episodes}), 95% CI [{Interval.Low:P1}, {Interval.High:P1}], mean return {MeanReturn:F2}");
+        FormattableString.Invariant($"success rate {SuccessRate:P1} ({Successes}/{Episodes}), 95% CI [{Interval.Low:P1}, {Interval.High:P1}], mean return {MeanReturn:F2}")
+        + (EndedEarly is { } why ? $"; ended after {Episodes} episodes: {why}" : "");
 }
 
 /// <summary>Runs a policy's deterministic action on an env for whole episodes; success is the
@@ -30,7 +36,18 @@ public static class PolicyEvaluator
         double returns = 0;
         for (int e = 0; e < episodes; e++)
         {
-            var (obs, _) = env.Reset(seed: e == 0 ? seed : null);
+            TObs obs;
+            try
+            {
+                (obs, _) = env.Reset(seed: e == 0 ? seed : null);
+            }
+            catch (TaskResetException refused) when (e > 0)
+            {
+                // A robot that cannot start the next episode (stopped, or its world refused the set-up) ends
+                // the run; the episodes measured so far stand (a served twin's 97th placement was refused
+                // after 33 minutes, and the whole run had been lost).
+                return new EvaluationResult(e, successes, returns / e) { EndedEarly = refused.Message };
+            }
             bool success = false;
             for (int t = 0; t < limit; t++)
             {
