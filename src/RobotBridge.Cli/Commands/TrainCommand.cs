@@ -178,7 +178,7 @@ internal static class TrainCommand
 
     /// <summary>Env options a training run may set: the ones that change what the policy learns, not
     /// which body runs it (that is deploy's --robot).</summary>
-    private static readonly string[] TrainingEnvOptions = [FetchEnvs.ArmMotionOption, FetchEnvs.ImageSizeOption, EnvOptions.MaxEpisodeStepsKey];
+    private static readonly string[] TrainingEnvOptions = [FetchEnvs.ArmMotionOption, FetchEnvs.ArmPostureOption, FetchEnvs.ImageSizeOption, EnvOptions.MaxEpisodeStepsKey];
 
     private static bool TryParseEnvOptions(string[] pairs, out Dictionary<string, string> settings, out string? error)
     {

@@ -152,7 +152,7 @@ public sealed class LearningCommandTests : IDisposable
 
     [Theory]
     [InlineData("arm_motion", "--env-option must be KEY=VALUE, got 'arm_motion'")]
-    [InlineData("robot=sim", "it takes: arm_motion, image_size, max_episode_steps")]
+    [InlineData("robot=sim", "it takes: arm_motion, arm_posture, image_size, max_episode_steps")]
     [InlineData("max_episode_steps=0", "max_episode_steps must be a whole number of steps ≥ 1, got '0'")]
     [InlineData("arm_motion=bogus", "is not one of: direct, streamed")]
     public void Train_refuses_a_bad_env_option_saying_what_is_wrong(string option, string message)
