@@ -15,8 +15,14 @@ public sealed record EvaluationResult(int Episodes, int Successes, double MeanRe
     /// next one), or null; <see cref="Episodes"/> counts the episodes that ran.</summary>
     public string? EndedEarly { get; init; }
 
+    /// <summary>Failed episodes whose goal was met at some step before the end (the object was pushed
+    /// on past it, or the grip drifted off); the other failures never met it. Tells a policy that
+    /// overshoots from one that never gets there.</summary>
+    public int FailuresThatMetTheGoal { get; init; }
+
     public override string ToString() =>
         FormattableString.Invariant($"success rate {SuccessRate:P1} ({Successes}/{Episodes}), 95% CI [{Interval.Low:P1}, {Interval.High:P1}], mean return {MeanReturn:F2}")
+        + (Successes < Episodes ? FormattableString.Invariant($"; of {Episodes - Successes} failures {FailuresThatMetTheGoal} met the goal and left it") : "")
         + (EndedEarly is { } why ? $"; ended after {Episodes} episodes: {why}" : "");
 }
 
@@ -32,7 +38,7 @@ public static class PolicyEvaluator
         int limit = maxEpisodeSteps > 0 ? maxEpisodeSteps : env.Spec?.MaxEpisodeSteps ?? 50;
         var vector = new float[policy.Spec.VectorSize];
         var action = new float[policy.Spec.ActionSize];
-        int successes = 0;
+        int successes = 0, leftTheGoal = 0;
         double returns = 0;
         for (int e = 0; e < episodes; e++)
         {
@@ -46,9 +52,9 @@ public static class PolicyEvaluator
                 // A robot that cannot start the next episode (stopped, or its world refused the set-up) ends
                 // the run; the episodes measured so far stand (a served twin's 97th placement was refused
                 // after 33 minutes, and the whole run had been lost).
-                return new EvaluationResult(e, successes, returns / e) { EndedEarly = refused.Message };
+                return new EvaluationResult(e, successes, returns / e) { EndedEarly = refused.Message, FailuresThatMetTheGoal = leftTheGoal };
             }
-            bool success = false;
+            bool success = false, metTheGoal = false;
             for (int t = 0; t < limit; t++)
             {
                 PolicyInputs.WriteVector(policy.Spec, obs, vector);
@@ -57,10 +63,12 @@ public static class PolicyEvaluator
                 obs = step.Observation;
                 returns += step.Reward;
                 success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
+                metTheGoal |= success;
                 if (step.Done) break;
             }
             if (success) successes++;
+            else if (metTheGoal) leftTheGoal++;
         }
-        return new EvaluationResult(episodes, successes, returns / episodes);
+        return new EvaluationResult(episodes, successes, returns / episodes) { FailuresThatMetTheGoal = leftTheGoal };
     }
 }

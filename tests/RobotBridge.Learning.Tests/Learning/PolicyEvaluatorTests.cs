@@ -28,13 +28,52 @@ public class PolicyEvaluatorTests
         }
     }
 
+    /// <summary>Reports success at step <paramref name="metAt"/> of every episode and failure at every other
+    /// step, as a Push policy that reaches the goal and pushes the cube on past it.</summary>
+    private sealed class GoalMetOnceWorld(IEnv<DictValue, float[]> inner, int metAt) : Wrapper<DictValue, float[]>(inner)
+    {
+        private int _step;
+
+        public override ResetResult<DictValue> Reset(int? seed = null, IReadOnlyDictionary<string, object?>? options = null)
+        {
+            _step = 0;
+            return base.Reset(seed, options);
+        }
+
+        public override StepResult<DictValue> Step(float[] action)
+        {
+            var result = base.Step(action);
+            result.Info.Set(InfoKeys.IsSuccess, _step++ == metAt);
+            return result;
+        }
+    }
+
+    private static SquashedGaussianPolicy UntrainedPolicy()
+    {
+        using var shape = new PointMassGoalEnv();
+        TorchRuntime.Configure(1, 1);
+        return new SquashedGaussianPolicy(PolicyInputs.SpecFor(shape, "PointMassGoal-v0", "sac-her", [16]));
+    }
+
+    [Fact]
+    public void Failures_are_told_apart_by_whether_the_goal_was_met_before_the_end()
+    {
+        using var policy = UntrainedPolicy();
+        using var leaves = new GoalMetOnceWorld(new PointMassGoalEnv(), metAt: 3);
+        using var neverMeets = new GoalMetOnceWorld(new PointMassGoalEnv(), metAt: int.MaxValue);
+
+        var left = PolicyEvaluator.Evaluate(policy, leaves, episodes: 4, seed: 1);
+        var never = PolicyEvaluator.Evaluate(policy, neverMeets, episodes: 4, seed: 1);
+
+        Assert.Equal((0, 4), (left.Successes, left.FailuresThatMetTheGoal));
+        Assert.Equal((0, 0), (never.Successes, never.FailuresThatMetTheGoal));
+        Assert.Contains("of 4 failures 4 met the goal and left it", left.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_robot_that_cannot_start_the_next_episode_ends_the_run_with_the_episodes_measured_so_far()
     {
-        using var inner = new PointMassGoalEnv();
-        var spec = PolicyInputs.SpecFor(inner, "PointMassGoal-v0", "sac-her", [16]);
-        TorchRuntime.Configure(1, 1);
-        using var policy = new SquashedGaussianPolicy(spec);
+        using var policy = UntrainedPolicy();
         using var env = new RefusingWorld(new PointMassGoalEnv(), refusedAt: 3);
 
         var result = PolicyEvaluator.Evaluate(policy, env, episodes: 10, seed: 1);
@@ -47,10 +86,7 @@ public class PolicyEvaluatorTests
     [Fact]
     public void A_robot_that_cannot_start_the_first_episode_is_an_error_not_an_empty_result()
     {
-        using var inner = new PointMassGoalEnv();
-        var spec = PolicyInputs.SpecFor(inner, "PointMassGoal-v0", "sac-her", [16]);
-        TorchRuntime.Configure(1, 1);
-        using var policy = new SquashedGaussianPolicy(spec);
+        using var policy = UntrainedPolicy();
         using var env = new RefusingWorld(new PointMassGoalEnv(), refusedAt: 0);
 
         Assert.Throws<TaskResetException>(() => PolicyEvaluator.Evaluate(policy, env, episodes: 10, seed: 1));
