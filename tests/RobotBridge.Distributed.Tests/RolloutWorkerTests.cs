@@ -8,6 +8,7 @@ using RobotBridge.Learning.Policies;
 using RobotBridge.Learning.Training;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
+using RobotBridge.TestSupport;
 
 namespace RobotBridge.Distributed.Tests;
 
@@ -56,21 +57,6 @@ public sealed class RolloutWorkerTests
         Assert.Equal(3, round.Select(e => string.Join(',', e.Desired.Take(3))).Distinct().Count());
     }
 
-    /// <summary>Trips the twin's latch (a forced e-stop) before the env's step <paramref name="atStep"/>.</summary>
-    private sealed class ForcedStop(IEnv<DictValue, float[]> inner, int atStep) : Wrapper<DictValue, float[]>(inner)
-    {
-        private int _steps;
-
-        public override StepResult<DictValue> Step(float[] action)
-        {
-            if (++_steps == atStep)
-            {
-                this.RequireSafetyGuard("the worker's twin").Latch.TripMomentary(EStopSource.Software("test"), "forced stop");
-            }
-            return base.Step(action);
-        }
-    }
-
     [Fact]
     public void A_worker_on_a_supervised_twin_collects_past_a_safety_stop_as_training_makes_its_envs()
     {
@@ -78,7 +64,7 @@ public sealed class RolloutWorkerTests
         var stops = new SupervisorStopTally();
         var options = EnvOptions.Default.With(FetchEnvs.TrainingOperatorOption, true);
         using var worker = new RolloutWorker(
-            () => new ForcedStop(TwinStopRecovery.TryWrap(Twins.Registry.Make<DictValue, float[]>("FetchReachDeploy-v1", options), stops), atStep: 10),
+            () => new ForcedSafetyStop(TwinStopRecovery.TryWrap(Twins.Registry.Make<DictValue, float[]>("FetchReachDeploy-v1", options), stops), atStep: 10),
             envCount: 1, Twins.Assignment(seed: 3));
 
         var stopped = worker.CollectRound()[0];

@@ -6,6 +6,7 @@ using RobotBridge.Learning.Sac;
 using RobotBridge.Learning.Training;
 using RobotBridge.Safety;
 using RobotBridge.Tasks;
+using RobotBridge.TestSupport;
 
 namespace RobotBridge.Cli.Tests.Learning;
 
@@ -23,28 +24,13 @@ public sealed class TwinStopTrainingTests(Xunit.Abstractions.ITestOutputHelper o
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    /// <summary>Trips the twin's latch (a forced e-stop) before step <paramref name="atStep"/> of the first episode.</summary>
-    private sealed class ForcedStop(IEnv<DictValue, float[]> inner, int atStep) : Wrapper<DictValue, float[]>(inner)
-    {
-        private int _steps;
-
-        public override StepResult<DictValue> Step(float[] action)
-        {
-            if (++_steps == atStep)
-            {
-                this.RequireSafetyGuard("the training env").Latch.TripMomentary(EStopSource.Software("test"), "forced stop");
-            }
-            return base.Step(action);
-        }
-    }
-
     [Fact]
     public void Sac_her_on_the_twin_ends_the_stopped_episode_resets_the_latch_and_counts_the_stop()
     {
         CliEnvironments.EnsureRegistered();
         var request = new TrainRequest { EnvId = EnvId, Steps = 60, OutputDirectory = _dir };
         var stops = new SupervisorStopTally();
-        using var env = new ForcedStop(PolicyTraining.MakeTrainingEnv<DictValue>(request, stops), atStep: 10);
+        using var env = new ForcedSafetyStop(PolicyTraining.MakeTrainingEnv<DictValue>(request, stops), atStep: 10);
         // Random actions only (learning starts at 1000 steps): the stop, not the learner, is under test.
         using var trainer = new SacHerTrainer(env, EnvId, new SacHerConfig { Seed = 1 });
 

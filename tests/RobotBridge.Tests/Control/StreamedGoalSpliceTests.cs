@@ -22,6 +22,16 @@ public class StreamedGoalSpliceTests
         return [.. FetchJoints.Arm.Select(j => all[FetchJoints.IndexOf(j)])];
     }
 
+    private static readonly double[] Start = [0.1, -0.2, 0.3, 1.0, -0.4, 0.5, -0.6];
+
+    /// <summary>A streamer for the arm within <paramref name="limits"/>, its reference at rest at <see cref="Start"/>.</summary>
+    private static JointGoalStreamer StreamerAtStart(JointLimit[] limits)
+    {
+        var streamer = new JointGoalStreamer(JointGroup.Arm, limits, Period);
+        streamer.Reset(Start);
+        return streamer;
+    }
+
     [Theory]
     [InlineData(1.0, 1)]
     [InlineData(0.25, 2)]
@@ -29,10 +39,9 @@ public class StreamedGoalSpliceTests
     public void Goals_spliced_after_rosbridge_delays_keep_the_arm_within_its_limits_and_switch_without_a_jump(double velocityScale, int seed)
     {
         JointLimit[] limits = ArmLimits(velocityScale);
-        var streamer = new JointGoalStreamer(JointGroup.Arm, limits, Period);
+        var streamer = StreamerAtStart(limits);
         var rng = new Random(seed);
-        double[] start = [0.1, -0.2, 0.3, 1.0, -0.4, 0.5, -0.6];
-        streamer.Reset(start);
+        double[] start = Start;
 
         TrajectorySpline? running = null;
         double lastReceipt = double.NegativeInfinity;
@@ -104,9 +113,8 @@ public class StreamedGoalSpliceTests
         // the next goal from its last sample and takes every point of it, and a stamped start behind that
         // sample would then run backwards.
         JointLimit[] limits = ArmLimits(1.0);
-        var streamer = new JointGoalStreamer(JointGroup.Arm, limits, Period);
-        double[] start = [0.1, -0.2, 0.3, 1.0, -0.4, 0.5, -0.6];
-        streamer.Reset(start);
+        var streamer = StreamerAtStart(limits);
+        double[] start = Start;
         JointTrajectory still = streamer.NextSentAt(TimeSpan.FromSeconds(1), start, [], [], double.PositiveInfinity);
         var spline = TrajectorySpline.Start(still, 1.0, 1.02, start, NotContinuous);
         Assert.True(spline.Knots.Count > 2, $"{spline.Knots.Count} knots");
@@ -122,9 +130,8 @@ public class StreamedGoalSpliceTests
         // a joint on either side of the tracking tolerance from measured states milliseconds apart, and every goal
         // after that was retimed. Started from the supervisor's own start, each goal is checked from where it begins.
         JointLimit[] limits = ArmLimits(1.0);
-        var streamer = new JointGoalStreamer(JointGroup.Arm, limits, Period);
-        double[] start = [0.1, -0.2, 0.3, 1.0, -0.4, 0.5, -0.6];
-        streamer.Reset(start);
+        var streamer = StreamerAtStart(limits);
+        double[] start = Start;
         double[] target = [.. start.Select(q => q + 0.3)];
         for (int step = 0; step < 5; step++)
         {
