@@ -407,18 +407,33 @@ internal sealed class FetchBody : IDisposable
                 applied[d] = bias[d] + damping[d] * velocity;
             }
         }
+        ReadOnlySpan<double> qpos = _data.Qpos;
+        int[] baseQpos = _map.BaseQpos;
+        double x = qpos[baseQpos[0]], y = qpos[baseQpos[1]], yaw = qpos[baseQpos[2]];
         if (_runstopped)
         {
-            _base.Halt();
+            _base.Halt(x, y, yaw);
         }
         // Speed servos (wheels, planar base): implicit joint damping pulls towards the fed-forward speed.
         applied[dof[0]] = damping[dof[0]] * _base.LeftWheelSpeed;
         applied[dof[1]] = damping[dof[1]] * _base.RightWheelSpeed;
-        double yaw = _data.Qpos[_map.BaseQpos[2]];
+        // The planar base: the commanded speed plus a speed towards the reference pose, so a steady push
+        // leaves a fixed offset (load / (damping · BaseHoldRate)) instead of a steady creep.
+        double hold = ServoTuning.BaseHoldRate;
         int[] baseDof = _map.BaseDof;
-        applied[baseDof[0]] = damping[baseDof[0]] * _base.Linear * Math.Cos(yaw);
-        applied[baseDof[1]] = damping[baseDof[1]] * _base.Linear * Math.Sin(yaw);
-        applied[baseDof[2]] = damping[baseDof[2]] * _base.Angular;
+        applied[baseDof[0]] = damping[baseDof[0]] * (_base.Linear * Math.Cos(yaw) + hold * (_base.RefX - x));
+        applied[baseDof[1]] = damping[baseDof[1]] * (_base.Linear * Math.Sin(yaw) + hold * (_base.RefY - y));
+        applied[baseDof[2]] = damping[baseDof[2]] * (_base.Angular + hold * WrapAngle(_base.RefYaw - yaw));
+    }
+
+    private static double WrapAngle(double angle) => Math.IEEERemainder(angle, 2 * Math.PI);
+
+    /// <summary>The base stops and holds where it is now.</summary>
+    private void HaltBase()
+    {
+        ReadOnlySpan<double> qpos = _data.Qpos;
+        int[] baseQpos = _map.BaseQpos;
+        _base.Halt(qpos[baseQpos[0]], qpos[baseQpos[1]], qpos[baseQpos[2]]);
     }
 
     private void ReadMeasured()
@@ -561,7 +576,7 @@ internal sealed class FetchBody : IDisposable
             _trajectories[g] = null;
         }
         _twist.Deactivate(_vRef);
-        _base.Halt();
+        HaltBase();
         for (int i = 0; i < FetchJoints.Count; i++)
         {
             _qRef[i] = _q[i];

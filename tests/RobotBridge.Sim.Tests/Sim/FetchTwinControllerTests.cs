@@ -1,10 +1,12 @@
 using RobotBridge.Robots;
 using RobotBridge.Sim.Controllers;
+using RobotBridge.Sim.Interop;
 using RobotBridge.Sim.Twin;
+using Xunit.Abstractions;
 
 namespace RobotBridge.Sim.Tests.Sim;
 
-public class FetchTwinControllerTests
+public class FetchTwinControllerTests(ITestOutputHelper output)
 {
     /// <summary>Arm forward above the table, gripper pointing down at z ≈ 0.67 m.</summary>
     internal static readonly double[] OverTable = [0.0, -0.6, 0.0, 0.8, 0.0, 0.8, 0.0];
@@ -185,6 +187,49 @@ public class FetchTwinControllerTests
         twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(3));
         twin.ReadState(state);
         Assert.True(Math.Abs(state.BaseX - settled) < 1e-3, "the base kept moving after the timeout");
+    }
+
+    /// <summary>
+    /// A base told to stand still holds its pose against a push (the real wheel velocity loops do): 424 N
+    /// (300 N along −x and +y) and 60 N·m for 3 s leave a fixed offset of load / 4·10⁵ N/m = 1.06 mm and
+    /// 60 / 8·10⁴ = 0.75 mrad. The velocity servos alone gave way at load / damping: 424 N / 40000 N·s/m
+    /// = 10.6 mm/s, 32 mm over the 3 s (and a served twin's base crept ~12 cm over 96 Push episodes).
+    /// </summary>
+    [Fact]
+    public void A_still_base_holds_its_pose_against_a_push_and_still_follows_commands()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.5));
+        twin.ReadState(state);
+        (double x0, double y0, double yaw0) = (state.BaseX, state.BaseY, state.BaseYaw);
+        int body = twin.Model.RequireId(MjObject.Body, "base_link");
+        twin.Data.XfrcApplied[6 * body] = -300;
+        twin.Data.XfrcApplied[6 * body + 1] = 300;
+        twin.Data.XfrcApplied[6 * body + 5] = 60;
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(3.5));
+        twin.ReadState(state);
+        double drift = Math.Sqrt(Math.Pow(state.BaseX - x0, 2) + Math.Pow(state.BaseY - y0, 2)), turn = Math.Abs(state.BaseYaw - yaw0);
+        output.WriteLine($"pushed 3 s (300 N along -x and +y, 60 N·m): drift {drift * 1000:F3} mm, turn {turn * 1000:F3} mrad");
+        Assert.True(drift < 1.5e-3, $"the base drifted {drift * 1000:F2} mm under the push");
+        Assert.True(turn < 1e-3, $"the base turned {turn * 1000:F2} mrad under the push");
+
+        // Still pushed, it drives where it is told and holds where the command leaves it.
+        TimeSpan t = twin.Clock.Now;
+        for (int i = 0; i < 25; i++)
+        {
+            twin.SendBaseTwist(new Twist(-0.3, 0, 0, 0, 0, 0));
+            t += TimeSpan.FromMilliseconds(40);
+            twin.Clock.WaitUntil(t);
+        }
+        twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(1.5));
+        twin.ReadState(state);
+        double moved = x0 - state.BaseX, settled = state.BaseX;
+        twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(3.5));
+        twin.ReadState(state);
+        output.WriteLine($"driven back {moved:F4} m, then {Math.Abs(state.BaseX - settled) * 1000:F3} mm more in 2 s");
+        Assert.InRange(moved, 0.2, 0.5);
+        Assert.True(Math.Abs(state.BaseX - settled) < 1e-3, "the pushed base crept after the command ended");
     }
 
     [Fact]
