@@ -17,9 +17,16 @@ public static class LearningCurvePlot
                           Success: double.Parse(f[2], CultureInfo.InvariantCulture),
                           Return: double.Parse(f[3], CultureInfo.InvariantCulture)))
             .ToArray();
-        if (rows.Length == 0) throw new InvalidOperationException($"'{csvPath}' holds no progress rows to plot");
-
         var plot = new Plot();
+        if (rows.Length == 0)
+        {
+            // A run resumed from a checkpoint copied into a fresh directory at its final step (how a policy is
+            // taken from a snapshot of a checkpoint) trains nothing and logs no rows; its policy is still
+            // written, and the run must not fail on its drawing.
+            plot.Title($"{title}: no training steps logged in this run directory");
+            plot.SavePng(pngPath, 900, 500);
+            return;
+        }
         plot.Title(title);
         plot.XLabel("env steps");
         var success = plot.Add.Scatter(rows.Select(r => r.Steps).ToArray(), rows.Select(r => r.Success).ToArray());

@@ -52,6 +52,26 @@ public sealed class RunContinuityTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_of_a_checkpoint_resumed_at_its_own_step_gives_its_policy()
+    {
+        // How a policy is taken from a checkpoint kept along a long run: the snapshot alone in a fresh
+        // directory, resumed with --steps at its step. Nothing is trained, so nothing is logged; before, the
+        // empty progress.csv failed the run with an internal error after the policy was written.
+        string run = Path.Combine(_dir, "long");
+        var (code, output, error) = Run("train", "PointMassGoal-v0", "--steps", "300", "--checkpoint-every", "300", "--out", run);
+        Assert.True(code == 0, error + output);
+        string snapshot = Path.Combine(_dir, "snapshot");
+        Directory.CreateDirectory(snapshot);
+        File.Copy(Path.Combine(run, "checkpoint.rbckpt"), Path.Combine(snapshot, "checkpoint.rbckpt"));
+
+        (code, output, error) = Run("train", "PointMassGoal-v0", "--steps", "300", "--checkpoint-every", "300", "--out", snapshot, "--resume");
+
+        Assert.True(code == 0, error + output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(run, "policy.rbpolicy")), File.ReadAllBytes(Path.Combine(snapshot, "policy.rbpolicy")));
+        Assert.True(File.Exists(Path.Combine(snapshot, "learning-curve.png")), output);
+    }
+
+    [Fact]
     public void An_existing_run_is_replaced_only_with_force()
     {
         string run = Path.Combine(_dir, "existing");
