@@ -15,28 +15,36 @@ internal readonly record struct FingerDrive(double Position, double Velocity, do
 /// </summary>
 /// <remarks>
 /// The real gripper is one leadscrew driving both fingers: the fingers never move faster than the
-/// screw turns, and a load cannot back-drive it. The twin models the screw's nut as a shared finger
-/// reference r that each finger's position servo (kp) follows, with the finger joint's damping D
-/// fed forward at the nut's speed w (so a free finger tracks the nut with no lag). The force the drive
-/// puts on a finger, in the direction of travel, is kp·lag + D·(w − u), lag = how far the nut is
-/// ahead of the finger, u = the finger's speed. Each step the nut advances at
-/// <c>w = min(v_max − kp·lag/D, u + (E − kp·lag)/D)</c> (never backwards), over the finger that
-/// limits it most:
+/// screw turns, a load cannot back-drive it, and the motor only limits how hard it pushes. The twin
+/// models the screw's nut as a shared finger reference r that each finger's position servo (kp)
+/// follows, with the finger joint's damping D fed forward at the nut's speed w (so a free finger
+/// tracks the nut with no lag). The servo's force is capped at the commanded effort E in the nut's
+/// direction of travel and far beyond any load the other way (<c>FetchBody</c>), and
+/// <see cref="FingerStops"/> hold what the cap lets go. The force the drive puts on a finger, in the
+/// direction of travel, is kp·lag + D·(w − u), lag = how far the nut is ahead of the finger, u = the
+/// finger's speed. Each step the nut's speed ramps (<see cref="NutAcceleration"/>) and is bounded,
+/// over the finger that limits it most, by
+/// <c>w ≤ min(v_max − kp·lag/D, v_max − (u − w_prev), u + (E − kp·lag)/D)</c> (never backwards):
 /// <list type="bullet">
-/// <item>The first bound caps the finger's speed: D is large, so a finger settles within a fraction
-/// of a millisecond at w + kp·lag/D ≤ v_max. A squeeze stored in the servo's lag when a held object
-/// slips away therefore releases at no more than the leadscrew speed; a position servo that ran its
-/// reference ahead snaps shut instead (0.6 m/s with the earlier model).</item>
-/// <item>The second caps the squeeze at the commanded effort E: a blocked finger (u = 0) gets at
+/// <item>The first two cap the finger's speed. A finger settles within milliseconds at
+/// w + (kp·lag + F)/D, F a load along the travel: the first bound keeps a squeeze stored in the
+/// servo's lag, released when a held object slips away, at no more than the leadscrew speed; the
+/// second reads F from how far the finger outran the nut last step (table friction dragging a closing
+/// finger), which the lag does not show.</item>
+/// <item>The third caps the squeeze at the commanded effort E: a blocked finger (u = 0) gets at
 /// most E, shifting from the damper to the spring as the nut stops.</item>
 /// </list>
-/// With D = E_max / v_max (<see cref="Scene.ServoTuning"/>) both bounds agree at full effort.
+/// With D = E_max / v_max (<see cref="Scene.ServoTuning"/>) the first and third agree at full effort.
 /// </remarks>
 internal sealed class GripperController
 {
     public const double MaxSeparation = 0.1;
     public const double StallDistance = 0.005;
     public const double GoalTolerance = 0.002;
+
+    /// <summary>How fast the nut gets up to (and down from) speed, m/s²: full speed in 20 ms, slow
+    /// enough for the finger servo to follow without overshooting the speed.</summary>
+    public const double NutAcceleration = 2.5;
 
     private readonly double _fingerSpeed;
     private readonly double _maxFingerForce;
@@ -93,7 +101,10 @@ internal sealed class GripperController
         double measuredSeparation = left.Position + right.Position;
         double toGoal = _target / 2 - _fingerRef;
         double direction = Math.Sign(toGoal);
-        double speed = Math.Min(_fingerSpeed, Math.Abs(toGoal) / dt);
+        // Ramped: from the speed it had in this direction, and down to a stop at the goal.
+        double running = Math.Sign(ReferenceVelocity) == direction ? Math.Abs(ReferenceVelocity) : 0.0;
+        double speed = Math.Min(Math.Min(_fingerSpeed, running + NutAcceleration * dt),
+            Math.Min(Math.Sqrt(2 * NutAcceleration * Math.Abs(toGoal)), Math.Abs(toGoal) / dt));
         if (direction != 0)
         {
             speed = Math.Min(speed, Math.Min(NutSpeedFor(left, direction), NutSpeedFor(right, direction)));
@@ -124,7 +135,11 @@ internal sealed class GripperController
         }
         double lagForce = finger.Stiffness * direction * (_fingerRef - finger.Position);
         double speed = direction * finger.Velocity;
-        return Math.Min(_fingerSpeed - lagForce / finger.Damping, speed + (Effort - lagForce) / finger.Damping);
+        // What pushes the finger past the nut, as its speed shows it: the servo's pull plus any load along
+        // the travel (friction dragging it), which the pull alone does not see.
+        double ahead = speed - direction * ReferenceVelocity;
+        double bySpeed = Math.Min(_fingerSpeed - lagForce / finger.Damping, _fingerSpeed - ahead);
+        return Math.Min(bySpeed, speed + (Effort - lagForce) / finger.Damping);
     }
 
     private void RestartStallWindow(double now, double separation)

@@ -197,6 +197,10 @@ public static class SceneBuilder
                 double urdfDamping = (double?)joint.Attribute("damping") ?? 0.0;
                 joint.SetAttributeValue("armature", Format(gain.Armature));
                 joint.SetAttributeValue("damping", Format(urdfDamping + gain.Damping));
+                if (name is FetchJoints.LGripperFinger or FetchJoints.RGripperFinger)
+                {
+                    joint.SetAttributeValue("solreflimit", ServoTuning.FingerStopSolref);
+                }
             }
         }
     }

@@ -36,9 +36,23 @@ public static class ServoTuning
         // the screw's reflected rotor inertia, and about the h·D = 2.4 kg that implicit damping adds but
         // MuJoCo's contact solver does not see: with 0.1 kg a closing finger sank 3 mm into the cube at
         // any effort, and the soft contact sprang back against the held nut (a 40 N squeeze at 20 N).
-        [FetchJoints.LGripperFinger] = new(5000, 1100, 2.5),
-        [FetchJoints.RGripperFinger] = new(5000, 1100, 2.5),
+        // kp 20000 (was 5000) holds a finger to the moving nut against table friction along the travel
+        // (45 N → 2.3 mm of lead, settling in D/kp = 60 ms); stiffer (50000, 200000) stores the contact's
+        // give as squeeze (a 20 N squeeze peaked at 29 and 45 N).
+        [FetchJoints.LGripperFinger] = new(20000, 1100, 2.5),
+        [FetchJoints.RGripperFinger] = new(20000, 1100, 2.5),
     };
+
+    /// <summary>Force bound of a finger servo against the nut's travel (along it the bound is the
+    /// commanded effort), N: the screw, not the motor, holds there. The largest drive force measured
+    /// with fingers dragged over the table (FetchTwinGripperTests) is about 100 N, so 1000 N is never
+    /// reached in use; it only keeps a stray command (a nut reset far from a finger) from crushing.</summary>
+    public const double FingerHoldForce = 1000;
+
+    /// <summary>solreflimit of the finger joints: the leadscrew's stops (<c>FingerStops</c>) are the
+    /// joint limits, made as stiff as the 2 ms step allows (time constant 2·dt): MuJoCo's default
+    /// 0.02 s let a 100 N drag push a held finger 3 mm into its stop.</summary>
+    public const string FingerStopSolref = "0.004 1";
 
     /// <summary>Velocity servo of the drive wheels (the wheels spin with the base; they do not carry it):
     /// damping, integrated implicitly, with the commanded speed fed forward.</summary>

@@ -28,6 +28,9 @@ internal sealed class FetchBody : IDisposable
     private readonly TrajectoryExecution?[] _lastGoal = new TrajectoryExecution?[4];
     private readonly CartesianTwistController _twist;
     private readonly GripperController _gripper;
+    private readonly FingerStops _stops;
+    private readonly int _lFingerJoint;
+    private readonly int _rFingerJoint;
     private readonly BaseController _base = new();
     private readonly double[] _qRef = new double[FetchJoints.Count];
     private readonly double[] _vRef = new double[FetchJoints.Count];
@@ -62,6 +65,9 @@ internal sealed class FetchBody : IDisposable
         _twist = new CartesianTwistController(arm, arm.Select(j => _map.DofAdr[j]).ToArray(), _model.Nv);
         double fingerForce = Math.Abs(_model.ActuatorForceRange[2 * _map.Actuator[_lFinger] + 1]);
         _gripper = new GripperController(0.05, fingerForce > 0 ? fingerForce : 60, options.GripperStallWindow);
+        _lFingerJoint = _model.RequireId(MjObject.Joint, FetchJoints.LGripperFinger);
+        _rFingerJoint = _model.RequireId(MjObject.Joint, FetchJoints.RGripperFinger);
+        _stops = new FingerStops(_map.Lower[_lFinger], _map.Upper[_lFinger]);
         _clamp = _map.Clamp;
         _wristJacobian = (jacp, jacr) => _data.JacobianOfBody(_wristBody, jacp, jacr);
         _sensor = new JointStateSensor(world, _map, options);
@@ -376,6 +382,8 @@ internal sealed class FetchBody : IDisposable
         double finger = _gripper.Update(now, _world.Dt, Finger(_lFinger), Finger(_rFinger));
         _qRef[_lFinger] = _qRef[_rFinger] = finger;
         _vRef[_lFinger] = _vRef[_rFinger] = _gripper.ReferenceVelocity;
+        WriteFingerStops(finger, _gripper.ReferenceVelocity);
+        ApplyFingerForceLimit();
         _base.Update(now, _world.Dt);
     }
 
@@ -585,19 +593,38 @@ internal sealed class FetchBody : IDisposable
         }
     }
 
-    /// <summary>Re-seats the gripper controller, and the finger servos' force cap with its effort.</summary>
+    /// <summary>Re-seats the gripper controller, the finger servos' force cap with its effort, and the
+    /// leadscrew's stops around where the fingers are now (stale stops would yank them).</summary>
     private void ResetGripper(double separation)
     {
         _gripper.Reset(separation, _world.Seconds);
+        _stops.Reset(separation / 2, _q[_lFinger], _q[_rFinger]);
         ApplyFingerForceLimit();
+        WriteFingerStops(separation / 2, 0.0);
     }
 
+    /// <summary>The leadscrew's stops become the finger joints' limits; MuJoCo builds the limit
+    /// constraints from them at the next step.</summary>
+    private void WriteFingerStops(double nut, double nutVelocity)
+    {
+        var (left, right) = _stops.Update(nut, nutVelocity, _q[_lFinger], _q[_rFinger]);
+        Span<double> range = _model.JntRange;
+        range[2 * _lFingerJoint] = left.Lower;
+        range[2 * _lFingerJoint + 1] = left.Upper;
+        range[2 * _rFingerJoint] = right.Lower;
+        range[2 * _rFingerJoint + 1] = right.Upper;
+    }
+
+    /// <summary>The motor pushes a finger with at most the commanded effort in the nut's direction of
+    /// travel; the other way the screw holds (<see cref="ServoTuning.FingerHoldForce"/>). Before any
+    /// travel (after a reset) it is the effort both ways, as a restored nut may sit far from a finger.</summary>
     private void ApplyFingerForceLimit()
     {
         Span<double> range = _model.ActuatorForceRange;
         int left = _map.Actuator[_lFinger], right = _map.Actuator[_rFinger];
-        range[2 * left] = range[2 * right] = -_gripper.Effort;
-        range[2 * left + 1] = range[2 * right + 1] = _gripper.Effort;
+        double direction = _stops.Direction, effort = _gripper.Effort, hold = ServoTuning.FingerHoldForce;
+        range[2 * left] = range[2 * right] = direction > 0 ? -hold : -effort;
+        range[2 * left + 1] = range[2 * right + 1] = direction < 0 ? hold : effort;
     }
 
     /// <summary>Frees the camera's renderer and frame (the world is the owner's to free).</summary>
