@@ -1,4 +1,5 @@
 using RobotBridge.Gym;
+using RobotBridge.Gym.Goals;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning.Envs;
@@ -12,6 +13,10 @@ namespace RobotBridge.Cli.Bench;
 /// episodes: every episode is reset with its own seed (first seed + index), so both trackers see the same
 /// goals and placements whatever the other episodes did. An episode the camera cannot see at its start
 /// (the env refuses the reset) counts as a failure and the run goes on; a latched safety stop ends it.
+/// The env judges success on the pose its tracker gives (a camera that lost the cube judges where it last
+/// saw it), so on a body with ground truth (the twin) success is also judged on the true pose, and each
+/// step is put in a phase by the true pose: before the gripper first holds the cube, while it holds it
+/// (the cube's centre within <see cref="HeldWithin"/> of the grip site), after.
 /// </summary>
 internal static class TrackerComparisonBench
 {
@@ -19,9 +24,24 @@ internal static class TrackerComparisonBench
     /// one-step lag (100 ms) plus one camera frame (67 ms at 15 Hz).</summary>
     public static readonly TimeSpan FreshAge = TimeSpan.FromMilliseconds(170);
 
+    /// <summary>The cube counts as in the gripper when its true centre is this close to the grip site
+    /// (the 5 cm cube between the fingers puts them within ~1 cm).</summary>
+    public const double HeldWithin = 0.025;
+
+    public enum Phase { BeforeGrasp, Held, After }
+
+    /// <summary>Steps and freshly measured steps of one phase.</summary>
+    public sealed record PhaseCount(int Steps, int Fresh);
+
     public sealed record Run(string Tracker, int Episodes, int Successes, int UnseenStarts, int Steps, int FreshSteps, int TrackedSteps, string? StoppedBy)
     {
         public double SuccessRate => Episodes == 0 ? 0 : Successes / (double)Episodes;
+
+        /// <summary>Successes judged on the true object pose, or null on a body without ground truth.</summary>
+        public int? TruthSuccesses { get; init; }
+
+        /// <summary>Steps per phase (by the true pose), empty on a body without ground truth.</summary>
+        public IReadOnlyDictionary<Phase, PhaseCount> Phases { get; init; } = new Dictionary<Phase, PhaseCount>();
     }
 
     public static Run Measure(SquashedGaussianPolicy policy, string envId, EnvOptions options, string tracker, int episodes, int seed)
@@ -31,7 +51,17 @@ internal static class TrackerComparisonBench
         int limit = options.MaxEpisodeSteps ?? env.Spec?.MaxEpisodeSteps ?? FetchEnvs.MaxEpisodeSteps;
         var vector = new float[policy.Spec.VectorSize];
         var action = new float[policy.Spec.ActionSize];
-        int successes = 0, unseen = 0, steps = 0, fresh = 0, tracked = 0;
+        FetchTaskEnv? task = env.Unwrapped as FetchTaskEnv;
+        ITaskWorld? truth = task?.World is TrackedTaskWorld tracked0 ? tracked0.Inner : task?.World;
+        int successes = 0, unseen = 0, steps = 0, fresh = 0, tracked = 0, truthSuccesses = 0;
+        var phaseSteps = new int[3];
+        var phaseFresh = new int[3];
+        bool hasTruth = truth is not null;
+        Run Result(int episodesRun, string? stoppedBy) => new(tracker, episodesRun, successes, unseen, steps, fresh, tracked, stoppedBy)
+        {
+            TruthSuccesses = hasTruth ? truthSuccesses : null,
+            Phases = hasTruth ? Enum.GetValues<Phase>().ToDictionary(p => p, p => new PhaseCount(phaseSteps[(int)p], phaseFresh[(int)p])) : new Dictionary<Phase, PhaseCount>(),
+        };
         for (int e = 0; e < episodes; e++)
         {
             DictValue obs;
@@ -43,12 +73,12 @@ internal static class TrackerComparisonBench
             {
                 if (env.SafetyGuard()?.Snapshot is { IsStopped: true })
                 {
-                    return new Run(tracker, e, successes, unseen, steps, fresh, tracked, $"episode {e + 1}: {refused.Message}");
+                    return Result(e, $"episode {e + 1}: {refused.Message}");
                 }
                 unseen++; // the camera did not see the object where it was put: the episode cannot start
                 continue;
             }
-            bool success = false;
+            bool success = false, truthSuccess = false, heldYet = false;
             for (int t = 0; t < limit; t++)
             {
                 PolicyInputs.WriteVector(policy.Spec, obs, vector);
@@ -58,15 +88,28 @@ internal static class TrackerComparisonBench
                 steps++;
                 bool seen = step.Info.GetOrDefault(FetchTaskInfoKeys.ObjectTracked, false);
                 tracked += seen ? 1 : 0;
-                fresh += seen && step.Info.GetOrDefault(FetchTaskInfoKeys.ObjectAge, TimeSpan.MaxValue) <= FreshAge ? 1 : 0;
+                bool isFresh = seen && step.Info.GetOrDefault(FetchTaskInfoKeys.ObjectAge, TimeSpan.MaxValue) <= FreshAge;
+                fresh += isFresh ? 1 : 0;
                 success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);
+                if (truth is not null && task is not null && truth.TryGetObjectState(out ObjectState real))
+                {
+                    double[] o = obs.Observation(), goal = obs.DesiredGoal();
+                    var grip = new Model.Vec3(o[0], o[1], o[2]);
+                    bool held = (real.Position - grip).Length <= HeldWithin;
+                    heldYet |= held;
+                    int phase = (int)(held ? Phase.Held : heldYet ? Phase.After : Phase.BeforeGrasp);
+                    phaseSteps[phase]++;
+                    phaseFresh[phase] += isFresh ? 1 : 0;
+                    truthSuccess = (real.Position - new Model.Vec3(goal[0], goal[1], goal[2])).Length < task.TaskSpec.DistanceThreshold;
+                }
                 if (step.Done)
                 {
                     break;
                 }
             }
             successes += success ? 1 : 0;
+            truthSuccesses += truthSuccess ? 1 : 0;
         }
-        return new Run(tracker, episodes, successes, unseen, steps, fresh, tracked, null);
+        return Result(episodes, null);
     }
 }

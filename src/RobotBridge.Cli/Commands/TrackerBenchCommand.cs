@@ -55,8 +55,10 @@ internal static class TrackerBenchCommand
                 int n = parse.GetValue(episodes), first = parse.GetValue(seed);
                 output.WriteLine($"{envId}, {n} episodes per tracker (seeds {first}..{first + n - 1}), policy {parse.GetValue(policy)}; " +
                     $"fresh = the observation's object pose at most {TrackerComparisonBench.FreshAge.TotalMilliseconds:F0} ms old; load {File.ReadAllText("/proc/loadavg").Trim()}");
-                output.WriteLine("| robot | tracker | success | starts the camera did not see (failed) | steps with a fresh pose | steps with a pose (fresh or held) |");
-                output.WriteLine("| --- | --- | --- | --- | --- | --- |");
+                output.WriteLine("success = as the env judges it (on the tracker's pose); on ground truth = the true object within the goal threshold at the last step; " +
+                    $"phases by the true pose: in the gripper = the object's centre within {TrackerComparisonBench.HeldWithin * 100:F1} cm of the grip site, before = until the first such step");
+                output.WriteLine("| robot | tracker | success | success on ground truth | starts the camera did not see (failed) | steps with a fresh pose | steps with a pose (fresh or held) | fresh before the grasp | fresh in the gripper | fresh after |");
+                output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
                 foreach (string robot in where)
                 {
                     RobotChoice.TryApply(robot, loaded.Spec.EnvOptions(), out EnvOptions? options, out _);
@@ -69,7 +71,8 @@ internal static class TrackerBenchCommand
                         var run = TrackerComparisonBench.Measure(loaded, envId, options!, tracker, n, first);
                         string stopped = run.StoppedBy is null ? "" : $" before a safety stop ended the run ({run.StoppedBy})";
                         output.WriteLine(FormattableString.Invariant(
-                            $"| {robot} | {tracker} | {run.Successes}/{run.Episodes} = {100 * run.SuccessRate:F1} %{stopped} | {run.UnseenStarts} | {run.FreshSteps}/{run.Steps} | {run.TrackedSteps}/{run.Steps} |"));
+                            $"| {robot} | {tracker} | {run.Successes}/{run.Episodes} = {100 * run.SuccessRate:F1} %{stopped} | {TruthSuccess(run)} | {run.UnseenStarts} | {run.FreshSteps}/{run.Steps} | {run.TrackedSteps}/{run.Steps} | ") +
+                            FormattableString.Invariant($"{PhaseShare(run, TrackerComparisonBench.Phase.BeforeGrasp)} | {PhaseShare(run, TrackerComparisonBench.Phase.Held)} | {PhaseShare(run, TrackerComparisonBench.Phase.After)} |"));
                     }
                 }
                 return 0;
@@ -84,4 +87,13 @@ internal static class TrackerBenchCommand
         });
         return command;
     }
+
+    private static string TruthSuccess(TrackerComparisonBench.Run run) => run.TruthSuccesses is int n
+        ? FormattableString.Invariant($"{n}/{run.Episodes} = {(run.Episodes == 0 ? 0 : 100.0 * n / run.Episodes):F1} %")
+        : "–";
+
+    private static string PhaseShare(TrackerComparisonBench.Run run, TrackerComparisonBench.Phase phase) =>
+        run.Phases.TryGetValue(phase, out var count)
+            ? FormattableString.Invariant($"{count.Fresh}/{count.Steps}{(count.Steps == 0 ? "" : $" ({100.0 * count.Fresh / count.Steps:F0} %)")}")
+            : "–";
 }

@@ -206,6 +206,10 @@ public sealed class FetchTaskEnv : Env<DictValue, float[]>, IGoalEnv<float[]>, I
 
     public ISafetyGuard? Guard => _body.Guard;
 
+    /// <summary>Episode set-up and object tracking for the body (a <see cref="TrackedTaskWorld"/> when the
+    /// object comes from another tracker than the body's own): benches compare the tracker with it.</summary>
+    public ITaskWorld World => _body.World;
+
     public SimulationOperator? SimulationOperator => _body.SimulationOperator;
 
     /// <summary>Joint positions every episode starts from (FetchJoints.All order).</summary>

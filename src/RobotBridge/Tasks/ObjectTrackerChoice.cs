@@ -43,6 +43,9 @@ public sealed class TrackedTaskWorld(ITaskWorld inner, IObjectTracker tracker, R
 {
     public IObjectTracker Tracker => tracker;
 
+    /// <summary>The body's own world (the twin's ground truth), to measure the tracker against.</summary>
+    public ITaskWorld Inner => inner;
+
     public void PrepareEpisode(ReadOnlySpan<double> startJoints, Model.Vec3? objectPosition, CancellationToken cancellationToken = default)
     {
         inner.PrepareEpisode(startJoints, objectPosition, cancellationToken);

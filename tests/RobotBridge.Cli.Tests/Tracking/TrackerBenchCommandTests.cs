@@ -18,9 +18,15 @@ public class TrackerBenchCommandTests
         string[] rows = output.Split('\n').Where(l => l.StartsWith("| sim |", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, rows.Length);
         Assert.StartsWith("| sim | truth |", rows[0]);
-        Assert.EndsWith("| 150/150 | 150/150 |", rows[0].TrimEnd()); // ground truth: every step fresh
+        string[] truth = Cells(rows[0]);
+        Assert.Equal(["150/150", "150/150"], truth[5..7]); // ground truth: every step fresh
+        Assert.Equal("150/150 (100 %)", truth[7]); // a pushed cube is never in the gripper: every step is before a grasp
+        Assert.Equal(["0/0", "0/0"], truth[8..10]);
+        Assert.Matches(@"^[01]/1 = \d+\.\d %$", truth[3]); // success judged on the twin's ground truth too
         Assert.StartsWith("| sim | camera |", rows[1]);
     }
+
+    private static string[] Cells(string row) => row.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
 
     [Fact]
     public void Bench_tracker_refuses_a_bad_robot_in_one_line()
