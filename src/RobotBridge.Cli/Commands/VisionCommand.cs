@@ -57,8 +57,11 @@ internal static class VisionCommand
                     error.WriteLine($"robotbridge vision check: --robot \"{where}\" is neither sim nor a rosbridge URL (ws://host:9090)");
                     return Program.UsageError;
                 }
-                output.WriteLine($"tracking {target.Object}: {tags.Family} id {target.Id}, black square {target.Size * 1000:F1} mm, " +
-                                 $"tag at xyz [{string.Join(", ", target.Xyz)}] rpy [{string.Join(", ", target.Rpy.Select(v => v.ToString("F3")))}] on it");
+                output.WriteLine($"tracking {target.Object}: {tags.Family} ids {target.IdList}, black square {target.Size * 1000:F1} mm");
+                foreach (ObjectTag tag in target.AllTags)
+                {
+                    output.WriteLine($"  id {tag.Id} at xyz [{string.Join(", ", tag.Xyz)}] rpy [{string.Join(", ", tag.Rpy.Select(v => v.ToString("F3")))}] on it");
+                }
                 output.WriteLine($"config camera: fx {tags.Intrinsics.Fx:F2} fy {tags.Intrinsics.Fy:F2} cx {tags.Intrinsics.Cx:F2} cy {tags.Intrinsics.Cy:F2} " +
                                  $"({tags.Intrinsics.Width}x{tags.Intrinsics.Height}{(tags.Camera is null ? ", the twin's" : "")})");
                 if (sim)
@@ -149,7 +152,7 @@ internal static class VisionCommand
             }
             frames = tracker.FramesProcessed;
             string seen = tracker.LastDetections.Count == 0 ? "no tags"
-                : string.Join(", ", tracker.LastDetections.Select(d => $"id {d.Id} (margin {d.DecisionMargin:F0}, hamming {d.Hamming})"));
+                : string.Join(", ", tracker.LastDetections.Select(d => $"id {d.Id} (margin {d.DecisionMargin:F0}, hamming {d.Hamming}, pose error {d.PoseError:E1} m²)"));
             string pose = tracked
                 ? $"{tracker.Target.Object} at ({state.Position.X:F3}, {state.Position.Y:F3}, {state.Position.Z:F3}) m, yaw {state.Orientation.ToRpy().Z * 180 / Math.PI:F1}°"
                 : $"no pose ({tracker.LastMiss})";

@@ -17,17 +17,22 @@ public enum TrackerMiss
     StaleFrame,
     /// <summary>The newest frame shows no tag at all.</summary>
     NoTag,
-    /// <summary>The newest frame shows tags, but not the object's id (or only unreliable decodes of it).</summary>
+    /// <summary>The newest frame shows tags, but none of the object's ids (or only unreliable decodes of them).</summary>
     UnknownTag,
     /// <summary>No joint state to place the camera with.</summary>
     NoJointState,
 }
 
+/// <summary>One of the object's tags found in a frame and the object's pose it gives.</summary>
+public readonly record struct TagCandidate(TagDetection Detection, RigidTransform ObjectInBase);
+
 /// <summary>
 /// The task object's state from the head camera: each new frame is converted to grayscale, searched for
-/// the object's AprilTag, the tag's pose estimated from its size and the camera intrinsics, and carried
-/// into base_link through the URDF's kinematics (torso lift, head pan and tilt as measured at the frame's
-/// stamp) and the tag's configured place on the object. Works on any <see cref="IRobot"/>: the twin (its
+/// the object's AprilTags (one per face on the cube), each tag's pose estimated from its size and the
+/// camera intrinsics, and carried into base_link through the URDF's kinematics (torso lift, head pan and
+/// tilt as measured at the frame's stamp) and the tag's configured place on the object. When several of
+/// the object's tags are in view, the one with the highest decision margin gives the pose
+/// (<see cref="Choose"/> says why). Works on any <see cref="IRobot"/>: the twin (its
 /// rendered camera shows the tagged cube) and a Fetch over rosbridge alike.
 /// </summary>
 /// <remarks>
@@ -54,12 +59,14 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
 
     private readonly IRobot _robot;
     private readonly TaggedObject _target;
-    private readonly RigidTransform _objectInTag;
+    private readonly Dictionary<int, RigidTransform> _objectInTag;
+    private readonly List<TagCandidate> _candidates = [];
     private readonly CameraIntrinsics _intrinsics;
     private readonly TimeSpan _staleAfter;
     private readonly TimeSpan _holdFor;
     private readonly int _maxHamming;
     private readonly double _minMargin;
+    private readonly double _maxPoseError;
     private readonly AprilTagDetector _detector;
     private readonly KinematicChain _camera;
     private readonly double[] _q;
@@ -91,12 +98,13 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         config.Validate();
         _robot = robot;
         _target = config.For(objectName);
-        _objectInTag = _target.TagInObject.Inverse();
+        _objectInTag = _target.AllTags.ToDictionary(t => t.Id, t => t.TagInObject.Inverse());
         _intrinsics = config.Intrinsics;
         _staleAfter = TimeSpan.FromSeconds(config.StaleAfter);
         _holdFor = TimeSpan.FromSeconds(config.HoldFor);
         _maxHamming = config.MaxHamming;
         _minMargin = config.MinDecisionMargin;
+        _maxPoseError = config.MaxPoseError;
         _heartbeat = heartbeat;
         _camera = new KinematicChain(model, OpticalFrame);
         _q = model.CreateHomeVector();
@@ -128,6 +136,10 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
 
     /// <summary>The detections of the last processed frame (all ids), for diagnostics.</summary>
     public IReadOnlyList<TagDetection> LastDetections => _detections;
+
+    /// <summary>The object's tags usable in the last processed frame with the pose each gives (the chosen
+    /// one first), for diagnostics and to compare choices.</summary>
+    public IReadOnlyList<TagCandidate> LastCandidates => _candidates;
 
     public bool TryGetObjectState(out ObjectState state)
     {
@@ -199,16 +211,8 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         }
         Grayscale.FromRgb(frame.Rgb, _gray);
         _detector.Detect(_gray.AsSpan(0, pixels), frame.Width, frame.Height, frame.Width, _detections, _intrinsics, _target.Size);
-        TagDetection? best = null;
-        foreach (TagDetection d in _detections)
-        {
-            if (d.Id == _target.Id && d.Hamming <= _maxHamming && d.DecisionMargin >= _minMargin && d.Pose is not null &&
-                (best is null || d.DecisionMargin > best.Value.DecisionMargin))
-            {
-                best = d;
-            }
-        }
-        if (best is not { Pose: RigidTransform tagInCamera })
+        _candidates.Clear();
+        if (!_detections.Exists(Usable))
         {
             _miss = _detections.Count == 0 ? TrackerMiss.NoTag : TrackerMiss.UnknownTag;
             LastProcessingTime = Stopwatch.GetElapsedTime(started);
@@ -224,7 +228,15 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _q[_panSlot] = pan;
         _q[_tiltSlot] = tilt;
         RigidTransform cameraInBase = _camera.Pose(_q);
-        RigidTransform objectInBase = cameraInBase * tagInCamera * _objectInTag;
+        foreach (TagDetection d in _detections)
+        {
+            if (Usable(d))
+            {
+                _candidates.Add(new TagCandidate(d, cameraInBase * d.Pose!.Value * _objectInTag[d.Id]));
+            }
+        }
+        _candidates.Sort(Choose);
+        RigidTransform objectInBase = _candidates[0].ObjectInBase;
         Vec3 linear = Vec3.Zero, angular = Vec3.Zero;
         double dt = (frame.Stamp - _latest.Stamp).TotalSeconds;
         if (_hasPose && dt > 0 && dt <= _staleAfter.TotalSeconds)
@@ -245,9 +257,24 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _heartbeat?.Beat();
     }
 
+    /// <summary>One of the object's ids, decoded reliably, with a pose that fits its corners.</summary>
+    private bool Usable(TagDetection d) =>
+        _objectInTag.ContainsKey(d.Id) && d.Hamming <= _maxHamming && d.DecisionMargin >= _minMargin && d.Pose is not null &&
+        d.PoseError <= _maxPoseError;
+
+    /// <summary>Orders the candidates best first: the highest decision margin, i.e. the tag whose edges
+    /// the detector fit most clearly, normally the one seen most squarely and largest. Measured on the
+    /// twin (scripted elbow-out PickAndPlace, 10 episodes, still cube): the top tag, when seen, scores
+    /// the highest margins (p50 237) and errs least (p50 0.7 mm, p95 2.4 mm), the side tags p50 0.8 to 2.0
+    /// mm, p95 3.2 to 5.7 mm; in the few frames with two tags the margin's pick erred 1.05 mm, the
+    /// smaller pose error's 1.13 mm, the mean of both 1.09 mm. A mean would also average in any wrong
+    /// pose the pose-error bound lets through; the margin's pick keeps the best view whole.</summary>
+    private static int Choose(TagCandidate a, TagCandidate b) =>
+        b.Detection.DecisionMargin.CompareTo(a.Detection.DecisionMargin) is int byMargin and not 0 ? byMargin : a.Detection.Id.CompareTo(b.Detection.Id);
+
     /// <summary>What the tracker sees now, for messages: its target and why the newest frame gave no pose.</summary>
     public override string ToString() =>
-        $"camera tracker for the {_target.Object}'s tag {_target.Id}: {(_miss == TrackerMiss.None ? "pose" : _miss)} in the newest frame";
+        $"camera tracker for the {_target.Object}'s tags {_target.IdList}: {(_miss == TrackerMiss.None ? "pose" : _miss)} in the newest frame";
 
     private static int Slot(RobotModel model, string joint)
     {

@@ -4,17 +4,11 @@ using RobotBridge.Model;
 
 namespace RobotBridge.Vision.Tracking;
 
-/// <summary>One tagged object: which tag it carries, how big the tag is and where it sits on the object.</summary>
-public sealed record TaggedObject
+/// <summary>One tag on an object: its id and where it sits on the object.</summary>
+public sealed record ObjectTag
 {
-    /// <summary>The object's name ("cube", "puck"): what a task asks the tracker for.</summary>
-    public required string Object { get; init; }
-
     /// <summary>The tag's id in the family.</summary>
     public required int Id { get; init; }
-
-    /// <summary>Edge of the tag's black square in metres (not of the white quiet zone around it).</summary>
-    public required double Size { get; init; }
 
     /// <summary>Position of the tag's centre in the object's frame (m).</summary>
     public double[] Xyz { get; init; } = [0, 0, 0];
@@ -26,6 +20,41 @@ public sealed record TaggedObject
     /// <summary>The tag's pose in the object's frame.</summary>
     [JsonIgnore]
     public RigidTransform TagInObject => RigidTransform.FromXyzRpy(new Vec3(Xyz[0], Xyz[1], Xyz[2]), new Vec3(Rpy[0], Rpy[1], Rpy[2]));
+}
+
+/// <summary>One tagged object: which tags it carries, how big they are and where they sit on it. Either
+/// one tag given by <see cref="Id"/>, <see cref="Xyz"/> and <see cref="Rpy"/> on the object itself, or
+/// several in <see cref="Tags"/> (a cube with a tag on each face the camera may see), all of
+/// <see cref="Size"/>.</summary>
+public sealed record TaggedObject
+{
+    /// <summary>The object's name ("cube", "puck"): what a task asks the tracker for.</summary>
+    public required string Object { get; init; }
+
+    /// <summary>The tag's id in the family (one-tag form; null with <see cref="Tags"/>).</summary>
+    public int? Id { get; init; }
+
+    /// <summary>Edge of each tag's black square in metres (not of the white quiet zone around it).</summary>
+    public required double Size { get; init; }
+
+    /// <summary>One-tag form: position of the tag's centre in the object's frame (m).</summary>
+    public double[]? Xyz { get; init; }
+
+    /// <summary>One-tag form: orientation of the tag's frame in the object's frame (see <see cref="ObjectTag.Rpy"/>).</summary>
+    public double[]? Rpy { get; init; }
+
+    /// <summary>Several tags on the object, each with its own id and place (null in the one-tag form).</summary>
+    public List<ObjectTag>? Tags { get; init; }
+
+    /// <summary>Every tag on the object, whichever form the config used.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<ObjectTag> AllTags => Tags is not null ? Tags
+        : Id is int id ? [new ObjectTag { Id = id, Xyz = Xyz ?? [0, 0, 0], Rpy = Rpy ?? [0, 0, 0] }]
+        : [];
+
+    /// <summary>The tag ids, for messages ("0, 2, 3").</summary>
+    [JsonIgnore]
+    public string IdList => string.Join(", ", AllTags.Select(t => t.Id));
 }
 
 /// <summary>The camera's intrinsics as written in the config (sensor_msgs/CameraInfo's K entries).</summary>
@@ -64,6 +93,12 @@ public sealed record CameraTrackerConfig
     /// <summary>Detections whose corner fit is below this margin are ignored (the library's
     /// decision_margin; printed tags in good light score well above 50).</summary>
     public double MinDecisionMargin { get; init; } = 20;
+
+    /// <summary>Detections whose pose fits their corners worse than this (estimate_tag_pose's object-space
+    /// error, m²) are ignored: a small tag seen edge-on (a side face) can be given the mirrored tilt, which
+    /// puts the object's centre, a half-edge behind the tag, 5 cm off (measured on the twin: such poses
+    /// scored 1.2e-5 to 2.6e-5, every right one at most 3e-6).</summary>
+    public double MaxPoseError { get; init; } = 1e-5;
 
     public List<TaggedObject> Objects { get; init; } = [];
 
@@ -126,7 +161,7 @@ public sealed record CameraTrackerConfig
         {
             throw new CameraTrackerConfigException($"tag config {origin}: the file is empty or 'null'");
         }
-        config.Validate(origin);
+        config.Validate($"tag config {origin}");
         return config;
     }
 
@@ -161,33 +196,78 @@ public sealed record CameraTrackerConfig
         {
             throw new CameraTrackerConfigException($"{origin}: min_decision_margin {MinDecisionMargin} must be non-negative");
         }
+        if (!double.IsFinite(MaxPoseError) || MaxPoseError <= 0)
+        {
+            throw new CameraTrackerConfigException($"{origin}: max_pose_error {MaxPoseError} must be positive (m²)");
+        }
         if (Objects.Count == 0)
         {
             throw new CameraTrackerConfigException($"{origin}: \"objects\" lists no tagged object");
         }
-        foreach (TaggedObject o in Objects)
+        for (int i = 0; i < Objects.Count; i++)
         {
+            TaggedObject? o = Objects[i];
+            string at = $"objects[{i}]";
+            if (o is null)
+            {
+                throw new CameraTrackerConfigException($"{origin}: {at} is null");
+            }
             if (string.IsNullOrWhiteSpace(o.Object))
             {
-                throw new CameraTrackerConfigException($"{origin}: an object has no name");
+                throw new CameraTrackerConfigException($"{origin}: {at}.object: the object has no name");
             }
-            if (o.Id < 0)
-            {
-                throw new CameraTrackerConfigException($"{origin}: object \"{o.Object}\" has a negative tag id {o.Id}");
-            }
+            at = $"{at} (\"{o.Object}\")";
             if (!double.IsFinite(o.Size) || o.Size <= 0 || o.Size > 1)
             {
-                throw new CameraTrackerConfigException($"{origin}: object \"{o.Object}\" tag size {o.Size} m must be in (0, 1] (the black square's edge)");
+                throw new CameraTrackerConfigException($"{origin}: {at}.size {o.Size} m must be in (0, 1] (the tags' black square's edge)");
             }
-            if (o.Xyz is not { Length: 3 } || o.Rpy is not { Length: 3 } || !o.Xyz.Concat(o.Rpy).All(double.IsFinite))
+            if (o.Tags is not null && (o.Id is not null || o.Xyz is not null || o.Rpy is not null))
             {
-                throw new CameraTrackerConfigException($"{origin}: object \"{o.Object}\" xyz and rpy must each be 3 finite numbers");
+                throw new CameraTrackerConfigException($"{origin}: {at} gives both \"tags\" and a single tag's id/xyz/rpy; put every tag in \"tags\"");
+            }
+            if (o.Tags is null && o.Id is null)
+            {
+                throw new CameraTrackerConfigException($"{origin}: {at} has neither \"id\" (one tag) nor \"tags\" (several)");
+            }
+            if (o.Tags is { Count: 0 })
+            {
+                throw new CameraTrackerConfigException($"{origin}: {at}.tags lists no tag");
+            }
+            if (o.Tags is null)
+            {
+                CheckTag(origin, at, o.Id!.Value, o.Xyz ?? [0, 0, 0], o.Rpy ?? [0, 0, 0]);
+                continue;
+            }
+            for (int j = 0; j < o.Tags.Count; j++)
+            {
+                ObjectTag? tag = o.Tags[j];
+                if (tag is null)
+                {
+                    throw new CameraTrackerConfigException($"{origin}: {at}.tags[{j}] is null");
+                }
+                CheckTag(origin, $"{at}.tags[{j}]", tag.Id, tag.Xyz, tag.Rpy);
             }
         }
-        var ids = Objects.GroupBy(o => o.Id).FirstOrDefault(g => g.Count() > 1);
+        var ids = Objects.SelectMany(o => o.AllTags.Select(t => (o.Object, t.Id))).GroupBy(t => t.Id).FirstOrDefault(g => g.Count() > 1);
         if (ids is not null)
         {
-            throw new CameraTrackerConfigException($"{origin}: tag id {ids.Key} is used by more than one object");
+            throw new CameraTrackerConfigException($"{origin}: tag id {ids.Key} is used more than once ({string.Join(", ", ids.Select(t => t.Object))}); each tag needs its own id");
+        }
+    }
+
+    private static void CheckTag(string origin, string at, int id, double[]? xyz, double[]? rpy)
+    {
+        if (id < 0)
+        {
+            throw new CameraTrackerConfigException($"{origin}: {at}.id {id} must not be negative");
+        }
+        if (xyz is not { Length: 3 } || !xyz.All(double.IsFinite))
+        {
+            throw new CameraTrackerConfigException($"{origin}: {at}.xyz must be 3 finite numbers (m)");
+        }
+        if (rpy is not { Length: 3 } || !rpy.All(double.IsFinite))
+        {
+            throw new CameraTrackerConfigException($"{origin}: {at}.rpy must be 3 finite numbers (rad)");
         }
     }
 }
