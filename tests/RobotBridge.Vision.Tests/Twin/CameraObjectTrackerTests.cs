@@ -162,10 +162,10 @@ public class CameraObjectTrackerTests
     public void A_tag_with_another_id_gives_no_pose()
     {
         using FetchTwin twin = TwinLookingAtTable();
-        // The config says the cube carries id 5; the twin's cube shows id 0.
+        // The config says the cube carries id 17; the twin's cube shows ids 0 and 2 to 5.
         var config = CameraTrackerConfig.Default() with
         {
-            Objects = [new TaggedObject { Object = "cube", Id = 5, Size = 0.04, Xyz = [0, 0, 0.025], Rpy = [Math.PI, 0, 0] }],
+            Objects = [new TaggedObject { Object = "cube", Id = 17, Size = 0.04, Xyz = [0, 0, 0.025], Rpy = [Math.PI, 0, 0] }],
         };
         using var tracker = new CameraObjectTracker(twin, Model, config, "cube");
         twin.SetObjectPose(SceneObject.Cube, ScenePose.At(0.6, 0.0, FetchTaskSpec.TableTop + 0.025));
