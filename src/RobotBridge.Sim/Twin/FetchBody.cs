@@ -415,9 +415,7 @@ internal sealed class FetchBody : IDisposable
                 applied[d] = bias[d] + damping[d] * velocity;
             }
         }
-        ReadOnlySpan<double> qpos = _data.Qpos;
-        int[] baseQpos = _map.BaseQpos;
-        double x = qpos[baseQpos[0]], y = qpos[baseQpos[1]], yaw = qpos[baseQpos[2]];
+        var (x, y, yaw) = BasePose();
         if (_runstopped)
         {
             _base.Halt(x, y, yaw);
@@ -436,12 +434,19 @@ internal sealed class FetchBody : IDisposable
 
     private static double WrapAngle(double angle) => Math.IEEERemainder(angle, 2 * Math.PI);
 
-    /// <summary>The base stops and holds where it is now.</summary>
-    private void HaltBase()
+    /// <summary>The planar base's measured pose: world x, y (m) and yaw (rad).</summary>
+    private (double X, double Y, double Yaw) BasePose()
     {
         ReadOnlySpan<double> qpos = _data.Qpos;
         int[] baseQpos = _map.BaseQpos;
-        _base.Halt(qpos[baseQpos[0]], qpos[baseQpos[1]], qpos[baseQpos[2]]);
+        return (qpos[baseQpos[0]], qpos[baseQpos[1]], qpos[baseQpos[2]]);
+    }
+
+    /// <summary>The base stops and holds where it is now.</summary>
+    private void HaltBase()
+    {
+        var (x, y, yaw) = BasePose();
+        _base.Halt(x, y, yaw);
     }
 
     private void ReadMeasured()

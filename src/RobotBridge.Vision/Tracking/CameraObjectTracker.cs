@@ -61,6 +61,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     private readonly TaggedObject _target;
     private readonly Dictionary<int, RigidTransform> _objectInTag;
     private readonly List<TagCandidate> _candidates = [];
+    private readonly Predicate<TagDetection> _usable;
     private readonly CameraIntrinsics _intrinsics;
     private readonly TimeSpan _staleAfter;
     private readonly TimeSpan _holdFor;
@@ -105,6 +106,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _maxHamming = config.MaxHamming;
         _minMargin = config.MinDecisionMargin;
         _maxPoseError = config.MaxPoseError;
+        _usable = Usable; // made once: a method group on an instance builds a new delegate at each use, here each frame
         _heartbeat = heartbeat;
         _camera = new KinematicChain(model, OpticalFrame);
         _q = model.CreateHomeVector();
@@ -212,7 +214,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         Grayscale.FromRgb(frame.Rgb, _gray);
         _detector.Detect(_gray.AsSpan(0, pixels), frame.Width, frame.Height, frame.Width, _detections, _intrinsics, _target.Size);
         _candidates.Clear();
-        if (!_detections.Exists(Usable))
+        if (!_detections.Exists(_usable))
         {
             _miss = _detections.Count == 0 ? TrackerMiss.NoTag : TrackerMiss.UnknownTag;
             LastProcessingTime = Stopwatch.GetElapsedTime(started);
