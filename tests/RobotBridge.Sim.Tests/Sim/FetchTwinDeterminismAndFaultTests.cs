@@ -269,4 +269,22 @@ public class FetchTwinSceneTests
         twin.Clock.WaitUntil(TimeSpan.FromSeconds(2.0));
         Assert.True(twin.GetObjectPose(SceneObject.Puck).Z < 0.1, "with the slide table gone the puck should fall to the floor");
     }
+
+    /// <summary>A puck set down on the slide table stays where it was put, at its own height. MuJoCo 2.2 meets
+    /// a cylinder and a box at one point: a puck resting on its flat face rocked on it, sank 6 mm and crept
+    /// away at 0.5 mm/s and faster (2.6 mm/s with the scene's noslip). It stands on a ring of small feet.</summary>
+    [Fact]
+    public void A_puck_at_rest_on_the_slide_table_stays_put()
+    {
+        using var twin = new FetchTwin();
+        twin.SetTable(TableLayout.Slide);
+        twin.SetObjectPose(SceneObject.Puck, ScenePose.At(0.8, 0.25, 0.42));
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(0.5));
+        ScenePose settled = twin.GetObjectPose(SceneObject.Puck);
+        twin.Clock.WaitUntil(TimeSpan.FromSeconds(5.5));
+        ScenePose later = twin.GetObjectPose(SceneObject.Puck);
+        double moved = Math.Sqrt((later.X - settled.X) * (later.X - settled.X) + (later.Y - settled.Y) * (later.Y - settled.Y));
+        Assert.True(moved < 1e-4, $"the resting puck crept {1000 * moved:F2} mm in 5 s");
+        Assert.InRange(later.Z, 0.419, 0.421); // the slide table's top at 0.4 plus the puck's half-height 0.02
+    }
 }
