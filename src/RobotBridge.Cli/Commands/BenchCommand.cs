@@ -25,6 +25,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(DistributedBenchCommand.Create());
         bench.Subcommands.Add(RosbridgeBenchCommand.CreateReceiver());
         bench.Subcommands.Add(EndToEndBenchCommand.Create());
+        bench.Subcommands.Add(ServeCameraBenchCommand.Create());
         bench.Subcommands.Add(AprilTagBenchCommand.Create());
         bench.Subcommands.Add(TrackerBenchCommand.Create());
         return bench;
