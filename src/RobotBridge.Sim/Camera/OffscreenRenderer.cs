@@ -86,11 +86,32 @@ public sealed unsafe class OffscreenRenderer : IDisposable
     public string Backend => _egl.Description;
 
     /// <summary>
-    /// Renders the current state of <paramref name="data"/>. <paramref name="rgb"/> receives
-    /// Width*Height*3 bytes, top row first; <paramref name="depth"/> (optional, may be empty) receives
-    /// metric depth along the optical axis, or +∞ where nothing is within the far clip plane.
+    /// Renders the current state of <paramref name="data"/>: <see cref="Snapshot"/> then <see cref="Draw"/>.
+    /// <paramref name="rgb"/> receives Width*Height*3 bytes, top row first; <paramref name="depth"/> (optional,
+    /// may be empty) receives metric depth along the optical axis, or +∞ where nothing is within the far clip plane.
     /// </summary>
     public void Render(SimData data, Span<byte> rgb, Span<float> depth)
+    {
+        Snapshot(data);
+        Draw(rgb, depth);
+    }
+
+    /// <summary>
+    /// Copies what the camera sees in <paramref name="data"/> (geometry poses, colours, the camera's own pose)
+    /// into the renderer's scene. CPU only and short: the part that needs the world held still. Until the
+    /// next snapshot, <see cref="Draw"/> needs nothing of the world.
+    /// </summary>
+    public void Snapshot(SimData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        MuJoCoNative.mjv_updateScene(_model.Ptr, data.Ptr, _option.DangerousGetHandle(), IntPtr.Zero,
+            _camera.DangerousGetHandle(), MjEnums.mjCAT_ALL, _scene.DangerousGetHandle());
+    }
+
+    /// <summary>Rasterises the last <see cref="Snapshot"/> into <paramref name="rgb"/> and <paramref name="depth"/>
+    /// (as <see cref="Render"/>): the expensive part (Mesa llvmpipe runs it on the CPU), which may run while the
+    /// world steps on.</summary>
+    public void Draw(Span<byte> rgb, Span<float> depth)
     {
         int pixels = Width * Height;
         if (rgb.Length < pixels * 3)
@@ -107,8 +128,6 @@ public sealed unsafe class OffscreenRenderer : IDisposable
         {
             IntPtr context = _context.DangerousGetHandle();
             var viewport = new MjrRect(0, 0, Width, Height);
-            MuJoCoNative.mjv_updateScene(_model.Ptr, data.Ptr, _option.DangerousGetHandle(), IntPtr.Zero,
-                _camera.DangerousGetHandle(), MjEnums.mjCAT_ALL, _scene.DangerousGetHandle());
             MuJoCoNative.mjr_render(viewport, _scene.DangerousGetHandle(), context);
             fixed (byte* rawRgb = _rawRgb)
             fixed (float* rawDepth = _rawDepth)

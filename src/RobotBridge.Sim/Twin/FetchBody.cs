@@ -72,7 +72,7 @@ internal sealed class FetchBody : IDisposable
         _wristJacobian = (jacp, jacr) => _data.JacobianOfBody(_wristBody, jacp, jacr);
         _sensor = new JointStateSensor(world, _map, options);
         _commandLatency = options.CommandLatency;
-        _camera = new TwinHeadCamera(world);
+        _camera = new TwinHeadCamera(world, renderOnOwnThread: options.ClockMode == TwinClockMode.RealTime);
     }
 
     /// <summary>MuJoCo id of the head camera (domain randomisation jitters it).</summary>

@@ -77,7 +77,8 @@ public sealed class FetchTwin : IRobot, ITwinScene
     /// <summary>Simulation faults detected so far (each one reset the twin to a safe state).</summary>
     public IReadOnlyList<TwinFault> Faults => _world.Faults;
 
-    /// <summary>Raised (on the stepping thread) when the simulation diverged and the twin was reset.</summary>
+    /// <summary>Raised (on the stepping thread) when the simulation diverged and the twin was reset, or (on the
+    /// real-time camera's render thread) when the camera failed and went dark.</summary>
     public event Action<TwinFault>? Faulted
     {
         add => _world.Faulted += value;

@@ -85,7 +85,7 @@ internal sealed class TwinWorld : IDisposable
         }
     }
 
-    /// <summary>Raised (on the stepping thread, with the gate held) after a fault was recovered from.</summary>
+    /// <summary>Raised (on the stepping thread, or the real-time camera's render thread, with the gate held) after a fault was recovered from.</summary>
     public event Action<TwinFault>? Faulted;
 
     /// <summary>Logs a fault the caller has already recovered from and tells the subscribers.</summary>
