@@ -43,7 +43,8 @@ public sealed record FetchNodeOptions
 /// gripper, as the real drivers publish), the head camera at its real rate, the controllers'
 /// actions (actionlib topics for ROS 1 clients, action ops for ROS 2), the twist topics and the
 /// software runstop; given an object source, the task object's pose as a detector would publish it. All robot calls happen on the node's own thread, which also paces a virtual
-/// clock in real time; a client that commanded the robot and then vanished stops it.
+/// clock in real time; camera frames are copied, encoded and sent on a thread of their own at a lower priority
+/// (<see cref="HeadCameraPublisher"/>), so joint states never wait for them; a client that commanded the robot and then vanished stops it.
 /// </summary>
 public sealed class FetchRobotNode : IDisposable
 {
@@ -89,11 +90,7 @@ public sealed class FetchRobotNode : IDisposable
     private readonly ActionlibServer<GripperCommandGoal, GripperCommandResult, GripperCommandFeedback> _gripperActionlib;
     private GripperGoal? _gripper;
     private readonly LocalPublisher<JointState> _jointStates;
-    private readonly LocalPublisher<Image> _rgb;
-    private readonly LocalPublisher<Image> _rgbThrottled;
-    private TimeSpan _lastThrottled = TimeSpan.MinValue;
-    private readonly LocalPublisher<CameraInfo> _cameraInfo;
-    private readonly LocalPublisher<Image> _depth;
+    private readonly HeadCameraPublisher _camera;
     private readonly LocalPublisher<BoolMsg> _runstopState;
     private readonly IObjectTracker? _objectSource;
     private readonly LocalPublisher<PoseStamped>? _objectPose;
@@ -101,8 +98,6 @@ public sealed class FetchRobotNode : IDisposable
     private readonly RobotState _state = new();
     private readonly JointState _body = new();
     private readonly JointState _fingers = new();
-    private readonly Image _image = new();
-    private readonly Image _depthImage = new();
     private readonly Thread _thread;
     private readonly CancellationTokenSource _stop = new();
     private readonly FixedRateScheduler _scheduler;
@@ -133,10 +128,7 @@ public sealed class FetchRobotNode : IDisposable
             _objectMessage.Header.FrameId = FetchTopics.ObjectFrame;
         }
         _jointStates = server.AdvertiseLocal<JointState>(FetchTopics.JointStates);
-        _rgb = server.AdvertiseLocal<Image>(FetchTopics.RgbImage);
-        _rgbThrottled = server.AdvertiseLocal<Image>(FetchTopics.RgbThrottled);
-        _cameraInfo = server.AdvertiseLocal<CameraInfo>(FetchTopics.RgbCameraInfo);
-        _depth = server.AdvertiseLocal<Image>(FetchTopics.DepthImage);
+        _camera = new HeadCameraPublisher(server, _options);
         _runstopState = server.AdvertiseLocal<BoolMsg>(FetchTopics.SoftwareRunstopEnabled);
         _body.Name.AddRange(FetchTopics.BodyJoints);
         _fingers.Name.AddRange(FetchTopics.GripperJoints);
@@ -566,7 +558,11 @@ public sealed class FetchRobotNode : IDisposable
                 if (wall.Elapsed >= nextFrame)
                 {
                     nextFrame = wall.Elapsed + _options.CameraPeriod;
-                    PublishCamera();
+                    // Only taken here (robot calls stay on this thread); copied, encoded and sent on the camera's own.
+                    if (_robot.TryGetCameraFrame() is { } frame)
+                    {
+                        _camera.Post(frame);
+                    }
                 }
                 if (_objectPose is not null && wall.Elapsed >= nextObject)
                 {
@@ -656,65 +652,11 @@ public sealed class FetchRobotNode : IDisposable
         _objectPose.Publish(_objectMessage);
     }
 
-    private void PublishCamera()
-    {
-        using var frame = _robot.TryGetCameraFrame();
-        if (frame is null)
-        {
-            return;
-        }
-        var stamp = RosTime.FromTimeSpan(frame.Stamp);
-        bool throttledDue = _rgbThrottled.HasSubscribers && (_lastThrottled == TimeSpan.MinValue
-            || frame.Stamp - _lastThrottled >= TimeSpan.FromSeconds(1 / _options.ThrottledCameraRate));
-        if (_rgb.HasSubscribers || throttledDue)
-        {
-            _image.Header.Stamp = stamp;
-            _image.Header.FrameId = "head_camera_rgb_optical_frame";
-            _image.Width = (uint)frame.Width;
-            _image.Height = (uint)frame.Height;
-            _image.Encoding = "rgb8";
-            _image.Step = (uint)(frame.Width * 3);
-            _image.Data.CopyFrom(frame.Rgb);
-            if (_rgb.HasSubscribers)
-            {
-                _rgb.Publish(_image);
-            }
-            if (throttledDue)
-            {
-                _lastThrottled = frame.Stamp;
-                _rgbThrottled.Publish(_image);
-            }
-        }
-        if (frame.HasDepth && _depth.HasSubscribers)
-        {
-            _depthImage.Header.Stamp = stamp;
-            _depthImage.Header.FrameId = "head_camera_rgb_optical_frame";
-            _depthImage.Width = (uint)frame.Width;
-            _depthImage.Height = (uint)frame.Height;
-            _depthImage.Encoding = "32FC1";
-            _depthImage.Step = (uint)(frame.Width * 4);
-            _depthImage.Data.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(frame.Depth));
-            _depth.Publish(_depthImage);
-        }
-        if (_cameraInfo.HasSubscribers)
-        {
-            var info = new CameraInfo { Width = (uint)frame.Width, Height = (uint)frame.Height, DistortionModel = "plumb_bob" };
-            info.Header.Stamp = stamp;
-            info.Header.FrameId = "head_camera_rgb_optical_frame";
-            // Pinhole from the simulated camera's 1.047 rad horizontal field of view (fetch_gazebo).
-            double f = frame.Width / 2.0 / Math.Tan(1.047197 / 2);
-            info.K[0] = f; info.K[2] = frame.Width / 2.0; info.K[4] = f; info.K[5] = frame.Height / 2.0; info.K[8] = 1;
-            info.R[0] = info.R[4] = info.R[8] = 1;
-            info.P[0] = f; info.P[2] = frame.Width / 2.0; info.P[5] = f; info.P[6] = frame.Height / 2.0; info.P[10] = 1;
-            info.D.Resize(5).Clear();
-            _cameraInfo.Publish(info);
-        }
-    }
-
     public void Dispose()
     {
         _server.ClientDisconnected -= OnClientDisconnected;
         _stop.Cancel();
         _thread.Join();
+        _camera.Dispose();
     }
 }

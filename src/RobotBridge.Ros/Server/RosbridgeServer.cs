@@ -326,9 +326,11 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
     {
         List<(ServerSession Session, SessionTopic Sub)> targets = [];
         int depth;
+        bool bulk;
         lock (_gate)
         {
             bool robotOwned = _topics.TryGetValue(topic, out var entry) && entry.IsLocal;
+            bulk = entry is { Bulk: true };
             depth = robotOwned ? _options.RobotTopicQueueDepth : _options.ClientTopicQueueDepth;
             if (entry is not null && entry.Latched)
             {
@@ -360,7 +362,7 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
             }
             try
             {
-                session.Send(message.FrameFor(sub.ClientTopic, sub.Compression), topic, depth);
+                session.Send(message.FrameFor(sub.ClientTopic, sub.Compression), topic, depth, bulk);
             }
             catch (Exception e) when (e is RosbridgeFormatException or InvalidOperationException or JsonException)
             {
@@ -370,7 +372,9 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
     }
 
     /// <summary>Declares a topic the server publishes.</summary>
-    public LocalPublisher<T> AdvertiseLocal<T>(string topic, bool latch = false) where T : IRosMessage, new()
+    /// <param name="bulk">Large sensor data (camera images): a client's socket sends it only when no other message
+    /// waits, so the robot's state and the replies to its clients never queue behind it.</param>
+    public LocalPublisher<T> AdvertiseLocal<T>(string topic, bool latch = false, bool bulk = false) where T : IRosMessage, new()
     {
         string key = Normalize(topic);
         lock (_gate)
@@ -379,6 +383,7 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
             entry.Type = new T().RosType;
             entry.IsLocal = true;
             entry.Latched |= latch;
+            entry.Bulk |= bulk;
         }
         return new LocalPublisher<T>(this, topic);
     }

@@ -50,10 +50,11 @@ public sealed class ServerSession
     /// <summary>Queues a frame that must not be dropped (status, replies); a full queue disconnects the client.</summary>
     internal bool Send(PooledFrame frame) => Send(frame, null, 0);
 
-    /// <summary>Queues a topic message; only the newest <paramref name="depth"/> of its topic stay queued.</summary>
-    internal bool Send(PooledFrame frame, string? topic, int depth)
+    /// <summary>Queues a topic message; only the newest <paramref name="depth"/> of its topic stay queued, and a
+    /// <paramref name="bulk"/> one (an image) is sent only when no other frame waits.</summary>
+    internal bool Send(PooledFrame frame, string? topic, int depth, bool bulk = false)
     {
-        if (Outbox.Enqueue(frame, topic, depth) is not { } reason)
+        if (Outbox.Enqueue(frame, topic, depth, bulk) is not { } reason)
         {
             return true;
         }

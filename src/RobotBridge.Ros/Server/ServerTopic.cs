@@ -20,6 +20,9 @@ internal sealed class ServerTopic(string name)
     /// <summary>The robot publishes it (sensors, state): clients may not.</summary>
     public bool IsLocal { get; set; }
 
+    /// <summary>Large sensor data (images): each client's socket sends it only when no other message waits.</summary>
+    public bool Bulk { get; set; }
+
     /// <summary>The least role that may publish on it; topics only clients use need an operator.</summary>
     public ClientRole PublisherRole { get; set; } = ClientRole.Operator;
 }

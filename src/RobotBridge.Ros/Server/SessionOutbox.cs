@@ -12,6 +12,10 @@ namespace RobotBridge.Ros.Server;
 /// has not completed for <see cref="StallTimeout"/> marks the client as stalled. Overflow and stall are
 /// reported to the caller, which disconnects the client; frames without a topic (status, service and
 /// action replies) are never dropped silently.
+/// <para>Two lanes share the socket: bulk topics (camera images, ~1 MB each, milliseconds on the wire) go
+/// only when nothing else waits, so a joint state, a goal's feedback or a reply queued behind them is sent
+/// next, not after every image ahead of it (a real Fetch's joint states do not wait for its camera). Order
+/// is kept within each lane; a topic is in one lane, so its messages keep their order.</para>
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "SemaphoreSlim holds a kernel handle only once AvailableWaitHandle is read, which nothing does")]
 internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan stallTimeout)
@@ -24,6 +28,7 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
 
     private readonly object _gate = new();
     private readonly LinkedList<Entry> _queue = new();
+    private readonly LinkedList<Entry> _bulk = new();
     private readonly Dictionary<string, int> _perTopic = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _ready = new(0, 1);
     private long _bytes;
@@ -43,7 +48,7 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
         {
             lock (_gate)
             {
-                return _queue.Count;
+                return _queue.Count + _bulk.Count;
             }
         }
     }
@@ -59,9 +64,12 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
         }
     }
 
-    /// <summary>Queues a frame (owning it from now on). Returns null, or why the client must be disconnected.</summary>
-    public string? Enqueue(PooledFrame frame, string? topic, int depth)
+    /// <summary>Queues a frame (owning it from now on); <paramref name="bulk"/> frames (a topic's) yield the socket
+    /// to all others. Returns null, or why the client must be disconnected.</summary>
+    public string? Enqueue(PooledFrame frame, string? topic, int depth, bool bulk = false)
     {
+        bulk &= topic is not null;
+        var lane = bulk ? _bulk : _queue;
         lock (_gate)
         {
             if (_closed)
@@ -76,7 +84,7 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
             }
             if (topic is not null && _perTopic.TryGetValue(topic, out int queued) && queued >= depth)
             {
-                for (var node = _queue.First; node is not null; node = node.Next)
+                for (var node = lane.First; node is not null; node = node.Next)
                 {
                     if (node.Value.Topic == topic)
                     {
@@ -91,14 +99,15 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
                     }
                 }
             }
-            if (_bytes + frame.Length > ByteBudget || _queue.Count >= FrameCapacity)
+            int count = _queue.Count + _bulk.Count;
+            if (_bytes + frame.Length > ByteBudget || count >= FrameCapacity)
             {
-                string reason = $"slow client: its send queue would exceed {(_queue.Count >= FrameCapacity ? $"{FrameCapacity} frames" : $"{ByteBudget / 1024.0 / 1024.0:0.#} MiB")} " +
-                                $"({_queue.Count} frames, {_bytes / 1024.0 / 1024.0:0.0} MiB waiting)";
+                string reason = $"slow client: its send queue would exceed {(count >= FrameCapacity ? $"{FrameCapacity} frames" : $"{ByteBudget / 1024.0 / 1024.0:0.#} MiB")} " +
+                                $"({count} frames, {_bytes / 1024.0 / 1024.0:0.0} MiB waiting)";
                 frame.Dispose();
                 return reason;
             }
-            _queue.AddLast(new Entry(frame, topic, Stopwatch.GetTimestamp()));
+            lane.AddLast(new Entry(frame, topic, Stopwatch.GetTimestamp()));
             _bytes += frame.Length;
             if (topic is not null)
             {
@@ -142,19 +151,20 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
     }
 
     private string StallReason() =>
-        $"slow client: one send has not completed for over {StallTimeout.TotalSeconds:0.#} s ({_queue.Count} frames, {_bytes / 1024.0 / 1024.0:0.0} MiB waiting)";
+        $"slow client: one send has not completed for over {StallTimeout.TotalSeconds:0.#} s ({_queue.Count + _bulk.Count} frames, {_bytes / 1024.0 / 1024.0:0.0} MiB waiting)";
 
     /// <summary>A send taking longer than this means the client is not reading right now.</summary>
     private static readonly TimeSpan StuckSend = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Waits for the next frame; the caller sends it and then calls <see cref="Sent"/>.</summary>
+    /// <summary>Waits for the next frame (the oldest of the other lane before any bulk one); the caller sends it
+    /// and then calls <see cref="Sent"/>.</summary>
     public async ValueTask<PooledFrame> NextAsync(CancellationToken token)
     {
         while (true)
         {
             lock (_gate)
             {
-                if (_queue.First is { } first)
+                if ((_queue.First ?? _bulk.First) is { } first)
                 {
                     Remove(first);
                     _sendStarted = Stopwatch.GetTimestamp();
@@ -179,7 +189,7 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
         lock (_gate)
         {
             _closed = true;
-            while (_queue.First is { } node)
+            while ((_queue.First ?? _bulk.First) is { } node)
             {
                 Remove(node);
                 node.Value.Frame.Dispose();
@@ -189,7 +199,7 @@ internal sealed class SessionOutbox(long byteBudget, int frameCapacity, TimeSpan
 
     private void Remove(LinkedListNode<Entry> node)
     {
-        _queue.Remove(node);
+        node.List!.Remove(node);
         _bytes -= node.Value.Frame.Length;
         if (node.Value.Topic is { } topic)
         {
