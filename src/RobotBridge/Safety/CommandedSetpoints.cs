@@ -28,11 +28,12 @@ internal sealed class CommandedSetpoints
         lock (_gate)
         {
             ForgetIfTimeWentBackLocked(now);
+            PreemptLocked(joints);
             _lastForwarded = now;
             for (int j = 0; j < joints.Count; j++)
             {
                 int index = FetchJoints.IndexOf(joints[j]);
-                var plan = new Plan(new double[knots], new double[knots], new double[knots]);
+                var plan = new Plan(goal.Group, new double[knots], new double[knots], new double[knots]);
                 plan.Times[0] = at.TotalSeconds;
                 plan.Positions[0] = position[index];
                 plan.Velocities[0] = velocity[index];
@@ -75,6 +76,46 @@ internal sealed class CommandedSetpoints
         return true;
     }
 
+    /// <summary>A command for <paramref name="joints"/> (an arm twist) went to the robot: it ends every goal
+    /// that shares a joint with it, and the ended goal's other joints hold where they are (a twist ends an
+    /// arm_with_torso goal, torso included), so their plans no longer say where they go.</summary>
+    public void Preempted(IReadOnlyList<string> joints)
+    {
+        lock (_gate)
+        {
+            PreemptLocked(joints);
+        }
+    }
+
+    private void PreemptLocked(IReadOnlyList<string> joints)
+    {
+        for (int i = 0; i < _plans.Length; i++)
+        {
+            if (_plans[i] is { } plan && FetchJoints.Of(plan.Group).Any(joints.Contains))
+            {
+                _plans[i] = null;
+            }
+        }
+    }
+
+    /// <summary>When (s, on the robot's clock) the last goal planned for a joint outside <paramref name="own"/>
+    /// ends, or null when no such joint has one.</summary>
+    public double? LatestEndOutside(IReadOnlyList<string> own)
+    {
+        lock (_gate)
+        {
+            double? latest = null;
+            for (int i = 0; i < _plans.Length; i++)
+            {
+                if (_plans[i] is { } plan && !own.Contains(FetchJoints.All[i]))
+                {
+                    latest = Math.Max(latest ?? double.NegativeInfinity, plan.Times[^1]);
+                }
+            }
+            return latest;
+        }
+    }
+
     /// <summary>Forgets every goal: after a stop the controllers hold where the joints are.</summary>
     public void Clear()
     {
@@ -94,8 +135,9 @@ internal sealed class CommandedSetpoints
         }
     }
 
-    /// <summary>One joint's knots: the start, then each point (velocity NaN where the point has none).</summary>
-    private sealed record Plan(double[] Times, double[] Positions, double[] Velocities)
+    /// <summary>One joint's knots: the start, then each point (velocity NaN where the point has none), and
+    /// the group of the goal they came from.</summary>
+    private sealed record Plan(JointGroup Group, double[] Times, double[] Positions, double[] Velocities)
     {
         public void Sample(double t, out double position, out double velocity)
         {

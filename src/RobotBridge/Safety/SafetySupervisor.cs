@@ -54,6 +54,9 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     private TimeSpan? _lastCameraStamp;
     private bool _limitViolationReported;
     private bool _workspaceViolationReported;
+    private bool _twistRoomViolationReported;
+    private long _armTwistUntilTicks = NoTwist;
+    private const long NoTwist = long.MinValue;
     private volatile bool _runstopEngagedBySupervisor;
     private long _forwarded, _clamped, _rejected, _dropped, _stops;
     private long _lastStopTicks = -1;
@@ -266,18 +269,33 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
                 Span<double> start = stackalloc double[FetchJoints.Count];
                 Span<double> startVelocity = stackalloc double[FetchJoints.Count];
                 StartOfNextGoalLocked(trajectory.Group, startAt, now, start, startVelocity);
-                limited = TrajectoryLimiter.Enforce(trajectory, start, startVelocity, _limits, _config.PositionMargin, out bool clamped);
-                if (!_workspace.PathInside(limited, _reference.Position, _config.WorkspaceMargin, out string? problem))
+                JointTrajectory wound = WindUpContinuous(trajectory, start);
+                limited = TrajectoryLimiter.Enforce(wound, start, startVelocity, _limits, _config.PositionMargin, out bool clamped);
+                var own = FetchJoints.Of(trajectory.Group);
+                if (!own.Contains(FetchJoints.ShoulderPan) && own.Contains(FetchJoints.TorsoLift) && TwistDrivesArm(now))
                 {
-                    Interlocked.Increment(ref _rejected);
-                    Latch.TripMomentary(WorkspaceSource, $"rejected out-of-workspace command: {problem}");
+                    Reject("rejected torso goal: a Cartesian twist drives the arm, and where the two together take the gripper cannot be checked");
                     return;
+                }
+                foreach (double[] others in OthersAlongTheirGoalsLocked(own, now))
+                {
+                    if (!_workspace.PathInside(limited, others, _config.WorkspaceMargin, out string? problem))
+                    {
+                        Interlocked.Increment(ref _rejected);
+                        Latch.TripMomentary(WorkspaceSource, $"rejected out-of-workspace command: {problem}{(others == _reference.Position ? "" : ", with the other joints where their running goals take them")}");
+                        return;
+                    }
                 }
                 if (clamped)
                 {
                     Interlocked.Increment(ref _clamped);
                 }
                 _setpoints.Forwarded(limited, now, startAt, start, startVelocity);
+                if (FetchJoints.Of(trajectory.Group).Contains(FetchJoints.ShoulderPan))
+                {
+                    // A trajectory on the arm ends its Cartesian twist; the limiter keeps its goal inside the margins.
+                    Interlocked.Exchange(ref _armTwistUntilTicks, NoTwist);
+                }
             }
             Forward(() => _inner.SendTrajectory(limited));
         }
@@ -309,13 +327,29 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
                     return;
                 }
                 limited = CapSpeed(twist, _config.MaxCartesianSpeed, _config.MaxCartesianAngularSpeed, out bool capped);
+                // The twist ends any trajectory goal on the arm, and the torso of an arm_with_torso one holds.
+                _setpoints.Preempted(FetchJoints.Arm);
                 // The arm's twist controller keeps going for 0.5 s without a new command, so the
-                // gripper must be able to coast that long without reaching the wall.
-                limited = _workspace.LimitTwist(limited, _reference.Position, _config.WorkspaceMargin, CartesianCoastTime, out bool walled);
+                // gripper must be able to coast that long without reaching the wall, wherever a running
+                // torso goal takes the arm meanwhile.
+                bool walled = false;
+                foreach (double[] others in OthersAlongTheirGoalsLocked(FetchJoints.Arm, _inner.Clock.Now))
+                {
+                    if (others != _reference.Position && !_workspace.Contains(others, 0))
+                    {
+                        Reject("rejected Cartesian twist: the torso's running goal takes the gripper out of the workspace with the arm where it is");
+                        return;
+                    }
+                    limited = _workspace.LimitTwist(limited, others, _config.WorkspaceMargin, CartesianCoastTime, out bool wall);
+                    walled |= wall;
+                }
                 if (capped || walled)
                 {
                     Interlocked.Increment(ref _clamped);
                 }
+                // Until the twist has coasted out, the monitor keeps the arm's joints able to brake inside
+                // their margins (FindTwistBrakingRoomViolation).
+                Interlocked.Exchange(ref _armTwistUntilTicks, (_inner.Clock.Now + TimeSpan.FromSeconds(CartesianCoastTime)).Ticks);
             }
             Forward(() => _inner.SendCartesianTwist(limited));
         }
@@ -388,8 +422,83 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     public void Stop(string reason)
     {
         _setpoints.Clear();
+        Interlocked.Exchange(ref _armTwistUntilTicks, NoTwist);
         _inner.Stop(reason);
     }
+
+    /// <summary>
+    /// The goal as the controller runs it: a continuous joint (no position limits: the roll joints) turns
+    /// from knot to knot the shortest way (robot_controllers' windupTrajectory, <see cref="TrajectorySpline"/>),
+    /// so each of its points is moved by whole turns to lie within π of the one before, starting from
+    /// <paramref name="start"/>. Timed and checked as written, upperarm_roll from 1.52 to −2.32 was checked
+    /// turning −3.84 rad while the arm turned +2.44 rad, and that path took the gripper 1.1 cm over the
+    /// box (AdversarialActionPropertyTests seed 4). The same instance when nothing moves.
+    /// </summary>
+    private JointTrajectory WindUpContinuous(JointTrajectory trajectory, ReadOnlySpan<double> start)
+    {
+        var joints = FetchJoints.Of(trajectory.Group);
+        TrajectoryPoint[]? points = null;
+        for (int j = 0; j < joints.Count; j++)
+        {
+            int index = FetchJoints.IndexOf(joints[j]);
+            if (_limits[index].HasPositionLimits)
+            {
+                continue;
+            }
+            double previous = start[index];
+            for (int p = 0; p < trajectory.Points.Count; p++)
+            {
+                TrajectoryPoint point = points is null ? trajectory.Points[p] : points[p];
+                double target = previous + TrajectorySpline.ShortestAngularDistance(previous, point.Positions[j]);
+                if (target != point.Positions[j])
+                {
+                    points ??= [.. trajectory.Points];
+                    var positions = (double[])point.Positions.Clone();
+                    positions[j] = target;
+                    points[p] = point with { Positions = positions };
+                }
+                previous = target;
+            }
+        }
+        return points is null ? trajectory : trajectory with { Points = points };
+    }
+
+    /// <summary>Samples per running goal of the other joints in <see cref="OthersAlongTheirGoalsLocked"/>.</summary>
+    private const int OtherGoalSamples = 8;
+
+    /// <summary>
+    /// The joint vectors a command on <paramref name="own"/> joints is checked against: the measured state
+    /// first, then, while goals on other joints still run (per the setpoint model), the measured state with
+    /// those joints where their goals put them at <see cref="OtherGoalSamples"/> even steps until the last
+    /// ends. Controllers run side by side: a torso goal checked with the arm where it was measured, while
+    /// an arm goal carried the arm on up, took the gripper 1.1 cm over the box (AdversarialActionPropertyTests
+    /// seed 4). Caller holds _gate.
+    /// </summary>
+    private List<double[]> OthersAlongTheirGoalsLocked(IReadOnlyList<string> own, TimeSpan now)
+    {
+        var result = new List<double[]> { _reference.Position };
+        if (_setpoints.LatestEndOutside(own) is not { } end)
+        {
+            return result;
+        }
+        double from = now.TotalSeconds, span = Math.Max(end - from, 0);
+        for (int k = 0; k <= OtherGoalSamples; k++)
+        {
+            TimeSpan at = TimeSpan.FromSeconds(from + span * k / OtherGoalSamples);
+            var q = (double[])_reference.Position.Clone();
+            for (int i = 0; i < q.Length; i++)
+            {
+                if (!own.Contains(FetchJoints.All[i]) && _setpoints.TrySample(i, at, now, out double p, out _))
+                {
+                    q[i] = p;
+                }
+            }
+            result.Add(q);
+        }
+        return result;
+    }
+
+    private bool TwistDrivesArm(TimeSpan now) => now.Ticks <= Interlocked.Read(ref _armTwistUntilTicks);
 
     /// <summary>
     /// Farther than this (rad or m) from its modelled setpoint, a joint is not following what was
@@ -572,6 +681,41 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
             workspaceProblem = $"gripper measured at ({x:F3}, {y:F3}, {z:F3}) m, outside the workspace {_workspace.Box}";
         }
         ReportEdge(ref _workspaceViolationReported, workspaceProblem, WorkspaceSource);
+
+        string? roomProblem = TwistDrivesArm(now) ? FindTwistBrakingRoomViolation(state) : null;
+        ReportEdge(ref _twistRoomViolationReported, roomProblem, LimitsSource);
+    }
+
+    /// <summary>
+    /// A Cartesian twist moves the arm's joints wherever its IK takes them, up to their very limits (the
+    /// twin's controller clamps its setpoints to the URDF range, the Fetch's does not clamp at all), not
+    /// to the range shrunk by the position margin that <see cref="TrajectoryLimiter"/> keeps goals in.
+    /// A joint parked on its soft limit is pushed past it by the first jolt (the elbow 7.7 mrad past at
+    /// 1 rad/s when the base stopped, AdversarialActionPropertyTests seed 20261127 with 5 noslip
+    /// iterations). So while a twist drives the arm, a joint moving toward a limit must be able to brake
+    /// at its acceleration limit before the margin: position + v²/(2·a) inside [lower + margin, upper −
+    /// margin], as ros2_control's joint limiter keeps its braking distance. Otherwise: stop.
+    /// </summary>
+    private string? FindTwistBrakingRoomViolation(RobotState state)
+    {
+        foreach (string joint in FetchJoints.Arm)
+        {
+            int i = FetchJoints.IndexOf(joint);
+            var limit = _limits[i];
+            double p = state.Position[i], v = state.Velocity[i];
+            if (!limit.HasPositionLimits || v == 0)
+            {
+                continue;
+            }
+            double brake = v * v / (2 * limit.MaxAcceleration);
+            double stopsAt = v > 0 ? p + brake : p - brake;
+            double bound = v > 0 ? limit.Upper - _config.PositionMargin : limit.Lower + _config.PositionMargin;
+            if (v > 0 ? stopsAt > bound : stopsAt < bound)
+            {
+                return $"measured {joint} at {p:F4} moving {v:F3} under a Cartesian twist cannot brake (at {limit.MaxAcceleration} per s²) before {bound:F4}, its range [{limit.Lower}, {limit.Upper}] less the position margin {_config.PositionMargin}";
+            }
+        }
+        return null;
     }
 
     /// <summary>True when some joint moved between the last state and <paramref name="state"/> farther
@@ -655,6 +799,7 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
             // Bookkeeping only; never let it delay the stop.
         }
         _setpoints.Clear();
+        Interlocked.Exchange(ref _armTwistUntilTicks, NoTwist);
         try
         {
             _inner.Stop(reason);
