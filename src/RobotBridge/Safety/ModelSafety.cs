@@ -28,7 +28,15 @@ public sealed class ModelGripperKinematics : IGripperKinematics
                 throw new ArgumentException($"robot model '{model.Name}' ({model.Source}) has no joint {FetchJoints.All[i]}");
             }
         }
+        // A fixed offset on the Fetch (gripper_axis, 0.166 m); measured at one pose, it holds at all.
+        Vec3 tip = _chain.Pose(_q).Translation, wrist = new KinematicChain(model, WristLink).Pose(_q).Translation;
+        WristToGripper = Math.Sqrt((tip.X - wrist.X) * (tip.X - wrist.X) + (tip.Y - wrist.Y) * (tip.Y - wrist.Y) + (tip.Z - wrist.Z) * (tip.Z - wrist.Z));
     }
+
+    /// <summary>The link whose twist the arm's Cartesian twist controller takes.</summary>
+    public const string WristLink = "wrist_roll_link";
+
+    public double WristToGripper { get; }
 
     public (double X, double Y, double Z) GripperPosition(ReadOnlySpan<double> positions)
     {

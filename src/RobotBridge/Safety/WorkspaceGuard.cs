@@ -73,9 +73,13 @@ public sealed class WorkspaceGuard
     }
 
     /// <summary>
-    /// Limits each linear component of a gripper twist so that, moving outward, the gripper needs
-    /// at least <paramref name="horizon"/> to reach the margin-shrunk wall: speed toward a wall is
-    /// at most (distance to it) / horizon, zero at or past it. Motion inward is never limited.
+    /// Limits a wrist twist so that, moving outward, the gripper needs at least <paramref name="horizon"/>
+    /// to reach the margin-shrunk wall: speed toward a wall is at most (distance to it) / horizon, zero
+    /// at or past it. Each linear component is limited so; the gripper lies <see cref="IGripperKinematics.WristToGripper"/>
+    /// beyond the wrist, so turning at ω moves it up to |ω| times that in any direction, and ω is scaled
+    /// down to what the walls leave after the linear part (with the linear part stopped at a wall, a
+    /// 0.44 rad/s turn swung the gripper 1 cm past it: AdversarialActionPropertyTests seeds 6 and 10).
+    /// Motion inward is never limited.
     /// </summary>
     public Twist LimitTwist(in Twist twist, ReadOnlySpan<double> current, double margin, double horizon, out bool clamped)
     {
@@ -83,9 +87,21 @@ public sealed class WorkspaceGuard
         double vx = LimitAxis(twist.Vx, x, Box.MinX + margin, Box.MaxX - margin, horizon);
         double vy = LimitAxis(twist.Vy, y, Box.MinY + margin, Box.MaxY - margin, horizon);
         double vz = LimitAxis(twist.Vz, z, Box.MinZ + margin, Box.MaxZ - margin, horizon);
-        clamped = vx != twist.Vx || vy != twist.Vy || vz != twist.Vz;
-        return twist with { Vx = vx, Vy = vy, Vz = vz };
+        double spare = Math.Min(Math.Min(
+            Math.Min(Spare(vx, x - (Box.MinX + margin), -1, horizon), Spare(vx, Box.MaxX - margin - x, 1, horizon)),
+            Math.Min(Spare(vy, y - (Box.MinY + margin), -1, horizon), Spare(vy, Box.MaxY - margin - y, 1, horizon))),
+            Math.Min(Spare(vz, z - (Box.MinZ + margin), -1, horizon), Spare(vz, Box.MaxZ - margin - z, 1, horizon)));
+        double angular = Math.Sqrt(twist.Wx * twist.Wx + twist.Wy * twist.Wy + twist.Wz * twist.Wz);
+        double swing = angular * _kinematics.WristToGripper;
+        double scale = swing > spare ? spare / swing : 1;
+        clamped = vx != twist.Vx || vy != twist.Vy || vz != twist.Vz || scale < 1;
+        return new Twist(vx, vy, vz, twist.Wx * scale, twist.Wy * scale, twist.Wz * scale);
     }
+
+    /// <summary>Speed toward one wall (<paramref name="distance"/> away, in <paramref name="direction"/> ±1)
+    /// left after the linear velocity <paramref name="v"/> on that axis: distance / horizon − outward v, ≥ 0.</summary>
+    private static double Spare(double v, double distance, int direction, double horizon) =>
+        Math.Max(0, Math.Max(0, distance) / horizon - Math.Max(0, direction * v));
 
     private static double LimitAxis(double v, double p, double lo, double hi, double horizon)
     {
