@@ -14,8 +14,8 @@ namespace RobotBridge.Sim.Tests.Safety;
 /// </summary>
 public class AdversarialActionPropertyTests
 {
-    /// <summary>Cycles per seed: past the first violations found before the fixes (seed 2 at cycle 39279,
-    /// 20261127 with 5 noslip iterations at 40102).</summary>
+    /// <summary>Cycles per seed unless given: past the first violations found before the fixes (seed 2 at
+    /// cycle 39279, 20261127 with 5 noslip iterations at 40102).</summary>
     private const int Cycles = 45_000;
 
     /// <summary>Slack for the physics: MuJoCo joint limits are soft constraints.</summary>
@@ -33,7 +33,9 @@ public class AdversarialActionPropertyTests
     [InlineData(3, 2)]
     [InlineData(4, 2)]
     [InlineData(20261127, 5)]   // a twist parked the elbow on its limit; a jolt pushed it 7.7 mrad past
-    public void No_joint_leaves_its_limits_and_the_gripper_stays_in_the_workspace(int seed, int noslipIterations)
+    [InlineData(6, 2, 90_000)]   // a twist turning with its linear part stopped at the floor: 1 cm below it at cycle 86732
+    [InlineData(10, 2, 65_000)]  // the same at the back wall at cycle 63857
+    public void No_joint_leaves_its_limits_and_the_gripper_stays_in_the_workspace(int seed, int noslipIterations, int cycles = Cycles)
     {
         var policy = new AdversarialPolicy(seed);
         var scene = noslipIterations == 2 ? SceneFiles.Default : SceneWithNoslip(noslipIterations);
@@ -51,7 +53,7 @@ public class AdversarialActionPropertyTests
         string? firstViolation = null;
         long resets = 0;
 
-        for (int c = 0; c < Cycles && firstViolation is null; c++)
+        for (int c = 0; c < cycles && firstViolation is null; c++)
         {
             rig.Loop.RunCycle();
             rig.Twin.ReadState(state);
