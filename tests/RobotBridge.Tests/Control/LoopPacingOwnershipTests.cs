@@ -50,6 +50,7 @@ public sealed partial class LoopPacingOwnershipTests
         [("RobotBridge.Cli/Bench/WebEStopLatencyBench.cs", "Task.Delay")] = "bench: waits for the reset and the page between clicks",
         [("RobotBridge.Cli/Bench/RosbridgeBench.cs", "Thread.Sleep")] = "bench: load generation and measurement windows",
         [("RobotBridge.Cli/Bench/RospyRateBench.cs", "Thread.Sleep")] = "bench: waits for the rospy process",
+        [("RobotBridge.Cli/Bench/ServeCameraBench.cs", "Thread.Sleep")] = "bench: warm-up and measurement windows (a client counting serve's joint states)",
         [("RobotBridge.Cli/Bench/AprilTagBench.cs", "WaitUntil")] = "bench: steps the twin to the next camera frame",
         [("RobotBridge.Cli/Commands/VisionCommand.cs", "WaitUntil")] = "vision check: waits for the next camera frame to print (a diagnostic, commands nothing)",
         [("RobotBridge.Cli/Commands/VisionCommand.cs", "Thread.Sleep")] = "vision check: waits up to 3 s for the first camera_info (start-up, bounded)",
