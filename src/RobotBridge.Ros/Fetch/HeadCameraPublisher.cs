@@ -99,6 +99,20 @@ internal sealed class HeadCameraPublisher : IDisposable
         }
     }
 
+    /// <summary>The frame both images and the camera info are expressed in.</summary>
+    private const string OpticalFrame = "head_camera_rgb_optical_frame";
+
+    /// <summary>Fills an image's header and layout for <paramref name="frame"/> (the pixels are copied by the caller).</summary>
+    private static void Describe(Image image, CameraFrame frame, RosTime stamp, string encoding, int bytesPerPixel)
+    {
+        image.Header.Stamp = stamp;
+        image.Header.FrameId = OpticalFrame;
+        image.Width = (uint)frame.Width;
+        image.Height = (uint)frame.Height;
+        image.Encoding = encoding;
+        image.Step = (uint)(frame.Width * bytesPerPixel);
+    }
+
     private void Publish(CameraFrame frame)
     {
         var stamp = RosTime.FromTimeSpan(frame.Stamp);
@@ -106,12 +120,7 @@ internal sealed class HeadCameraPublisher : IDisposable
             || frame.Stamp - _lastThrottled >= TimeSpan.FromSeconds(1 / _options.ThrottledCameraRate));
         if (_rgb.HasSubscribers || throttledDue)
         {
-            _image.Header.Stamp = stamp;
-            _image.Header.FrameId = "head_camera_rgb_optical_frame";
-            _image.Width = (uint)frame.Width;
-            _image.Height = (uint)frame.Height;
-            _image.Encoding = "rgb8";
-            _image.Step = (uint)(frame.Width * 3);
+            Describe(_image, frame, stamp, "rgb8", bytesPerPixel: 3);
             _image.Data.CopyFrom(frame.Rgb);
             if (_rgb.HasSubscribers)
             {
@@ -125,12 +134,7 @@ internal sealed class HeadCameraPublisher : IDisposable
         }
         if (frame.HasDepth && _depth.HasSubscribers)
         {
-            _depthImage.Header.Stamp = stamp;
-            _depthImage.Header.FrameId = "head_camera_rgb_optical_frame";
-            _depthImage.Width = (uint)frame.Width;
-            _depthImage.Height = (uint)frame.Height;
-            _depthImage.Encoding = "32FC1";
-            _depthImage.Step = (uint)(frame.Width * 4);
+            Describe(_depthImage, frame, stamp, "32FC1", bytesPerPixel: 4);
             _depthImage.Data.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(frame.Depth));
             _depth.Publish(_depthImage);
         }
@@ -138,7 +142,7 @@ internal sealed class HeadCameraPublisher : IDisposable
         {
             var info = new CameraInfo { Width = (uint)frame.Width, Height = (uint)frame.Height, DistortionModel = "plumb_bob" };
             info.Header.Stamp = stamp;
-            info.Header.FrameId = "head_camera_rgb_optical_frame";
+            info.Header.FrameId = OpticalFrame;
             // Pinhole from the simulated camera's 1.047 rad horizontal field of view (fetch_gazebo).
             double f = frame.Width / 2.0 / Math.Tan(1.047197 / 2);
             info.K[0] = f; info.K[2] = frame.Width / 2.0; info.K[4] = f; info.K[5] = frame.Height / 2.0; info.K[8] = 1;
