@@ -26,19 +26,38 @@ public sealed class SupervisorOnFakeRobotTests
         return q;
     }
 
+    /// <summary>Something the supervisor did not command sets one joint's measured position (a push, the
+    /// base swinging the weak head servos).</summary>
+    private sealed class Pushed(IRobot inner) : ForwardingRobot(inner)
+    {
+        public int Joint { get; set; } = -1;
+        public double Position { get; set; }
+
+        public override void ReadState(RobotState state)
+        {
+            base.ReadState(state);
+            if (Joint >= 0)
+            {
+                state.Position[Joint] = Position;
+            }
+        }
+    }
+
     private sealed class Rig : IDisposable
     {
         public Rig(SafetyConfig? config = null)
         {
             Body = new FakeRobot(positions: RestPose());
+            Push = new Pushed(Body);
             Latch = new EStopLatch(new EStopLatchOptions { AuthorisedOperators = [Operator], RobotTime = () => Body.Clock.Now });
-            Supervisor = ModelSafety.SuperviseFetch(Body, Latch, config ?? SafetyConfig.Default(), FetchModel.Load(), ownsRobot: false);
+            Supervisor = ModelSafety.SuperviseFetch(Push, Latch, config ?? SafetyConfig.Default(), FetchModel.Load(), ownsRobot: false);
             Commands = new RobotCommandMailbox();
             Loop = new ControlLoop(Supervisor, Commands, new ControlLoopOptions { RateHz = 100 });
             Latch.TryReset(Operator); // a fresh latch may start awaiting a reset
         }
 
         public FakeRobot Body { get; }
+        public Pushed Push { get; }
         public EStopLatch Latch { get; }
         public SafetySupervisor Supervisor { get; }
         public RobotCommandMailbox Commands { get; }
@@ -172,5 +191,50 @@ public sealed class SupervisorOnFakeRobotTests
         Assert.False(rig.Latch.IsStopped, rig.Latch.Snapshot.ToString());
         Assert.Contains("trajectory Head", rig.Body.Log);
         Assert.Equal(0, rig.Supervisor.Counters.Rejected);
+    }
+
+    /// <summary>
+    /// A joint outside its range is reported once, so a robot held there does not flood the log while it
+    /// waits; after a reset it may come back in, but not go on out. The head pan drifted from -1.53 (range
+    /// ±1.45) at 0.04 rad/s with no new stop until it was past the URDF's -1.57
+    /// (AdversarialActionPropertyTests seed 9, cycle 59042): slower than any speed threshold, so the rule
+    /// is on position.
+    /// </summary>
+    [Fact]
+    public void After_a_reset_a_joint_outside_its_range_may_come_back_in_but_not_go_on_out()
+    {
+        using var rig = new Rig();
+        rig.Loop.RunCycles(5);
+        rig.Push.Joint = FetchJoints.IndexOf(FetchJoints.HeadPan);
+        rig.Push.Position = -1.53;
+        Assert.Equal(1, rig.RunUntilStopped(3));
+        Assert.Contains("outside its range", rig.Latch.Snapshot.LastTrip!.Cause, StringComparison.Ordinal);
+        Assert.Equal(EStopResetResult.Accepted, rig.Latch.TryReset(Operator));
+
+        // Held out there, with noise: no new stop (the operator has seen it).
+        for (int c = 0; c < 100; c++)
+        {
+            rig.Push.Position = -1.53 + (c % 2 == 0 ? 0.004 : -0.004);
+            Assert.Equal(0, rig.RunUntilStopped(1));
+        }
+        // Coming back in: allowed.
+        for (double p = -1.53; p < -1.49; p += 0.0008)
+        {
+            rig.Push.Position = p;
+            Assert.Equal(0, rig.RunUntilStopped(1));
+        }
+        // Going out again, as slowly as seed 9's head crept (0.04 rad/s): stops within the tolerance.
+        double stoppedAt = double.NaN;
+        for (double p = -1.49; p > -1.52; p -= 0.0004)
+        {
+            rig.Push.Position = p;
+            if (rig.RunUntilStopped(1) == 1)
+            {
+                stoppedAt = p;
+                break;
+            }
+        }
+        Assert.InRange(stoppedAt, -1.49 - SafetyConfig.Default().PositionTolerance - 0.002, -1.49);
+        Assert.Contains("further out", rig.Latch.Snapshot.LastTrip!.Cause, StringComparison.Ordinal);
     }
 }
