@@ -409,6 +409,19 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
             var limited = new Twist(
                 Math.Clamp(twist.Vx, -_config.MaxBaseLinearSpeed, _config.MaxBaseLinearSpeed), 0, 0, 0, 0,
                 Math.Clamp(twist.Wz, -_config.MaxBaseAngularSpeed, _config.MaxBaseAngularSpeed));
+            if (limited.Vx != 0 || limited.Wz != 0)
+            {
+                string? outside;
+                lock (_gate)
+                {
+                    outside = JointOutsideRangeLocked();
+                }
+                if (outside is not null)
+                {
+                    Reject($"rejected base twist: {outside}; the base's swing and stop would throw it further out, so the base stays until it is back in");
+                    return;
+                }
+            }
             if (limited != twist)
             {
                 Interlocked.Increment(ref _clamped);
@@ -812,6 +825,26 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
             _acceptedExcess[i] = excess;
         }
         return problem;
+    }
+
+    /// <summary>The first joint measured outside its range (beyond the position tolerance), described, or
+    /// null (also when no valid state has been read). Caller holds _gate.</summary>
+    private string? JointOutsideRangeLocked()
+    {
+        if (!_reference.IsValid)
+        {
+            return null;
+        }
+        for (int i = 0; i < _limits.Count; i++)
+        {
+            var limit = _limits[i];
+            double p = _reference.Position[i];
+            if (!limit.PositionWithin(p, _config.PositionTolerance))
+            {
+                return $"measured {limit.Joint} at {p:F4} is outside its range [{limit.Lower}, {limit.Upper}]";
+            }
+        }
+        return null;
     }
 
     /// <summary>Trips once when a violation appears; re-arms when it is gone, so a robot held in a

@@ -237,4 +237,34 @@ public sealed class SupervisorOnFakeRobotTests
         Assert.InRange(stoppedAt, -1.49 - SafetyConfig.Default().PositionTolerance - 0.002, -1.49);
         Assert.Contains("further out", rig.Latch.Snapshot.LastTrip!.Cause, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The base does not drive while a joint is outside its range: its swing and its stop jolt the
+    /// weak head servos further out (AdversarialActionPropertyTests seeds 5 and 9). A zero twist is a
+    /// stop and always passes; once the joint is back in, the base drives again.
+    /// </summary>
+    [Fact]
+    public void The_base_does_not_drive_while_a_joint_is_outside_its_range()
+    {
+        using var rig = new Rig();
+        rig.Loop.RunCycles(5);
+        rig.Push.Joint = FetchJoints.IndexOf(FetchJoints.HeadPan);
+        rig.Push.Position = -1.50;
+        Assert.Equal(1, rig.RunUntilStopped(3));
+        Assert.Equal(EStopResetResult.Accepted, rig.Latch.TryReset(Operator));
+
+        rig.Commands.PostBaseTwist(Twist.Zero);
+        Assert.Equal(0, rig.RunUntilStopped(2));
+        Assert.Single(rig.Body.Log, e => e == "base twist");
+        rig.Commands.PostBaseTwist(new Twist(0.2, 0, 0, 0, 0, 0));
+        Assert.Equal(1, rig.RunUntilStopped(2));
+        Assert.Contains("head_pan_joint", rig.Latch.Snapshot.LastTrip!.Cause, StringComparison.Ordinal);
+        Assert.Single(rig.Body.Log, e => e == "base twist");
+
+        Assert.Equal(EStopResetResult.Accepted, rig.Latch.TryReset(Operator));
+        rig.Push.Position = -1.40;
+        rig.Commands.PostBaseTwist(new Twist(0.2, 0, 0, 0, 0, 0));
+        Assert.Equal(0, rig.RunUntilStopped(2));
+        Assert.Equal(0.2, rig.Body.BaseTwist.Vx);
+    }
 }
