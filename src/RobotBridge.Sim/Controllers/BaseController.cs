@@ -66,6 +66,35 @@ internal sealed class BaseController
         RefYaw += Angular * dt;
     }
 
+    /// <summary>
+    /// Farthest the reference pose may lead the measured one (m, and rad for yaw). A base blocked by a table
+    /// kept integrating its commanded speed into the reference: 2.5 s against the table's edge at 0.3 m/s,
+    /// and when it slid free the hold term (10/s × the lead) flung it at over 5 m/s and the head pan past
+    /// its limit (AdversarialActionPropertyTests seed 9, cycle 40474). The real base has no such memory:
+    /// its wheels run velocity loops with bounded motor effort (URDF 8.85 N·m each, 293 N on the floor
+    /// for both). 0.01 still holds against 4000 N and 800 N·m (with the servos' damping: lead × 10/s × 40000
+    /// N·s/m, × 8000 N·m·s/rad), far above any push in use, and a base that comes free catches up at most
+    /// 0.1 m/s (rad/s) over its commanded speed.
+    /// </summary>
+    public const double MaxLead = 0.01;
+
+    /// <summary>Keeps the reference pose within <see cref="MaxLead"/> of the measured pose (x, y in m, yaw in rad).</summary>
+    public void Follow(double x, double y, double yaw)
+    {
+        double dx = RefX - x, dy = RefY - y;
+        double lead = Math.Sqrt(dx * dx + dy * dy);
+        if (lead > MaxLead)
+        {
+            RefX = x + dx * MaxLead / lead;
+            RefY = y + dy * MaxLead / lead;
+        }
+        double turn = Math.IEEERemainder(RefYaw - yaw, 2 * Math.PI);
+        if (Math.Abs(turn) > MaxLead)
+        {
+            RefYaw = yaw + Math.CopySign(MaxLead, turn);
+        }
+    }
+
     public double LeftWheelSpeed => (Linear - Angular * TrackWidth / 2) / WheelRadius;
 
     public double RightWheelSpeed => (Linear + Angular * TrackWidth / 2) / WheelRadius;

@@ -420,6 +420,7 @@ internal sealed class FetchBody : IDisposable
         {
             _base.Halt(x, y, yaw);
         }
+        _base.Follow(x, y, yaw);
         // Speed servos (wheels, planar base): implicit joint damping pulls towards the fed-forward speed.
         applied[dof[0]] = damping[dof[0]] * _base.LeftWheelSpeed;
         applied[dof[1]] = damping[dof[1]] * _base.RightWheelSpeed;

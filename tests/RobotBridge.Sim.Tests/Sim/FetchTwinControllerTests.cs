@@ -190,6 +190,42 @@ public class FetchTwinControllerTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A base that drove into the table does not store the motion it could not make. Its reference pose
+    /// (which the base servos hold) kept integrating the commanded speed: 1.5 s against the table at
+    /// 0.3 m/s left it ~0.45 m ahead, the base went on pressing the table after the command timed out,
+    /// and told to back off at 0.2 m/s for 2 s it stayed pressed (AdversarialActionPropertyTests seed 9: a base
+    /// that slid free along the table's edge leapt at over 5 m/s).
+    /// </summary>
+    [Fact]
+    public void A_base_blocked_by_the_table_backs_off_when_told()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        TimeSpan t = TimeSpan.Zero;
+        for (int i = 0; i < 50; i++)
+        {
+            // Forwards: the table stands 0.1 m in front of the base.
+            twin.SendBaseTwist(new Twist(0.3, 0, 0, 0, 0, 0));
+            t += TimeSpan.FromMilliseconds(40);
+            twin.Clock.WaitUntil(t);
+        }
+        twin.ReadState(state);
+        double blocked = state.BaseX;
+        Assert.InRange(blocked, 0.02, 0.2);   // against the table, not through it
+        for (int i = 0; i < 50; i++)
+        {
+            twin.SendBaseTwist(new Twist(-0.2, 0, 0, 0, 0, 0));
+            t += TimeSpan.FromMilliseconds(40);
+            twin.Clock.WaitUntil(t);
+        }
+        twin.ReadState(state);
+        output.WriteLine($"against the table at x {blocked:F4} m, then backed off {blocked - state.BaseX:F4} m in 2 s at -0.2 m/s");
+        // The sent speed ramps from 0.3 to -0.2 m/s at 0.75 m/s² (0.67 s), then 1.33 s at -0.2: about 0.29 m
+        // less the 1 cm the reference may lead by.
+        Assert.InRange(blocked - state.BaseX, 0.2, 0.32);
+    }
+
+    /// <summary>
     /// A base told to stand still holds its pose against a push (the real wheel velocity loops do): 424 N
     /// (300 N along −x and +y) and 60 N·m for 3 s leave a fixed offset of load / 4·10⁵ N/m = 1.06 mm and
     /// 60 / 8·10⁴ = 0.75 mrad. The velocity servos alone gave way at load / damping: 424 N / 40000 N·s/m
