@@ -41,8 +41,22 @@ internal sealed class BaseController
         _lastCommand = now;
     }
 
-    /// <summary>Zero command and zero speed at once (a stop bypasses the ramps); the base holds the
-    /// measured pose from now on.</summary>
+    /// <summary>
+    /// A stop: the command becomes zero, as the real robot's stop sends the base_controller a zero twist
+    /// (RosFetch.Stop); robot_controllers' DiffDriveBaseController then ramps its sent speeds down at its
+    /// deceleration limits (update(): last_sent_x_ = x_accel_profile_.interpolate(desired_x_, last_sent_x_, dt),
+    /// fetchrobotics/robot_controllers diff_drive_base.cpp), the same ramp as after its 0.25 s command timeout.
+    /// It does not stop the wheels dead: a base halted from 0.3 m/s in one 2 ms step (wheels 5 rad/s to 0)
+    /// threw the weak head servos 0.06-0.075 rad (AdversarialActionPropertyTests seeds 5 and 9).
+    /// </summary>
+    public void Brake()
+    {
+        _commandLinear = _commandAngular = 0.0;
+        _lastCommand = double.NegativeInfinity;
+    }
+
+    /// <summary>Zero command and zero speed at once; the base holds the measured pose from now on. Only for
+    /// a world put somewhere else (reset, teleport, restored snapshot): a stop is <see cref="Brake"/>.</summary>
     public void Halt(double x, double y, double yaw)
     {
         _commandLinear = _commandAngular = 0.0;

@@ -216,6 +216,7 @@ internal sealed class FetchBody : IDisposable
             LastStopReason = reason;
             _pending.Clear();
             HoldMeasured(TrajectoryStatus.Aborted);
+            _base.Brake();
         }
     }
 
@@ -228,6 +229,10 @@ internal sealed class FetchBody : IDisposable
                 _pending.Clear();
                 HoldMeasured(TrajectoryStatus.Aborted);
                 ResetGripper(_q[_lFinger] + _q[_rFinger]);
+                // The software runstop opens the base breaker: the wheel motors lose power and the base rolls
+                // out, it does not stop dead. The twin has no model of a coasting base; it keeps the ramp of
+                // the stop the supervisor sends first (Stop's zero twist).
+                _base.Brake();
             }
             _runstopped = engaged;
         }
@@ -260,6 +265,7 @@ internal sealed class FetchBody : IDisposable
             _data.Forward();
             ReadMeasured();
             HoldMeasured(TrajectoryStatus.Aborted);
+            HaltBase();
             ResetGripper(_q[_lFinger] + _q[_rFinger]);
             SampleState();
         }
@@ -284,6 +290,11 @@ internal sealed class FetchBody : IDisposable
         if (!_runstopped)
         {
             UpdateControllers(now);
+        }
+        else
+        {
+            // A runstopped base still rolls out its stop ramp (BaseController.Brake).
+            _base.Update(now, _world.Dt);
         }
         WriteActuation();
     }
@@ -311,6 +322,7 @@ internal sealed class FetchBody : IDisposable
         _runstopped = false;
         ReadMeasured();
         HoldMeasured(TrajectoryStatus.Aborted);
+        HaltBase();
         ResetGripper(_q[_lFinger] + _q[_rFinger]);
         _sensor.Clear();
         SampleState();
@@ -323,6 +335,7 @@ internal sealed class FetchBody : IDisposable
         _pending.Clear();
         ReadMeasured();
         HoldMeasured(TrajectoryStatus.Aborted);
+        HaltBase();
         ResetGripper(_q[_lFinger] + _q[_rFinger]);
     }
 
@@ -345,6 +358,7 @@ internal sealed class FetchBody : IDisposable
         _pending.Clear();
         ReadMeasured();
         HoldMeasured(TrajectoryStatus.Aborted);
+        HaltBase();
         qRef.CopyTo(_qRef, 0);
         qRef.CopyTo(_servo, 0);
         ResetGripper(gripperTarget);
@@ -416,10 +430,6 @@ internal sealed class FetchBody : IDisposable
             }
         }
         var (x, y, yaw) = BasePose();
-        if (_runstopped)
-        {
-            _base.Halt(x, y, yaw);
-        }
         _base.Follow(x, y, yaw);
         // Speed servos (wheels, planar base): implicit joint damping pulls towards the fed-forward speed.
         applied[dof[0]] = damping[dof[0]] * _base.LeftWheelSpeed;
@@ -443,7 +453,8 @@ internal sealed class FetchBody : IDisposable
         return (qpos[baseQpos[0]], qpos[baseQpos[1]], qpos[baseQpos[2]]);
     }
 
-    /// <summary>The base stops and holds where it is now.</summary>
+    /// <summary>The base stops dead and holds where it is now: for a world put somewhere else (a reset, a
+    /// teleport, a restored snapshot), where no speed carries over.</summary>
     private void HaltBase()
     {
         var (x, y, yaw) = BasePose();
@@ -594,7 +605,8 @@ internal sealed class FetchBody : IDisposable
         }
     }
 
-    /// <summary>Every servo holds where its joint is now; goals end with <paramref name="status"/>.</summary>
+    /// <summary>Every servo holds where its joint is now; goals end with <paramref name="status"/>. The
+    /// base is the caller's: a stop brakes it, a teleport halts it.</summary>
     private void HoldMeasured(TrajectoryStatus status)
     {
         for (int g = 0; g < _trajectories.Length; g++)
@@ -606,7 +618,6 @@ internal sealed class FetchBody : IDisposable
             _trajectories[g] = null;
         }
         _twist.Deactivate(_vRef);
-        HaltBase();
         for (int i = 0; i < FetchJoints.Count; i++)
         {
             _qRef[i] = _q[i];

@@ -190,6 +190,40 @@ public class FetchTwinControllerTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A stop (and the runstop the supervisor engages with it) does not stop the base dead: the real stop
+    /// sends the base_controller a zero twist, which it ramps down to at 0.75 m/s². From 0.3 m/s that takes
+    /// 0.4 s and 0.3² / (2 · 0.75) = 0.06 m. Stopped dead in one 2 ms step, the base threw the weak head
+    /// servos 0.06-0.075 rad (AdversarialActionPropertyTests seeds 5 and 9).
+    /// </summary>
+    [Fact]
+    public void A_stop_brakes_the_base_at_the_controllers_deceleration()
+    {
+        using var twin = new FetchTwin();
+        var state = new RobotState();
+        TimeSpan t = TimeSpan.Zero;
+        for (int i = 0; i < 40; i++)
+        {
+            // Backwards: the table stands 0.1 m in front of the base.
+            twin.SendBaseTwist(new Twist(-0.3, 0, 0, 0, 0, 0));
+            t += TimeSpan.FromMilliseconds(40);
+            twin.Clock.WaitUntil(t);
+        }
+        twin.ReadState(state);
+        double stoppedAt = state.BaseX;
+        twin.Stop("test");
+        twin.SetRunstop(true);
+        twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(1));
+        twin.ReadState(state);
+        double rolled = stoppedAt - state.BaseX;
+        output.WriteLine($"rolled {rolled:F4} m after the stop at -0.3 m/s");
+        Assert.InRange(rolled, 0.05, 0.07);
+        double settled = state.BaseX;
+        twin.Clock.WaitUntil(t + TimeSpan.FromSeconds(2));
+        twin.ReadState(state);
+        Assert.True(Math.Abs(state.BaseX - settled) < 1e-3, "the base kept moving after its stop");
+    }
+
+    /// <summary>
     /// A base that drove into the table does not store the motion it could not make. Its reference pose
     /// (which the base servos hold) kept integrating the commanded speed: 1.5 s against the table at
     /// 0.3 m/s left it ~0.45 m ahead, the base went on pressing the table after the command timed out,
