@@ -35,6 +35,8 @@ public class AdversarialActionPropertyTests
     [InlineData(20261127, 5)]   // a twist parked the elbow on its limit; a jolt pushed it 7.7 mrad past
     [InlineData(6, 2, 90_000)]   // a twist turning with its linear part stopped at the floor: 1 cm below it at cycle 86732
     [InlineData(10, 2, 65_000)]  // the same at the back wall at cycle 63857
+    [InlineData(5, 2, 100_000)]  // the base drove with the head pan outside its range; its dead stop threw the head 4.5 mrad past -1.57
+    [InlineData(9, 2, 100_000)]  // the head pan crept out after a reset with no new stop: 6 mrad past -1.57 at cycle 59042
     public void No_joint_leaves_its_limits_and_the_gripper_stays_in_the_workspace(int seed, int noslipIterations, int cycles = Cycles)
     {
         var policy = new AdversarialPolicy(seed);
