@@ -49,6 +49,7 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     private readonly RobotState _reference = new();
     private readonly RobotState _monitorState = new();
     private readonly CommandedSetpoints _setpoints = new();
+    private readonly double[][] _others = NewOthers();
     private readonly List<HeartbeatWatchdog> _heartbeats = [];
     private readonly TimeSpan _createdAt;
     private TimeSpan? _lastCameraStamp;
@@ -488,20 +489,21 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
     /// those joints where their goals put them at <see cref="OtherGoalSamples"/> even steps until the last
     /// ends. Controllers run side by side: a torso goal checked with the arm where it was measured, while
     /// an arm goal carried the arm on up, took the gripper 1.1 cm over the box (AdversarialActionPropertyTests
-    /// seed 4). Caller holds _gate.
+    /// seed 4). Caller holds _gate; the vectors are reused by the next call (<see cref="NewOthers"/>).
     /// </summary>
-    private List<double[]> OthersAlongTheirGoalsLocked(IReadOnlyList<string> own, TimeSpan now)
+    private ReadOnlySpan<double[]> OthersAlongTheirGoalsLocked(IReadOnlyList<string> own, TimeSpan now)
     {
-        var result = new List<double[]> { _reference.Position };
+        _others[0] = _reference.Position;
         if (_setpoints.LatestEndOutside(own) is not { } end)
         {
-            return result;
+            return _others.AsSpan(0, 1);
         }
         double from = now.TotalSeconds, span = Math.Max(end - from, 0);
         for (int k = 0; k <= OtherGoalSamples; k++)
         {
             TimeSpan at = TimeSpan.FromSeconds(from + span * k / OtherGoalSamples);
-            var q = (double[])_reference.Position.Clone();
+            double[] q = _others[k + 1];
+            _reference.Position.CopyTo(q, 0);
             for (int i = 0; i < q.Length; i++)
             {
                 if (!own.Contains(FetchJoints.All[i]) && _setpoints.TrySample(i, at, now, out double p, out _))
@@ -509,9 +511,21 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
                     q[i] = p;
                 }
             }
-            result.Add(q);
         }
-        return result;
+        return _others;
+    }
+
+    /// <summary>The vectors <see cref="OthersAlongTheirGoalsLocked"/> fills, reused by every command (under
+    /// _gate; each command is done with them before the next comes in), so the check allocates nothing: slot 0
+    /// is the measured state itself, then one per sample.</summary>
+    private static double[][] NewOthers()
+    {
+        var others = new double[OtherGoalSamples + 2][];
+        for (int k = 1; k < others.Length; k++)
+        {
+            others[k] = new double[FetchJoints.Count];
+        }
+        return others;
     }
 
     private bool TwistDrivesArm(TimeSpan now) => now.Ticks <= Interlocked.Read(ref _armTwistUntilTicks);
