@@ -17,6 +17,12 @@ public readonly record struct Rotation3(
 
     public Rotation3 Transposed => new(M00, M10, M20, M01, M11, M21, M02, M12, M22);
 
+    /// <summary>The rows. Written out because the record's generated one also prints
+    /// <see cref="Transposed"/>, itself a Rotation3, and so on until the stack overflows (an assertion
+    /// message holding an object's pose took the test host down).</summary>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"[[{M00:G6}, {M01:G6}, {M02:G6}], [{M10:G6}, {M11:G6}, {M12:G6}], [{M20:G6}, {M21:G6}, {M22:G6}]]");
+
     /// <summary>URDF rpy: fixed-axis roll about x, then pitch about y, then yaw about z (R = Rz·Ry·Rx).</summary>
     public static Rotation3 FromRpy(double roll, double pitch, double yaw)
     {
