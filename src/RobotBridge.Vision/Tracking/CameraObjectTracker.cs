@@ -23,6 +23,23 @@ public enum TrackerMiss
     NoJointState,
 }
 
+/// <summary>Where the tracker's last answer came from.</summary>
+public enum TrackerAnswer
+{
+    /// <summary>No pose.</summary>
+    None,
+    /// <summary>Measured in the newest frame.</summary>
+    Seen,
+    /// <summary>The last measured pose, over a short miss (at most <see cref="CameraTrackerConfig.HoldFor"/> old).</summary>
+    Held,
+    /// <summary>The last measured pose of an object the arm stands in front of and has not come near since
+    /// (at most <see cref="CameraTrackerConfig.HiddenHoldFor"/> old).</summary>
+    Hidden,
+    /// <summary>Carried with the gripper from where it was last measured in the grasp, while the fingers
+    /// stay closed on it (<see cref="TaggedObject.GraspWidth"/>).</summary>
+    Carried,
+}
+
 /// <summary>One of the object's tags found in a frame and the object's pose it gives.</summary>
 public readonly record struct TagCandidate(TagDetection Detection, RigidTransform ObjectInBase);
 
@@ -47,6 +64,13 @@ public readonly record struct TagCandidate(TagDetection Detection, RigidTransfor
 /// optional <see cref="IHeartbeatSink"/> is beaten on every fresh pose only (never on a held one), so a
 /// supervisor's watchdog stops the robot when the object is lost for longer than its bound, as it does for
 /// a stale camera.</para>
+/// <para>What the robot's own kinematics say about an object the newest frame missed (the arm stands in
+/// front of it far more often than the tag is gone; see docs/vision.md): an object the arm hides and has
+/// not come near since it was seen is still where it was seen (<see cref="TrackerAnswer.Hidden"/>, its own
+/// stamp, at most <see cref="CameraTrackerConfig.HiddenHoldFor"/>); with the view to it clear and no tag,
+/// it is not there, and only the short hold applies. An object seen between the fingers while they are
+/// closed on it moves with the gripper for as long as they stay closed (<see cref="TrackerAnswer.Carried"/>,
+/// stamped with the joint state it was placed from). Neither beats the heartbeat.</para>
 /// <para>Read from one thread at a time.</para>
 /// </remarks>
 public sealed class CameraObjectTracker : IObjectTracker, IDisposable
@@ -76,7 +100,18 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     private readonly int _pan = FetchJoints.IndexOf(FetchJoints.HeadPan);
     private readonly int _tilt = FetchJoints.IndexOf(FetchJoints.HeadTilt);
     private readonly RobotState _state = new();
-    private readonly HeadJointHistory _history = new();
+    private readonly JointStateHistory _history = new(FetchJoints.Count);
+    private readonly double[] _frameJoints = new double[FetchJoints.Count];
+    private readonly ArmGeometry _arm;
+    private readonly TimeSpan _hiddenHoldFor;
+
+    /// <summary>The object's centre within this of the grip site, with the fingers closed on it, is in the
+    /// grasp (m): the 5 cm cube held between the fingers puts it within about 1 cm.</summary>
+    private const double GraspReach = 0.03;
+
+    /// <summary>The arm within this of the object's bounding sphere may have touched it (m): two 0.1 s task
+    /// steps at the deployable family's 0.2 m/s, as the tracker looks once a step.</summary>
+    private const double TouchMargin = 0.04;
     private readonly List<TagDetection> _detections = [];
     private readonly IHeartbeatSink? _heartbeat;
     private byte[] _gray = [];
@@ -84,6 +119,10 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     private ObjectState _latest;
     private bool _hasPose;
     private bool _latestFrameHadPose;
+    private bool _touchedSinceSeen;
+    private RigidTransform? _objectInGrip;
+    private ObjectState _lastCarried;
+    private bool _lastAnswerCarried;
     private TrackerMiss _miss = TrackerMiss.NoFrame;
     private bool _disposed;
 
@@ -103,6 +142,8 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _intrinsics = config.Intrinsics;
         _staleAfter = TimeSpan.FromSeconds(config.StaleAfter);
         _holdFor = TimeSpan.FromSeconds(config.HoldFor);
+        _hiddenHoldFor = _target.Radius is null ? TimeSpan.Zero : TimeSpan.FromSeconds(config.HiddenHoldFor);
+        _arm = new ArmGeometry(model, OpticalFrame);
         _maxHamming = config.MaxHamming;
         _minMargin = config.MinDecisionMargin;
         _maxPoseError = config.MaxPoseError;
@@ -127,7 +168,10 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
 
     /// <summary>The last answer was true with the pose of an earlier frame, held over frames that missed
     /// the tag (at most <see cref="CameraTrackerConfig.HoldFor"/> old).</summary>
-    public bool LastAnswerHeld { get; private set; }
+    public bool LastAnswerHeld => LastAnswer is TrackerAnswer.Held or TrackerAnswer.Hidden;
+
+    /// <summary>Where the last answer came from (<see cref="TrackerAnswer.None"/>: no pose).</summary>
+    public TrackerAnswer LastAnswer { get; private set; }
 
     /// <summary>Frames processed, frames in which the object's tag was found.</summary>
     public long FramesProcessed { get; private set; }
@@ -149,7 +193,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _robot.ReadState(_state);
         if (_state.IsValid)
         {
-            _history.Add(_state.Stamp, _state.Position[_torso], _state.Position[_pan], _state.Position[_tilt]);
+            _history.Add(_state.Stamp, _state.Position);
         }
         using (CameraFrame? frame = _robot.TryGetCameraFrame())
         {
@@ -161,8 +205,18 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
                 Process(frame);
             }
         }
+        if (_state.IsValid)
+        {
+            _arm.Load(_state.Position);
+            if (_hasPose && _target.Radius is double radius && _arm.Clearance(_latest.Position, radius) < TouchMargin)
+            {
+                _touchedSinceSeen = true; // it may have moved: only seeing it again says where it is
+            }
+        }
+        bool carriedBefore = _lastAnswerCarried;
+        _lastAnswerCarried = false;
         TimeSpan now = _robot.Clock.Now;
-        LastAnswerHeld = false;
+        LastAnswer = TrackerAnswer.None;
         if (_lastFrameStamp == TimeSpan.MinValue)
         {
             return Miss(TrackerMiss.NoFrame, out state);
@@ -174,20 +228,70 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         if (!_latestFrameHadPose)
         {
             TrackerMiss why = _miss == TrackerMiss.None ? TrackerMiss.NoTag : _miss;
+            _miss = why;
+            if (TryCarry(carriedBefore, out state))
+            {
+                return true;
+            }
+            if (_hasPose && !_touchedSinceSeen && _state.IsValid && now - _latest.Stamp <= _hiddenHoldFor
+                && _arm.StandsBetweenCameraAnd(_latest.Position, _target.Radius!.Value))
+            {
+                // Not gone but behind the arm, which has not come near it: where it was seen, still.
+                LastAnswer = TrackerAnswer.Hidden;
+                state = _latest with { LinearVelocity = Vec3.Zero, AngularVelocity = Vec3.Zero };
+                return true;
+            }
             if (_hasPose && now - _latest.Stamp <= _holdFor)
             {
                 // A short miss (the gripper over the tag): the last pose, stamped when it was measured.
-                _miss = why;
-                LastAnswerHeld = true;
+                LastAnswer = TrackerAnswer.Held;
                 state = _latest;
                 return true;
             }
             return Miss(why, out state);
         }
         _miss = TrackerMiss.None;
+        LastAnswer = TrackerAnswer.Seen;
         state = _latest;
         return true;
     }
+
+    /// <summary>The object moved with the gripper from its place in the grasp, while the fingers stay closed
+    /// on it. When they open or close past it, the grasp is over and the last carried pose becomes the last
+    /// pose (held only briefly, as a measured one would be).</summary>
+    private bool TryCarry(bool carriedBefore, out ObjectState state)
+    {
+        state = default;
+        if (_objectInGrip is not { } inGrip)
+        {
+            return false;
+        }
+        if (!_state.IsValid || !InGraspWidth(_arm.FingerSeparation))
+        {
+            _objectInGrip = null;
+            if (carriedBefore)
+            {
+                _latest = _lastCarried;
+                _touchedSinceSeen = true;
+            }
+            return false;
+        }
+        RigidTransform pose = _arm.Grip * inGrip;
+        Vec3 linear = Vec3.Zero, angular = Vec3.Zero;
+        double dt = (_state.Stamp - _lastCarried.Stamp).TotalSeconds;
+        if (carriedBefore && dt > 0)
+        {
+            (linear, angular) = ObjectVelocity.Between(_lastCarried.Position, _lastCarried.Orientation, pose.Translation, pose.Rotation, dt);
+        }
+        _lastCarried = new ObjectState(pose.Translation, pose.Rotation, linear, angular, _state.Stamp);
+        _lastAnswerCarried = true;
+        LastAnswer = TrackerAnswer.Carried;
+        state = _lastCarried;
+        return true;
+    }
+
+    private bool InGraspWidth(double separation) =>
+        _target.GraspWidth is { } w && separation >= w[0] && separation <= w[1];
 
     private bool Miss(TrackerMiss why, out ObjectState state)
     {
@@ -220,15 +324,15 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
             LastProcessingTime = Stopwatch.GetElapsedTime(started);
             return;
         }
-        if (!_history.TryAt(frame.Stamp, out double torso, out double pan, out double tilt, out _))
+        if (!_history.TryAt(frame.Stamp, _frameJoints, out _))
         {
             _miss = TrackerMiss.NoJointState;
             LastProcessingTime = Stopwatch.GetElapsedTime(started);
             return;
         }
-        _q[_torsoSlot] = torso;
-        _q[_panSlot] = pan;
-        _q[_tiltSlot] = tilt;
+        _q[_torsoSlot] = _frameJoints[_torso];
+        _q[_panSlot] = _frameJoints[_pan];
+        _q[_tiltSlot] = _frameJoints[_tilt];
         RigidTransform cameraInBase = _camera.Pose(_q);
         foreach (TagDetection d in _detections)
         {
@@ -252,6 +356,13 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         }
         _latest = new ObjectState(objectInBase.Translation, objectInBase.Rotation, linear, angular, frame.Stamp);
         _hasPose = true;
+        _touchedSinceSeen = false;
+        // Seen between the fingers while they are closed on it (with the arm where it was at the frame): from
+        // now on it moves with the gripper until they let go or it is seen again.
+        _arm.Load(_frameJoints);
+        _objectInGrip = InGraspWidth(_arm.FingerSeparation) && (objectInBase.Translation - _arm.Grip.Translation).Length <= GraspReach
+            ? _arm.Grip.Inverse() * objectInBase
+            : null;
         _latestFrameHadPose = true;
         _miss = TrackerMiss.None;
         FramesWithPose++;

@@ -46,6 +46,16 @@ public sealed record TaggedObject
     /// <summary>Several tags on the object, each with its own id and place (null in the one-tag form).</summary>
     public List<ObjectTag>? Tags { get; init; }
 
+    /// <summary>Radius (m) of a sphere about the object's centre that contains it (the cube's half-diagonal):
+    /// how near the arm must come to have touched it, or stand in front of it to hide it. Null: the tracker
+    /// never takes a hidden object to be still where it was seen.</summary>
+    public double? Radius { get; init; }
+
+    /// <summary>The finger separation (m, the two finger joints' sum) at which the gripper's fingers are
+    /// closed on the object, [min, max]: while they stay there after the object was seen in the grasp, it
+    /// moves with the gripper. Null: the tracker never carries it.</summary>
+    public double[]? GraspWidth { get; init; }
+
     /// <summary>Every tag on the object, whichever form the config used.</summary>
     [JsonIgnore]
     public IReadOnlyList<ObjectTag> AllTags => Tags is not null ? Tags
@@ -83,6 +93,12 @@ public sealed record CameraTrackerConfig
     /// <see cref="RobotBridge.Tasks.ObjectState.Stamp"/> saying how old. 0 turns holding off. Never more
     /// than <see cref="StaleAfter"/>.</summary>
     public double HoldFor { get; init; } = 0.3;
+
+    /// <summary>How long (s, from the frame that measured it) an object the arm hides, and has not come
+    /// near since it was seen, is taken to be still where it was seen (an object on a table moves only
+    /// when something touches it). Needs the object's <see cref="TaggedObject.Radius"/>. 0 turns it off.
+    /// Bounded so that an object moved by someone else while hidden is let go of.</summary>
+    public double HiddenHoldFor { get; init; } = 10;
 
     /// <summary>Detector quad decimation (see <see cref="AprilTagDetectorOptions.Decimate"/>).</summary>
     public float Decimate { get; init; } = 1.0f;
@@ -184,6 +200,10 @@ public sealed record CameraTrackerConfig
         {
             throw new CameraTrackerConfigException($"{origin}: hold_for {HoldFor} s must be between 0 and stale_after ({StaleAfter} s)");
         }
+        if (!double.IsFinite(HiddenHoldFor) || HiddenHoldFor < 0 || HiddenHoldFor > 60)
+        {
+            throw new CameraTrackerConfigException($"{origin}: hidden_hold_for {HiddenHoldFor} s must be between 0 and 60");
+        }
         if (!float.IsFinite(Decimate) || Decimate < 1 || Decimate > 8)
         {
             throw new CameraTrackerConfigException($"{origin}: decimate {Decimate} must be between 1 and 8");
@@ -220,6 +240,14 @@ public sealed record CameraTrackerConfig
             if (!double.IsFinite(o.Size) || o.Size <= 0 || o.Size > 1)
             {
                 throw new CameraTrackerConfigException($"{origin}: {at}.size {o.Size} m must be in (0, 1] (the tags' black square's edge)");
+            }
+            if (o.Radius is double radius && (!double.IsFinite(radius) || radius <= 0 || radius > 0.5))
+            {
+                throw new CameraTrackerConfigException($"{origin}: {at}.radius {radius} m must be in (0, 0.5] (a sphere about the object's centre that contains it)");
+            }
+            if (o.GraspWidth is { } grasp && (grasp.Length != 2 || !grasp.All(double.IsFinite) || grasp[0] < 0 || grasp[0] >= grasp[1] || grasp[1] > 0.2))
+            {
+                throw new CameraTrackerConfigException($"{origin}: {at}.grasp_width must be [min, max] finger separations in metres with 0 <= min < max <= 0.2");
             }
             if (o.Tags is not null && (o.Id is not null || o.Xyz is not null || o.Rpy is not null))
             {
