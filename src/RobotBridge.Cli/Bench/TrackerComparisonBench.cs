@@ -5,6 +5,7 @@ using RobotBridge.Gym.Spaces;
 using RobotBridge.Learning.Envs;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Tasks;
+using RobotBridge.Vision.Tracking;
 
 namespace RobotBridge.Cli.Bench;
 
@@ -40,6 +41,10 @@ internal static class TrackerComparisonBench
         /// <summary>Successes judged on the true object pose, or null on a body without ground truth.</summary>
         public int? TruthSuccesses { get; init; }
 
+        /// <summary>Steps by where the camera tracker's answer came from (seen, held, hidden, carried, none);
+        /// empty for ground truth.</summary>
+        public IReadOnlyDictionary<TrackerAnswer, int> Answers { get; init; } = new Dictionary<TrackerAnswer, int>();
+
         /// <summary>Steps per phase (by the true pose), empty on a body without ground truth.</summary>
         public IReadOnlyDictionary<Phase, PhaseCount> Phases { get; init; } = new Dictionary<Phase, PhaseCount>();
     }
@@ -56,10 +61,13 @@ internal static class TrackerComparisonBench
         int successes = 0, unseen = 0, steps = 0, fresh = 0, tracked = 0, truthSuccesses = 0;
         var phaseSteps = new int[3];
         var phaseFresh = new int[3];
+        var answers = new int[Enum.GetValues<TrackerAnswer>().Length];
+        CameraObjectTracker? camera = (task?.World as TrackedTaskWorld)?.Tracker as CameraObjectTracker;
         bool hasTruth = truth is not null;
         Run Result(int episodesRun, string? stoppedBy) => new(tracker, episodesRun, successes, unseen, steps, fresh, tracked, stoppedBy)
         {
             TruthSuccesses = hasTruth ? truthSuccesses : null,
+            Answers = camera is null ? new Dictionary<TrackerAnswer, int>() : Enum.GetValues<TrackerAnswer>().ToDictionary(a => a, a => answers[(int)a]),
             Phases = hasTruth ? Enum.GetValues<Phase>().ToDictionary(p => p, p => new PhaseCount(phaseSteps[(int)p], phaseFresh[(int)p])) : new Dictionary<Phase, PhaseCount>(),
         };
         for (int e = 0; e < episodes; e++)
@@ -88,6 +96,10 @@ internal static class TrackerComparisonBench
                 steps++;
                 bool seen = step.Info.GetOrDefault(FetchTaskInfoKeys.ObjectTracked, false);
                 tracked += seen ? 1 : 0;
+                if (camera is not null)
+                {
+                    answers[(int)camera.LastAnswer]++; // the answer this step's observation was made from
+                }
                 bool isFresh = seen && step.Info.GetOrDefault(FetchTaskInfoKeys.ObjectAge, TimeSpan.MaxValue) <= FreshAge;
                 fresh += isFresh ? 1 : 0;
                 success = step.Info.GetOrDefault(InfoKeys.IsSuccess, false);

@@ -3,6 +3,7 @@ using RobotBridge.Cli.Bench;
 using RobotBridge.Cli.Composition;
 using RobotBridge.Gym.Registration;
 using RobotBridge.Learning.Policies;
+using RobotBridge.Vision.Tracking;
 
 namespace RobotBridge.Cli.Commands;
 
@@ -54,11 +55,11 @@ internal static class TrackerBenchCommand
                 using var loaded = PolicyFile.Load(parse.GetValue(policy)!, warning => error.WriteLine($"robotbridge bench tracker: warning: {warning}"));
                 int n = parse.GetValue(episodes), first = parse.GetValue(seed);
                 output.WriteLine($"{envId}, {n} episodes per tracker (seeds {first}..{first + n - 1}), policy {parse.GetValue(policy)}; " +
-                    $"fresh = the observation's object pose at most {TrackerComparisonBench.FreshAge.TotalMilliseconds:F0} ms old; load {File.ReadAllText("/proc/loadavg").Trim()}");
+                    $"fresh = the observation's object pose at most {TrackerComparisonBench.FreshAge.TotalMilliseconds:F0} ms old (a carried pose counts: it is placed from the current joint state); load {File.ReadAllText("/proc/loadavg").Trim()}");
                 output.WriteLine("success = as the env judges it (on the tracker's pose); on ground truth = the true object within the goal threshold at the last step; " +
                     $"phases by the true pose: in the gripper = the object's centre within {TrackerComparisonBench.HeldWithin * 100:F1} cm of the grip site, before = until the first such step");
-                output.WriteLine("| robot | tracker | success | success on ground truth | starts the camera did not see (failed) | steps with a fresh pose | steps with a pose (fresh or held) | fresh before the grasp | fresh in the gripper | fresh after |");
-                output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                output.WriteLine("| robot | tracker | success | success on ground truth | starts the camera did not see (failed) | steps with a fresh pose | steps with a pose (fresh or held) | fresh before the grasp | fresh in the gripper | fresh after | camera answers: seen / held / hidden / carried / none |");
+                output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
                 foreach (string robot in where)
                 {
                     RobotChoice.TryApply(robot, loaded.Spec.EnvOptions(), out EnvOptions? options, out _);
@@ -72,7 +73,7 @@ internal static class TrackerBenchCommand
                         string stopped = run.StoppedBy is null ? "" : $" before a safety stop ended the run ({run.StoppedBy})";
                         output.WriteLine(FormattableString.Invariant(
                             $"| {robot} | {tracker} | {run.Successes}/{run.Episodes} = {100 * run.SuccessRate:F1} %{stopped} | {TruthSuccess(run)} | {run.UnseenStarts} | {run.FreshSteps}/{run.Steps} | {run.TrackedSteps}/{run.Steps} | ") +
-                            FormattableString.Invariant($"{PhaseShare(run, TrackerComparisonBench.Phase.BeforeGrasp)} | {PhaseShare(run, TrackerComparisonBench.Phase.Held)} | {PhaseShare(run, TrackerComparisonBench.Phase.After)} |"));
+                            FormattableString.Invariant($"{PhaseShare(run, TrackerComparisonBench.Phase.BeforeGrasp)} | {PhaseShare(run, TrackerComparisonBench.Phase.Held)} | {PhaseShare(run, TrackerComparisonBench.Phase.After)} | {Answers(run)} |"));
                     }
                 }
                 return 0;
@@ -87,6 +88,10 @@ internal static class TrackerBenchCommand
         });
         return command;
     }
+
+    private static string Answers(TrackerComparisonBench.Run run) => run.Answers.Count == 0 ? "–"
+        : string.Join(" / ", new[] { TrackerAnswer.Seen, TrackerAnswer.Held, TrackerAnswer.Hidden, TrackerAnswer.Carried, TrackerAnswer.None }
+            .Select(a => run.Answers.GetValueOrDefault(a)));
 
     private static string TruthSuccess(TrackerComparisonBench.Run run) => run.TruthSuccesses is int n
         ? FormattableString.Invariant($"{n}/{run.Episodes} = {(run.Episodes == 0 ? 0 : 100.0 * n / run.Episodes):F1} %")
