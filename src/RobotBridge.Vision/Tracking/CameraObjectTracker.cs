@@ -112,6 +112,10 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     /// <summary>The arm within this of the object's bounding sphere may have touched it (m): two 0.1 s task
     /// steps at the deployable family's 0.2 m/s, as the tracker looks once a step.</summary>
     private const double TouchMargin = 0.04;
+
+    /// <summary>Fingers whose separation changed less than this since the previous look (m; one task step,
+    /// 0.1 s, at the fingers' 0.05 m/s each moves them 1 cm) have stopped on what they hold.</summary>
+    private const double SettledSeparation = 0.001;
     private readonly List<TagDetection> _detections = [];
     private readonly IHeartbeatSink? _heartbeat;
     private byte[] _gray = [];
@@ -123,6 +127,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     private RigidTransform? _objectInGrip;
     private ObjectState _lastCarried;
     private bool _lastAnswerCarried;
+    private double _lastSeparation = double.NaN;
     private TrackerMiss _miss = TrackerMiss.NoFrame;
     private bool _disposed;
 
@@ -212,6 +217,8 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
             {
                 _touchedSinceSeen = true; // it may have moved: only seeing it again says where it is
             }
+            TryGraspWhereLastSeen();
+            _lastSeparation = _arm.FingerSeparation;
         }
         bool carriedBefore = _lastAnswerCarried;
         _lastAnswerCarried = false;
@@ -288,6 +295,28 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         LastAnswer = TrackerAnswer.Carried;
         state = _lastCarried;
         return true;
+    }
+
+    /// <summary>
+    /// The fingers have just stopped at the object's width with the grip site where the object was last
+    /// measured: something of its width is between them, and only the object is. The carry starts from that
+    /// pose, centred between the fingers (which centre what they close on); a sighting in the grasp later
+    /// replaces the offset with a measured one. Stopped means the separation moved less than
+    /// <see cref="SettledSeparation"/> since the previous look: fingers closing on nothing or opening pass
+    /// through the object's width without stopping there.
+    /// </summary>
+    private void TryGraspWhereLastSeen()
+    {
+        if (_objectInGrip is not null || !_hasPose || !InGraspWidth(_arm.FingerSeparation)
+            || !(Math.Abs(_arm.FingerSeparation - _lastSeparation) <= SettledSeparation) // NaN before the first look
+            || _state.Stamp - _latest.Stamp > TimeSpan.FromSeconds(Math.Max(_hiddenHoldFor.TotalSeconds, _holdFor.TotalSeconds))
+            || (_latest.Position - _arm.Grip.Translation).Length > GraspReach)
+        {
+            return;
+        }
+        RigidTransform inGrip = _arm.Grip.Inverse() * new RigidTransform(_latest.Orientation, _latest.Position);
+        Vec3 t = inGrip.Translation;
+        _objectInGrip = inGrip with { Translation = new Vec3(t.X, 0, t.Z) }; // the fingers close along the grip frame's y
     }
 
     private bool InGraspWidth(double separation) =>

@@ -142,6 +142,63 @@ public class HiddenAndCarriedObjectTests
         Assert.True((released[^1].Pose.Position - fallen.Position).Length < 0.01);
     }
 
+    [Fact]
+    public void A_cube_the_fingers_close_on_where_it_was_last_seen_is_carried_before_it_is_seen_in_the_grasp()
+    {
+        using FetchTwin twin = TwinLookingAtTable();
+        using var tracker = new CameraObjectTracker(twin, Model, CameraTrackerConfig.Default(), "cube");
+        var truth = new TwinObjectTracker(twin, SceneObject.Cube);
+        var cube = new Vec3(0.6, 0.05, FetchTaskSpec.TableTop + 0.025);
+        twin.SetObjectPose(SceneObject.Cube, ScenePose.At(cube.X, cube.Y, cube.Z));
+        Assert.True(Poll(twin, tracker, 0.3)[^1].Tracked, $"cube not tracked: {tracker.LastMiss}"); // seen, arm tucked
+
+        // The gripper comes down around it (fingers open, hiding its top), closes, and lifts it 15 cm.
+        twin.SetRobotJoints(ArmAt(cube, ArmPosture.ElbowOut, fingerEach: 0.05));
+        Poll(twin, tracker, 0.2);
+        twin.SendGripper(0, 60);
+        var grasp = Poll(twin, tracker, 1.0);
+        Assert.DoesNotContain(grasp, a => a.Kind == TrackerAnswer.Seen);
+        Assert.Equal(TrackerAnswer.Carried, grasp[^1].Kind); // the fingers stopped at its width where it was
+
+        double[] up = ArmAt(cube + new Vec3(0, 0, 0.15), ArmPosture.ElbowOut);
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint([.. FetchJoints.Arm.Select(j => up[FetchJoints.IndexOf(j)])], null, TimeSpan.FromSeconds(1.5))]));
+        double worst = 0;
+        int carried = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            var (tracked, kind, pose) = Poll(twin, tracker, 0.04)[^1];
+            if (tracked && kind == TrackerAnswer.Carried && truth.TryGetObjectState(out ObjectState real))
+            {
+                carried++;
+                worst = Math.Max(worst, (pose.Position - real.Position).Length);
+            }
+        }
+        Assert.True(truth.TryGetObjectState(out ObjectState lifted) && lifted.Position.Z > cube.Z + 0.1, "the twin did not lift the cube");
+        Assert.True(carried >= 10, $"only {carried} carried answers");
+        Assert.True(worst < 0.015, $"carried pose off the cube by up to {worst * 1000:F1} mm");
+    }
+
+    [Fact]
+    public void Fingers_closing_on_nothing_where_the_cube_was_carry_nothing()
+    {
+        using FetchTwin twin = TwinLookingAtTable();
+        using var tracker = new CameraObjectTracker(twin, Model, CameraTrackerConfig.Default(), "cube");
+        var cube = new Vec3(0.6, 0.05, FetchTaskSpec.TableTop + 0.025);
+        twin.SetObjectPose(SceneObject.Cube, ScenePose.At(cube.X, cube.Y, cube.Z));
+        Assert.True(Poll(twin, tracker, 0.3)[^1].Tracked, $"cube not tracked: {tracker.LastMiss}");
+
+        // The cube is taken away unseen (the arm comes down where it was); the fingers close on nothing,
+        // passing through its width on the way to shut.
+        twin.SetRobotJoints(ArmAt(cube, ArmPosture.ElbowOut, fingerEach: 0.05));
+        twin.SetObjectPose(SceneObject.Cube, ScenePose.At(-1.0, 0.5, 0.025));
+        Poll(twin, tracker, 0.2);
+        twin.SendGripper(0, 60);
+        var closing = Poll(twin, tracker, 1.5);
+
+        Assert.DoesNotContain(closing, a => a.Kind == TrackerAnswer.Carried);
+        Assert.False(closing[^1].Tracked);
+    }
+
     [Theory]
     [InlineData(0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 1, 0, 1.0)]           // parallel, 1 apart
     [InlineData(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0.7071067811865476)] // skew, closest at an end of one
