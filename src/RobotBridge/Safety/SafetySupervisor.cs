@@ -412,10 +412,19 @@ public sealed class SafetySupervisor : IRobot, ISafetyGuard
                 Math.Clamp(twist.Wz, -_config.MaxBaseAngularSpeed, _config.MaxBaseAngularSpeed));
             if (limited.Vx != 0 || limited.Wz != 0)
             {
-                string? outside;
+                string? blind, outside = null;
                 lock (_gate)
                 {
-                    outside = JointOutsideRangeLocked();
+                    // Like every other motion, the base moves only while the supervisor can see the robot.
+                    if (ReferenceUsableLocked(out blind))
+                    {
+                        outside = JointOutsideRangeLocked();
+                    }
+                }
+                if (blind is not null)
+                {
+                    Reject($"rejected base twist: {blind}");
+                    return;
                 }
                 if (outside is not null)
                 {

@@ -267,4 +267,17 @@ public sealed class SupervisorOnFakeRobotTests
         Assert.Equal(0, rig.RunUntilStopped(2));
         Assert.Equal(0.2, rig.Body.BaseTwist.Vx);
     }
+
+    [Fact]
+    public void The_base_does_not_drive_before_the_supervisor_has_seen_a_joint_state()
+    {
+        using var rig = new Rig(); // no cycle run: nothing read yet
+
+        rig.Supervisor.SendBaseTwist(new Twist(0.2, 0, 0, 0, 0, 0));
+
+        Assert.DoesNotContain(rig.Body.Log, e => e == "base twist");
+        Assert.True(rig.Latch.IsStopped, "a blind base twist was not refused");
+        Assert.Contains("no valid joint state", rig.Latch.Snapshot.LastTrip!.Cause, StringComparison.Ordinal);
+        rig.Supervisor.SendBaseTwist(Twist.Zero); // a stop always passes
+    }
 }
