@@ -150,6 +150,11 @@ public static class FetchEnvs
     /// <summary>True for the ids of the deployable family.</summary>
     public static bool IsDeployable(string id) => TryGetKind(id, out _) && id.EndsWith(DeployableSuffix, StringComparison.Ordinal);
 
+    /// <summary>Nearest the robot (m, base frame) the scripted Push stands behind the cube on the deployable
+    /// family: the streamed arm, its joint targets kept inside the supervisor's ranges, does not reach the
+    /// table nearer than about 0.49 m.</summary>
+    public const double DeployableNearestPushX = 0.50;
+
     /// <summary>The scripted controller for a Fetch task id (either family), or null for any other id.</summary>
     public static ScriptedFetchController? ScriptedFor(string id)
     {
@@ -157,8 +162,20 @@ public static class FetchEnvs
         {
             return null;
         }
-        FetchTaskSpec spec = IsDeployable(id) ? FetchTaskSpec.DeployableFor(kind) : FetchTaskSpec.For(kind);
-        return new ScriptedFetchController(kind, spec.FullActionDistance);
+        if (!IsDeployable(id))
+        {
+            return new ScriptedFetchController(kind, FetchTaskSpec.For(kind).FullActionDistance);
+        }
+        FetchTaskSpec spec = FetchTaskSpec.DeployableFor(kind);
+        // `bench tasks --family deploy --robot bare --episodes 40`: Push with damped aims and reachable
+        // stand-behind points 38/40 (was 34/40); PickAndPlace committed to its grasp under the family's
+        // noisy, step-old object pose 40/40 (was 34/40). Reach and Slide as in v4.
+        return kind switch
+        {
+            FetchTaskKind.Push => new ScriptedFetchController(kind, spec.FullActionDistance, damping: 1, nearestPushX: DeployableNearestPushX),
+            FetchTaskKind.PickAndPlace => new ScriptedFetchController(kind, spec.FullActionDistance, noisyObject: true),
+            _ => new ScriptedFetchController(kind, spec.FullActionDistance),
+        };
     }
 
     /// <summary>The <c>arm_motion</c> option: <c>direct</c> (the default) or <c>streamed</c>.</summary>

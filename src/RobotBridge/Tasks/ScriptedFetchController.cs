@@ -11,10 +11,27 @@ namespace RobotBridge.Tasks;
 /// <param name="kind">The task.</param>
 /// <param name="fullActionDistance">Position error (m) at which an axis' action saturates
 /// (<see cref="FetchTaskSpec.FullActionDistance"/>): one step's 5 cm for the v4 ids.</param>
-public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActionDistance = FetchTaskSpec.ActionScale)
+/// <param name="damping">Steps of the grip's own motion (its per-step displacement in the observation)
+/// subtracted from every aim: 0 for the v4 ids, whose arm lands on each target within its step; the
+/// deployable family's streamed arm is still moving when the next step begins, and a proportional aim
+/// without damping overshoots by centimetres along the slow radial axis.</param>
+/// <param name="nearestPushX">Push and Slide: the grip stands behind the object no nearer the robot than
+/// this (m, base frame); a cube close to the robot that has to go outwards is pushed at a slant
+/// instead. The deployable family keeps its joint targets inside the supervisor's ranges, and the arm
+/// cannot reach down to the table nearer than about 0.49 m: it held still under such aims for the rest
+/// of the episode.</param>
+/// <param name="noisyObject">PickAndPlace: the object's pose is noisy and a step old (the deployable
+/// family). Re-deciding every step reopened the fingers whenever the cube seemed a few millimetres off,
+/// and the scripted PickAndPlace failed 6 of 40 bare episodes that way; with this set it closes from 1 cm
+/// above the centre, only from fully open, and then commits to the grasp until the fingers stop.</param>
+public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActionDistance = FetchTaskSpec.ActionScale, double damping = 0,
+    double nearestPushX = double.NegativeInfinity, bool noisyObject = false)
 {
     private readonly double _gain = 1.0 / fullActionDistance;
+    private readonly double[] _velocity = new double[3];
     private bool _grasped;
+    private bool _closing;
+    private int _closingSteps;
 
     // Pick-and-place geometry for the 5 cm cube (metres). The fingers open only to 6 cm: they move at
     // 5 cm/s each, so every extra centimetre of opening costs two steps to open and two to close.
@@ -24,10 +41,16 @@ public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActio
     private const double Clear = 0.05;      // lowest grip height above the centre until the fingers are open
     private const double GraspMin = 0.03;   // a separation below this holds nothing
     private const double GraspMax = 0.057;  // ... and above this has not closed on the cube yet
+    private const double Settle = 0.01;     // grip height above the centre at which to close (the pose's noise is ~2 mm)
+    private const double Standoff = 0.06;   // Push: grip-to-object distance behind the object before pushing
     private const double Lift = 0.02;       // carry the cube this far above the goal: no dragging on the table
 
     /// <summary>Forget per-episode state; call at every reset.</summary>
-    public void Reset() => _grasped = false;
+    public void Reset()
+    {
+        _grasped = false;
+        _closing = false;
+    }
 
     /// <summary>Writes the 4-D action for <paramref name="observation"/> into <paramref name="action"/>.</summary>
     public void Act(DictValue observation, Span<float> action)
@@ -35,6 +58,10 @@ public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActio
         double[] o = observation.Observation();
         double[] goal = observation.DesiredGoal();
         var grip = (X: o[0], Y: o[1], Z: o[2]);
+        int velp = kind == FetchTaskKind.Reach ? 5 : 20; // the grip's per-step displacement in each layout
+        _velocity[0] = o[velp];
+        _velocity[1] = o[velp + 1];
+        _velocity[2] = o[velp + 2];
         switch (kind)
         {
             case FetchTaskKind.Reach:
@@ -65,8 +92,16 @@ public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActio
         }
         dx /= distance;
         dy /= distance;
+        if (ox - Standoff * dx < nearestPushX)
+        {
+            // Slant the push so that the stand-behind point stays reachable; the line is re-aimed every
+            // step, and once the object is further out the push heads straight for the goal.
+            double side = Math.Abs(dy) > 0.01 ? Math.Sign(dy) : Math.Sign(grip.Y - oy);
+            dx = Math.Clamp((ox - nearestPushX) / Standoff, 0, 1);
+            dy = (side == 0 ? 1 : side) * Math.Sqrt(1 - dx * dx);
+        }
         // Stand behind the object on the line to the goal (coming down from above), then drive through it.
-        double behindX = ox - 0.06 * dx, behindY = oy - 0.06 * dy;
+        double behindX = ox - Standoff * dx, behindY = oy - Standoff * dy;
         double toBehind = Math.Sqrt((grip.X - behindX) * (grip.X - behindX) + (grip.Y - behindY) * (grip.Y - behindY));
         double along = (grip.X - ox) * dx + (grip.Y - oy) * dy;          // < 0: behind the object
         double across = Math.Abs((grip.X - ox) * -dy + (grip.Y - oy) * dx); // distance from the line
@@ -114,14 +149,35 @@ public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActio
         }
         if (!_grasped)
         {
+            if (_closing && (horizontal > 2.5 * Aligned || grip.Z > oz + Clear))
+            {
+                _closing = false; // the cube moved away while the fingers closed: align again
+            }
             bool open = fingers >= Opening;
-            if (horizontal > Aligned || !open && grip.Z > oz + Clear)
+            bool low = grip.Z < oz + Clear;
+            if (_closing)
+            {
+                // Committed to this grasp: the object's pose is noisy and a step old, and re-deciding every
+                // step would reopen the fingers whenever it seemed a few millimetres off.
+                MoveTo(grip, ox, oy, oz, action);
+                action[3] = -1;
+                if (++_closingSteps > 2 && Math.Abs(fingersClosing) < 0.001)
+                {
+                    // Held once the fingers have stopped on the cube's faces; stopped below that, on nothing.
+                    _grasped = fingers > GraspMin && fingers < GraspMax;
+                    _closing = false;
+                }
+                return;
+            }
+            // Aligned within 1 cm to go down; with a noisy pose, once low, within 2 cm (the aim keeps
+            // correcting, and noise must not send the gripper back up).
+            if (horizontal > (noisyObject && low ? 2 * Aligned : Aligned) || !open && !low)
             {
                 // Above the object, and only down to where the fingers clear it while they open.
                 MoveTo(grip, ox, oy, horizontal > 2 * Aligned ? oz + Hover : oz + Clear, action);
                 action[3] = open ? 0f : 1f;
             }
-            else if (grip.Z > oz)
+            else if (noisyObject ? grip.Z > oz + Settle || !open : grip.Z > oz)
             {
                 MoveTo(grip, ox, oy, oz, action); // down until the grip site is level with the cube's centre
                 action[3] = open ? 0f : 1f;
@@ -130,8 +186,16 @@ public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActio
             {
                 MoveTo(grip, ox, oy, oz, action); // hold over the cube: a zero action would let the arm sag
                 action[3] = -1;
-                // Held once the fingers have stopped on the cube's faces (not on nothing).
-                _grasped = fingers > GraspMin && fingers < GraspMax && fingersClosing < 0.001;
+                if (noisyObject)
+                {
+                    _closing = true; // from fully open only: a grasp judged on fingers that never opened means nothing
+                    _closingSteps = 0;
+                }
+                else
+                {
+                    // Held once the fingers have stopped on the cube's faces (not on nothing).
+                    _grasped = fingers > GraspMin && fingers < GraspMax && fingersClosing < 0.001;
+                }
             }
             return;
         }
@@ -143,8 +207,8 @@ public sealed class ScriptedFetchController(FetchTaskKind kind, double fullActio
 
     private void MoveTo((double X, double Y, double Z) grip, double x, double y, double z, Span<float> action)
     {
-        action[0] = (float)Math.Clamp(_gain * (x - grip.X), -1, 1);
-        action[1] = (float)Math.Clamp(_gain * (y - grip.Y), -1, 1);
-        action[2] = (float)Math.Clamp(_gain * (z - grip.Z), -1, 1);
+        action[0] = (float)Math.Clamp(_gain * (x - grip.X - damping * _velocity[0]), -1, 1);
+        action[1] = (float)Math.Clamp(_gain * (y - grip.Y - damping * _velocity[1]), -1, 1);
+        action[2] = (float)Math.Clamp(_gain * (z - grip.Z - damping * _velocity[2]), -1, 1);
     }
 }
