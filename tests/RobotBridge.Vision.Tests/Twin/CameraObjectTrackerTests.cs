@@ -14,15 +14,7 @@ public class CameraObjectTrackerTests
 {
     private static readonly RobotModel Model = FetchModel.Load();
 
-    /// <summary>A twin with the 640x480 camera, the arm tucked out of view and the head aimed at the
-    /// middle of the table as the tasks aim it.</summary>
-    private static FetchTwin TwinLookingAtTable()
-    {
-        var twin = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Carmine with { Depth = false } });
-        twin.SetRobotJoints(ScenePoses.TuckedLookingAtTable(Model));
-        twin.SetObjectPose(SceneObject.Puck, ScenePose.At(-1.0, -0.5, 0.02));
-        return twin;
-    }
+    private static FetchTwin TwinLookingAtTable() => CameraTwin.LookingAtTable(Model);
 
     private static ScenePose Yawed(double x, double y, double z, double yaw) =>
         new(x, y, z, Math.Cos(yaw / 2), 0, 0, Math.Sin(yaw / 2));

@@ -16,13 +16,7 @@ public class HiddenAndCarriedObjectTests
     private static readonly RobotModel Model = FetchModel.Load();
     private static readonly Vec3 Cube = new(0.75, 0.0, FetchTaskSpec.TableTop + 0.025);
 
-    private static FetchTwin TwinLookingAtTable()
-    {
-        var twin = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Carmine with { Depth = false } });
-        twin.SetRobotJoints(ScenePoses.TuckedLookingAtTable(Model));
-        twin.SetObjectPose(SceneObject.Puck, ScenePose.At(-1.0, -0.5, 0.02));
-        return twin;
-    }
+    private static FetchTwin TwinLookingAtTable() => CameraTwin.LookingAtTable(Model);
 
     /// <summary>Joints (FetchJoints.All order) with the grip site at <paramref name="grip"/>, gripper down, the head
     /// as the tasks aim it and the fingers at <paramref name="fingerEach"/> each.</summary>

@@ -27,9 +27,7 @@ public class SideTagTests
     [MemberData(nameof(Faces))]
     public void A_rendered_side_tag_is_detected_with_its_id_and_gives_the_cube_pose_within_a_centimetre(int id, double roll, double pitch, double yaw)
     {
-        using var twin = new FetchTwin(new FetchTwinOptions { Camera = HeadCameraOptions.Carmine with { Depth = false } });
-        twin.SetRobotJoints(ScenePoses.TuckedLookingAtTable(Model));
-        twin.SetObjectPose(SceneObject.Puck, ScenePose.At(-1.0, -0.5, 0.02));
+        using FetchTwin twin = CameraTwin.LookingAtTable(Model);
         using var tracker = new CameraObjectTracker(twin, Model, CameraTrackerConfig.Default(), "cube");
         var truth = new TwinObjectTracker(twin, SceneObject.Cube);
         var tipped = Rotation3.FromRpy(roll, pitch, yaw) * Rotation3.FromRpy(0, 0, 0.4); // a yaw too: nothing square by accident
