@@ -58,7 +58,7 @@ internal static class TrackerBenchCommand
                     $"fresh = the observation's object pose at most {TrackerComparisonBench.FreshAge.TotalMilliseconds:F0} ms old (a carried pose counts: it is placed from the current joint state); load {File.ReadAllText("/proc/loadavg").Trim()}");
                 output.WriteLine("success = as the env judges it (on the tracker's pose); on ground truth = the true object within the goal threshold at the last step; " +
                     $"phases by the true pose: in the gripper = the object's centre within {TrackerComparisonBench.HeldWithin * 100:F1} cm of the grip site, before = until the first such step");
-                output.WriteLine("| robot | tracker | success | success on ground truth | starts the camera did not see (failed) | steps with a fresh pose | steps with a pose (fresh or held) | fresh before the grasp | fresh in the gripper | fresh after | camera answers: seen / held / hidden / carried / none |");
+                output.WriteLine("| robot | tracker | success | success on ground truth | starts the camera did not see (failed) | steps with a fresh pose | steps with a pose (fresh or held) | fresh before the grasp | fresh in the gripper | fresh after | camera answers: seen / held / hidden / carried / pushed / none |");
                 output.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
                 foreach (string robot in where)
                 {
@@ -90,7 +90,7 @@ internal static class TrackerBenchCommand
     }
 
     private static string Answers(TrackerComparisonBench.Run run) => run.Answers.Count == 0 ? "–"
-        : string.Join(" / ", new[] { TrackerAnswer.Seen, TrackerAnswer.Held, TrackerAnswer.Hidden, TrackerAnswer.Carried, TrackerAnswer.None }
+        : string.Join(" / ", new[] { TrackerAnswer.Seen, TrackerAnswer.Held, TrackerAnswer.Hidden, TrackerAnswer.Carried, TrackerAnswer.Pushed, TrackerAnswer.None }
             .Select(a => run.Answers.GetValueOrDefault(a)));
 
     private static string TruthSuccess(TrackerComparisonBench.Run run) => run.TruthSuccesses is int n

@@ -38,6 +38,10 @@ public enum TrackerAnswer
     /// <summary>Carried with the gripper from where it was last measured in the grasp, while the fingers
     /// stay closed on it (<see cref="TaggedObject.GraspWidth"/>).</summary>
     Carried,
+    /// <summary>Where it was last measured, pushed ahead of the closed gripper wherever the gripper came
+    /// into its place since (an object cannot be inside the gripper), at most
+    /// <see cref="CameraTrackerConfig.HiddenHoldFor"/> after it was measured.</summary>
+    Pushed,
 }
 
 /// <summary>One of the object's tags found in a frame and the object's pose it gives.</summary>
@@ -128,6 +132,15 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     private ObjectState _lastCarried;
     private bool _lastAnswerCarried;
     private double _lastSeparation = double.NaN;
+    private ObjectState _pushed;
+    private bool _pushing;
+
+    /// <summary>Closest the object's centre can be to the grip site of the closed gripper, horizontally
+    /// (m): the cube's half-edge (0.025) and the closed fingers' half-footprint (0.015 to 0.022).</summary>
+    private const double PushContact = 0.04;
+
+    /// <summary>The closed gripper pushes only with its grip site at most this far above the object's centre (m).</summary>
+    private const double PushHeight = 0.03;
     private TrackerMiss _miss = TrackerMiss.NoFrame;
     private bool _disposed;
 
@@ -240,6 +253,10 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
             {
                 return true;
             }
+            if (_touchedSinceSeen && TryPush(now, out state))
+            {
+                return true;
+            }
             if (_hasPose && !_touchedSinceSeen && _state.IsValid && now - _latest.Stamp <= _hiddenHoldFor
                 && _arm.StandsBetweenCameraAnd(_latest.Position, _target.Radius!.Value))
             {
@@ -294,6 +311,55 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _lastAnswerCarried = true;
         LastAnswer = TrackerAnswer.Carried;
         state = _lastCarried;
+        return true;
+    }
+
+    /// <summary>
+    /// The closed gripper came near the object since it was measured: the object is where it was, except
+    /// that it cannot be inside the gripper, so wherever the gripper (at the object's height) comes within
+    /// <see cref="PushContact"/> of the estimate, the estimate is pushed ahead of it, horizontally. The
+    /// quasi-static push of a cube on a table; it drifts when the cube slides sideways or turns, which the
+    /// next sighting corrects. Open fingers straddle what they approach: no estimate then (the short hold).
+    /// </summary>
+    private bool TryPush(TimeSpan now, out ObjectState state)
+    {
+        state = default;
+        if (!_hasPose || !_state.IsValid || _target.GraspWidth is not { } grasp || _arm.FingerSeparation >= grasp[0]
+            || now - _latest.Stamp > _hiddenHoldFor)
+        {
+            _pushing = false;
+            return false;
+        }
+        if (!_pushing)
+        {
+            _pushed = _latest with { LinearVelocity = Vec3.Zero, AngularVelocity = Vec3.Zero };
+            _pushing = true;
+        }
+        Vec3 grip = _arm.Grip.Translation, p = _pushed.Position;
+        double dx = p.X - grip.X, dy = p.Y - grip.Y, r = Math.Sqrt(dx * dx + dy * dy);
+        Vec3 next = p;
+        bool low = grip.Z <= p.Z + PushHeight;
+        if (low && r < PushContact / 2)
+        {
+            // The closed gripper stands where the estimate is: it was not pushed there, so it is not there.
+            _pushing = false;
+            return false;
+        }
+        if (low && r < PushContact)
+        {
+            next = new Vec3(grip.X + dx / r * PushContact, grip.Y + dy / r * PushContact, p.Z);
+        }
+        if (!_arm.StandsBetweenCameraAnd(next, _target.Radius ?? 0))
+        {
+            // In plain view and no tag: it is not where the estimate says.
+            _pushing = false;
+            return false;
+        }
+        double dt = (_state.Stamp - _pushed.Stamp).TotalSeconds;
+        Vec3 velocity = dt > 0 ? (next - p) * (1 / dt) : Vec3.Zero;
+        _pushed = new ObjectState(next, _pushed.Orientation, velocity, Vec3.Zero, next == p ? _pushed.Stamp : _state.Stamp);
+        LastAnswer = TrackerAnswer.Pushed;
+        state = _pushed;
         return true;
     }
 
@@ -386,6 +452,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
         _latest = new ObjectState(objectInBase.Translation, objectInBase.Rotation, linear, angular, frame.Stamp);
         _hasPose = true;
         _touchedSinceSeen = false;
+        _pushing = false;
         // Seen between the fingers while they are closed on it (with the arm where it was at the frame): from
         // now on it moves with the gripper until they let go or it is seen again.
         _arm.Load(_frameJoints);

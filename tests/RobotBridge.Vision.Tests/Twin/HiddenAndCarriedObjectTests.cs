@@ -61,14 +61,16 @@ public class HiddenAndCarriedObjectTests
         Assert.Equal(measured.Stamp, hidden[^1].Pose.Stamp); // its age says when it was seen
         Assert.True((hidden[^1].Pose.Position - measured.Position).Length < 1e-9);
 
-        // The gripper just above it, still in front of it: it may have been moved, so only the short hold.
+        // The closed gripper just above it, still in front of it: near enough to have touched it, so no
+        // longer "hidden", but too high to push it: the estimate stays where it was seen.
         twin.SetRobotJoints(ArmAt(new Vec3(0.68, 0.0, 0.53), ArmPosture.ElbowUp));
         Poll(twin, tracker, 0.1);
         twin.SetRobotJoints(ArmAt(new Vec3(0.45, 0.0, 0.73), ArmPosture.ElbowUp));
         var touched = Poll(twin, tracker, 0.4);
 
-        Assert.Equal((false, TrackerAnswer.None), (touched[^1].Tracked, touched[^1].Kind));
         Assert.DoesNotContain(touched, a => a.Kind == TrackerAnswer.Hidden);
+        Assert.Equal((true, TrackerAnswer.Pushed), (touched[^1].Tracked, touched[^1].Kind));
+        Assert.True((touched[^1].Pose.Position - measured.Position).Length < 1e-9);
     }
 
     [Fact]
@@ -191,6 +193,40 @@ public class HiddenAndCarriedObjectTests
 
         Assert.DoesNotContain(closing, a => a.Kind == TrackerAnswer.Carried);
         Assert.False(closing[^1].Tracked);
+    }
+
+    [Fact]
+    public void A_cube_pushed_out_of_sight_by_the_closed_gripper_is_estimated_ahead_of_it()
+    {
+        using FetchTwin twin = TwinLookingAtTable();
+        using var tracker = new CameraObjectTracker(twin, Model, CameraTrackerConfig.Default(), "cube");
+        var truth = new TwinObjectTracker(twin, SceneObject.Cube);
+        var cube = new Vec3(0.6, 0.0, FetchTaskSpec.TableTop + 0.025);
+        twin.SetObjectPose(SceneObject.Cube, ScenePose.At(cube.X, cube.Y, cube.Z));
+        Assert.True(Poll(twin, tracker, 0.3)[^1].Tracked, $"cube not tracked: {tracker.LastMiss}");
+
+        // The closed gripper comes down 8 cm behind it and pushes it 14 cm further out.
+        twin.SetRobotJoints(ArmAt(cube - new Vec3(0.08, 0, 0), ArmPosture.ElbowOut));
+        Poll(twin, tracker, 0.2);
+        double[] end = ArmAt(cube + new Vec3(0.06, 0, 0), ArmPosture.ElbowOut);
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint([.. FetchJoints.Arm.Select(j => end[FetchJoints.IndexOf(j)])], null, TimeSpan.FromSeconds(2))]));
+        var kinds = new List<TrackerAnswer>();
+        double worst = 0;
+        int pushed = 0;
+        for (int i = 0; i < 70; i++)
+        {
+            var (tracked, kind, pose) = Poll(twin, tracker, 0.04)[^1];
+            kinds.Add(kind);
+            if (tracked && kind == TrackerAnswer.Pushed && truth.TryGetObjectState(out ObjectState real))
+            {
+                pushed++;
+                worst = Math.Max(worst, (pose.Position - real.Position).Length);
+            }
+        }
+        Assert.True(truth.TryGetObjectState(out ObjectState moved) && moved.Position.X > cube.X + 0.08, $"the twin did not push the cube: x {moved.Position.X:F3}");
+        string seq = string.Concat(kinds.Select(k => k.ToString()[0]));
+        Assert.True(pushed >= 10, $"only {pushed} pushed answers: {seq}");
+        Assert.True(worst < 0.02, $"pushed estimate off the cube by up to {worst * 1000:F1} mm: {seq}");
     }
 
     [Theory]
