@@ -30,6 +30,34 @@ public class HiddenAndCarriedObjectTests
         return q;
     }
 
+    /// <summary>Sends the arm, elbow out, to put the grip site at <paramref name="grip"/> in <paramref name="seconds"/>.</summary>
+    private static void MoveArmTo(FetchTwin twin, Vec3 grip, double seconds)
+    {
+        double[] q = ArmAt(grip, ArmPosture.ElbowOut);
+        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint([.. FetchJoints.Arm.Select(j => q[FetchJoints.IndexOf(j)])], null, TimeSpan.FromSeconds(seconds))]));
+    }
+
+    /// <summary>Polls every 40 ms, <paramref name="polls"/> times: each answer's kind, and how far each answer of
+    /// <paramref name="kind"/> was from the twin's truth.</summary>
+    private static (List<TrackerAnswer> Kinds, List<double> Errors) Follow(FetchTwin twin, CameraObjectTracker tracker, TrackerAnswer kind, int polls)
+    {
+        var truth = new TwinObjectTracker(twin, SceneObject.Cube);
+        var kinds = new List<TrackerAnswer>();
+        var errors = new List<double>();
+        for (int i = 0; i < polls; i++)
+        {
+            var (tracked, answer, pose) = Poll(twin, tracker, 0.04)[^1];
+            kinds.Add(answer);
+            if (tracked && answer == kind && truth.TryGetObjectState(out ObjectState real))
+            {
+                errors.Add((pose.Position - real.Position).Length);
+                Assert.True(kind != TrackerAnswer.Carried || twin.Clock.Now - pose.Stamp < TimeSpan.FromSeconds(0.05),
+                    "a carried pose is stamped with the joint state it was placed from");
+            }
+        }
+        return (kinds, errors);
+    }
+
     /// <summary>Polls every 40 ms for <paramref name="seconds"/>; every answer as (tracked, kind, pose).</summary>
     private static List<(bool Tracked, TrackerAnswer Kind, ObjectState Pose)> Poll(FetchTwin twin, CameraObjectTracker tracker, double seconds)
     {
@@ -106,21 +134,9 @@ public class HiddenAndCarriedObjectTests
         Assert.DoesNotContain(grasp, a => a.Kind is TrackerAnswer.Seen or TrackerAnswer.Carried); // never seen in the grasp yet
 
         // Lift it 45 cm: on the way the face toward the robot shows (seen in the grasp), then it leaves the view.
-        double[] high = ArmAt(cube + new Vec3(0, 0, 0.45), ArmPosture.ElbowOut);
-        double[] arm = [.. FetchJoints.Arm.Select(j => high[FetchJoints.IndexOf(j)])];
-        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint(arm, null, TimeSpan.FromSeconds(3))]));
-        var carried = new List<double>();
-        int seen = 0;
-        for (int i = 0; i < 100; i++)
-        {
-            var (tracked, kind, pose) = Poll(twin, tracker, 0.04)[^1];
-            seen += kind == TrackerAnswer.Seen ? 1 : 0;
-            if (tracked && kind == TrackerAnswer.Carried && truth.TryGetObjectState(out ObjectState real))
-            {
-                carried.Add((pose.Position - real.Position).Length);
-                Assert.True(twin.Clock.Now - pose.Stamp < TimeSpan.FromSeconds(0.05), "a carried pose is stamped with the joint state it was placed from");
-            }
-        }
+        MoveArmTo(twin, cube + new Vec3(0, 0, 0.45), 3);
+        var (kinds, carried) = Follow(twin, tracker, TrackerAnswer.Carried, 100);
+        int seen = kinds.Count(k => k == TrackerAnswer.Seen);
         Assert.True(truth.TryGetObjectState(out ObjectState lifted));
         Assert.True(lifted.Position.Z > cube.Z + 0.35, $"the twin did not lift the cube: z {lifted.Position.Z:F3}");
         Assert.True(seen > 0, "the cube was never seen on the way up");
@@ -156,22 +172,11 @@ public class HiddenAndCarriedObjectTests
         Assert.DoesNotContain(grasp, a => a.Kind == TrackerAnswer.Seen);
         Assert.Equal(TrackerAnswer.Carried, grasp[^1].Kind); // the fingers stopped at its width where it was
 
-        double[] up = ArmAt(cube + new Vec3(0, 0, 0.15), ArmPosture.ElbowOut);
-        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint([.. FetchJoints.Arm.Select(j => up[FetchJoints.IndexOf(j)])], null, TimeSpan.FromSeconds(1.5))]));
-        double worst = 0;
-        int carried = 0;
-        for (int i = 0; i < 50; i++)
-        {
-            var (tracked, kind, pose) = Poll(twin, tracker, 0.04)[^1];
-            if (tracked && kind == TrackerAnswer.Carried && truth.TryGetObjectState(out ObjectState real))
-            {
-                carried++;
-                worst = Math.Max(worst, (pose.Position - real.Position).Length);
-            }
-        }
+        MoveArmTo(twin, cube + new Vec3(0, 0, 0.15), 1.5);
+        var (_, carried) = Follow(twin, tracker, TrackerAnswer.Carried, 50);
         Assert.True(truth.TryGetObjectState(out ObjectState lifted) && lifted.Position.Z > cube.Z + 0.1, "the twin did not lift the cube");
-        Assert.True(carried >= 10, $"only {carried} carried answers");
-        Assert.True(worst < 0.015, $"carried pose off the cube by up to {worst * 1000:F1} mm");
+        Assert.True(carried.Count >= 10, $"only {carried.Count} carried answers");
+        Assert.True(carried.Max() < 0.015, $"carried pose off the cube by up to {carried.Max() * 1000:F1} mm");
     }
 
     [Fact]
@@ -208,25 +213,12 @@ public class HiddenAndCarriedObjectTests
         // The closed gripper comes down 8 cm behind it and pushes it 14 cm further out.
         twin.SetRobotJoints(ArmAt(cube - new Vec3(0.08, 0, 0), ArmPosture.ElbowOut));
         Poll(twin, tracker, 0.2);
-        double[] end = ArmAt(cube + new Vec3(0.06, 0, 0), ArmPosture.ElbowOut);
-        twin.SendTrajectory(new JointTrajectory(JointGroup.Arm, [new TrajectoryPoint([.. FetchJoints.Arm.Select(j => end[FetchJoints.IndexOf(j)])], null, TimeSpan.FromSeconds(2))]));
-        var kinds = new List<TrackerAnswer>();
-        double worst = 0;
-        int pushed = 0;
-        for (int i = 0; i < 70; i++)
-        {
-            var (tracked, kind, pose) = Poll(twin, tracker, 0.04)[^1];
-            kinds.Add(kind);
-            if (tracked && kind == TrackerAnswer.Pushed && truth.TryGetObjectState(out ObjectState real))
-            {
-                pushed++;
-                worst = Math.Max(worst, (pose.Position - real.Position).Length);
-            }
-        }
+        MoveArmTo(twin, cube + new Vec3(0.06, 0, 0), 2);
+        var (kinds, pushed) = Follow(twin, tracker, TrackerAnswer.Pushed, 70);
         Assert.True(truth.TryGetObjectState(out ObjectState moved) && moved.Position.X > cube.X + 0.08, $"the twin did not push the cube: x {moved.Position.X:F3}");
         string seq = string.Concat(kinds.Select(k => k.ToString()[0]));
-        Assert.True(pushed >= 10, $"only {pushed} pushed answers: {seq}");
-        Assert.True(worst < 0.02, $"pushed estimate off the cube by up to {worst * 1000:F1} mm: {seq}");
+        Assert.True(pushed.Count >= 10, $"only {pushed.Count} pushed answers: {seq}");
+        Assert.True(pushed.Max() < 0.02, $"pushed estimate off the cube by up to {pushed.Max() * 1000:F1} mm: {seq}");
     }
 
     [Theory]
