@@ -34,7 +34,7 @@ internal sealed class ArmGeometry
 
     private readonly KinematicChain[] _links;
     private readonly KinematicChain _camera;
-    private readonly KinematicChain _grip;
+    private static readonly RigidTransform GripSite = RigidTransform.FromTranslation(RobotBridge.Tasks.FetchArmKinematics.GripSiteOffset);
     private readonly int[] _slots;
     private readonly double[] _q;
     private readonly Vec3[] _points;
@@ -45,7 +45,6 @@ internal sealed class ArmGeometry
     {
         _links = [.. ArmLinks.Select(l => new KinematicChain(model, l))];
         _camera = new KinematicChain(model, cameraFrame);
-        _grip = new KinematicChain(model, "gripper_link", RigidTransform.FromTranslation(RobotBridge.Tasks.FetchArmKinematics.GripSiteOffset));
         _q = model.CreateHomeVector();
         _slots = new int[FetchJoints.Count];
         for (int i = 0; i < _slots.Length; i++)
@@ -74,14 +73,15 @@ internal sealed class ArmGeometry
                 _q[_slots[i]] = positions[i];
             }
         }
-        for (int i = 0; i < _links.Length; i++)
+        for (int i = 0; i + 1 < _links.Length; i++)
         {
             _points[i] = _links[i].Pose(_q).Translation;
         }
-        RigidTransform gripper = _links[^1].Pose(_q);
+        RigidTransform gripper = _links[^1].Pose(_q); // the last link: its pose also places the grip site and fingertips
+        _points[^2] = gripper.Translation;
         _points[^1] = gripper.TransformPoint(new Vec3(FingertipReach, 0, 0));
         Camera = _camera.Pose(_q).Translation;
-        Grip = _grip.Pose(_q);
+        Grip = gripper * GripSite;
         FingerSeparation = positions[_leftFinger] + positions[_rightFinger];
     }
 

@@ -257,8 +257,8 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
             {
                 return true;
             }
-            if (_hasPose && !_touchedSinceSeen && _state.IsValid && now - _latest.Stamp <= _hiddenHoldFor
-                && _arm.StandsBetweenCameraAnd(_latest.Position, _target.Radius!.Value))
+            if (_hasPose && !_touchedSinceSeen && _state.IsValid && _target.Radius is double radius && _hiddenHoldFor > TimeSpan.Zero
+                && now - _latest.Stamp <= _hiddenHoldFor && _arm.StandsBetweenCameraAnd(_latest.Position, radius))
             {
                 // Not gone but behind the arm, which has not come near it: where it was seen, still.
                 LastAnswer = TrackerAnswer.Hidden;
@@ -325,7 +325,7 @@ public sealed class CameraObjectTracker : IObjectTracker, IDisposable
     {
         state = default;
         if (!_hasPose || !_state.IsValid || _target.GraspWidth is not { } grasp || _arm.FingerSeparation >= grasp[0]
-            || now - _latest.Stamp > _hiddenHoldFor)
+            || _hiddenHoldFor <= TimeSpan.Zero || now - _latest.Stamp > _hiddenHoldFor)
         {
             _pushing = false;
             return false;
