@@ -24,8 +24,8 @@ internal static class TrainCommand
     public static Command Create()
     {
         var env = new Argument<string>("ENV") { Description = "Registered env id, e.g. PointMassGoal-v0 or FetchReach-v4" };
-        var algo = new Option<string>("--algo") { Description = "sac-her (goal envs) or ppo (vector envs)", DefaultValueFactory = _ => "sac-her" };
-        algo.AcceptOnlyFromAmong("sac-her", "ppo");
+        var algo = new Option<string>("--algo") { Description = "sac-her (goal envs), dagger (Fetch tasks: imitate the scripted controller, which labels the states the policy visits) or ppo (vector envs)", DefaultValueFactory = _ => "sac-her" };
+        algo.AcceptOnlyFromAmong("sac-her", "dagger", "ppo");
         var steps = new Option<long>("--steps") { Description = "Env steps to train for (total, including a resumed run's)", DefaultValueFactory = _ => 20_000 }.Range(1, long.MaxValue);
         var output = new Option<string?>("--out") { Description = "Run directory (default: runs/ENV-ALGO); an existing run is continued with --resume or replaced with --force" }.OutputDirectory();
         var seed = new Option<int>("--seed") { Description = "Seed of torch, the env and the replay sampling", DefaultValueFactory = _ => 1 };
@@ -35,9 +35,11 @@ internal static class TrainCommand
         var hidden = new Option<string?>("--hidden") { Description = "Hidden layer widths, e.g. 256,256,256 (default: 64,64 as the RL Zoo uses for FetchReach)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run directory's checkpoint" };
         var force = new Option<bool>("--force") { Description = "Replace an existing run in --out (its policy, checkpoint, logs and curve) instead of refusing" };
-        var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4)", DefaultValueFactory = _ => 1.0 }.Range(0, 1000);
+        var updatesPerStep = new Option<double>("--updates-per-step") { Description = "SAC+HER: gradient steps per env step; fractions allowed (default 1, as the RL Zoo; the OpenAI baselines use 0.4); dagger: gradient steps after each round per env step of the round", DefaultValueFactory = _ => 1.0 }.Range(0, 1000);
         var randomActions = new Option<double>("--random-actions") { Description = "SAC+HER: probability of a uniformly random action at each step (default 0; the OpenAI baselines use 0.3)", DefaultValueFactory = _ => 0.0 }.Range(0, 1);
-        var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps)", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
+        var demos = new Option<int>("--demos") { Description = "SAC+HER on a Fetch task: store this many episodes of the scripted controller before training (counted as env steps); dagger: its first round, the controller's own episodes (default 100)", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
+        var roundEpisodes = new Option<int>("--round-episodes") { Description = "dagger: episodes per round after the first, acted by the policy and labelled by the scripted controller (default 20)", DefaultValueFactory = _ => 20 }.Range(1, 1_000_000);
+        var expertMixing = new Option<double>("--expert-mixing") { Description = "dagger: probability β that a step of round 1 executes the controller's action instead of the policy's; it halves every round (default 0.5)", DefaultValueFactory = _ => 0.5 }.Range(0, 1);
         var demoBatch = new Option<int>("--demo-batch") { Description = "SAC+HER with --demos: keep the demonstrations apart and add this many of their transitions to every batch (default 0: they join the replay buffer)", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
         var bcWeight = new Option<double>("--bc-weight") { Description = "SAC+HER with --demos and --demo-batch: weight of Q-filtered behaviour cloning towards the demonstrations (default 0: learn from them through the critics only)", DefaultValueFactory = _ => 0.0 }.Range(0, double.PositiveInfinity);
         var envOption = new Option<string[]>("--env-option")
@@ -60,7 +62,7 @@ internal static class TrainCommand
         var gamma = new Option<double>("--gamma") { Description = "SAC+HER: discount γ in (0, 1] (default 0.95)", DefaultValueFactory = _ => 0.95 }.Range(1e-9, 1);
         var tau = new Option<double>("--tau") { Description = "SAC+HER: Polyak rate τ of the target critics in (0, 1] (default 0.05)", DefaultValueFactory = _ => 0.05 }.Range(1e-9, 1);
         var learningRate = new Option<double>("--lr") { Description = "SAC+HER: Adam learning rate of actor, critics and temperature (default 1e-3)", DefaultValueFactory = _ => 1e-3 }.Range(1e-9, 1);
-        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, force, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, envOption, batchSize, gamma, tau, learningRate }) command.Options.Add(o);
+        foreach (var o in new Option[] { algo, steps, output, seed, threads, envs, checkpointEvery, resume, force, evalEpisodes, hidden, updatesPerStep, randomActions, demos, demoBatch, bcWeight, roundEpisodes, expertMixing, envOption, batchSize, gamma, tau, learningRate }) command.Options.Add(o);
         var distributed = new DistributedTrainOptions();
         foreach (var o in distributed.All) command.Options.Add(o);
         command.SetAction((parse, cancel) =>
@@ -129,8 +131,24 @@ internal static class TrainCommand
                 stderr.WriteLine($"robotbridge train: {envOptionError}");
                 return Task.FromResult(InputError);
             }
-            var demonstrator = demoEpisodes > 0 ? ScriptedDemonstrator.For(envId) : null;
-            if (demoEpisodes > 0 && (demonstrator is null || algorithm != "sac-her"))
+            bool dagger = algorithm == "dagger";
+            var demonstrator = demoEpisodes > 0 || dagger ? ScriptedDemonstrator.For(envId) : null;
+            if (dagger && demonstrator is null)
+            {
+                stderr.WriteLine($"robotbridge train: --algo dagger imitates a scripted controller, and '{envId}' has none (the Fetch tasks do)");
+                return Task.FromResult(InputError);
+            }
+            if (dagger && (demoBatchSize > 0 || cloning > 0))
+            {
+                stderr.WriteLine("robotbridge train: --demo-batch and --bc-weight are SAC+HER's; --algo dagger clones every labelled state");
+                return Task.FromResult(InputError);
+            }
+            if (!dagger && (parse.GetResult(roundEpisodes) is { Implicit: false } || parse.GetResult(expertMixing) is { Implicit: false }))
+            {
+                stderr.WriteLine($"robotbridge train: --round-episodes and --expert-mixing are dagger's; got --algo {algorithm}");
+                return Task.FromResult(InputError);
+            }
+            if (demoEpisodes > 0 && !dagger && (demonstrator is null || algorithm != "sac-her"))
             {
                 stderr.WriteLine($"robotbridge train: --demos needs --algo sac-her on a Fetch task (the scripted controller demonstrates those); got {algorithm} on '{envId}'");
                 return Task.FromResult(InputError);
@@ -147,6 +165,12 @@ internal static class TrainCommand
                 Sac = widths is null ? sac : sac with { HiddenSizes = widths },
                 Demonstrator = demonstrator,
                 Ppo = widths is null ? new() : new() { HiddenSizes = widths },
+                Dagger = new RobotBridge.Learning.Imitation.DaggerConfig
+                {
+                    ExpertEpisodes = demoEpisodes > 0 ? demoEpisodes : 100, RoundEpisodes = parse.GetValue(roundEpisodes), ExpertMixing = parse.GetValue(expertMixing),
+                    GradientStepsPerEnvStep = updates, BatchSize = parse.GetValue(batchSize), LearningRate = parse.GetValue(learningRate),
+                    HiddenSizes = widths ?? [256, 256, 256],
+                },
                 EnvSettings = envSettings,
                 CheckpointEvery = parse.GetValue(checkpointEvery), EvalEpisodes = parse.GetValue(evalEpisodes), ResumeFrom = parse.GetValue(resume) ? checkpoint : null,
                 Warning = warning => stderr.WriteLine($"robotbridge train: warning: {warning}"),

@@ -3,6 +3,7 @@ using RobotBridge.Gym.Registration;
 using RobotBridge.Gym.Spaces;
 using RobotBridge.Gym.Vector;
 using RobotBridge.Learning.Evaluation;
+using RobotBridge.Learning.Imitation;
 using RobotBridge.Learning.Policies;
 using RobotBridge.Learning.Ppo;
 using RobotBridge.Learning.Sac;
@@ -16,7 +17,8 @@ public sealed record TrainRequest
 {
     public required string EnvId { get; init; }
 
-    /// <summary>"sac-her" (goal envs) or "ppo" (any Box-action env, run as a vector env).</summary>
+    /// <summary>"sac-her" (goal envs), "dagger" (goal envs with a scripted expert, <see cref="Demonstrator"/>)
+    /// or "ppo" (any Box-action env, run as a vector env).</summary>
     public string Algorithm { get; init; } = "sac-her";
     public required long Steps { get; init; }
 
@@ -44,8 +46,11 @@ public sealed record TrainRequest
     /// <summary>SAC+HER settings (seed and threads are taken from this request).</summary>
     public SacHerConfig Sac { get; init; } = new();
 
-    /// <summary>SAC+HER: scripted controller for <see cref="SacHerConfig.DemonstrationEpisodes"/>.</summary>
+    /// <summary>SAC+HER: scripted controller for <see cref="SacHerConfig.DemonstrationEpisodes"/>; DAgger: the expert.</summary>
     public IDemonstrator? Demonstrator { get; init; }
+
+    /// <summary>DAgger settings (seed and threads are taken from this request).</summary>
+    public DaggerConfig Dagger { get; init; } = new();
 
     /// <summary>PPO settings (seed and threads are taken from this request).</summary>
     public PpoConfig Ppo { get; init; } = new();
@@ -112,6 +117,24 @@ public static class PolicyTraining
                     demonstrations.Item2 = trainer.DemonstrationSuccesses;
                     break;
                 }
+            case "dagger":
+                {
+                    using var env = MakeTrainingEnv<DictValue>(request, stops);
+                    using var evalEnv = MakeTrainingEnv<DictValue>(request, stops);
+                    var expert = request.Demonstrator ?? throw new ArgumentException($"dagger needs an expert to label states, and '{request.EnvId}' has no scripted controller");
+                    using var trainer = new DaggerTrainer(env, request.EnvId, request.Dagger with { Seed = request.Seed, Threads = request.Threads }, expert, request.EnvSettings);
+                    if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
+                    while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
+                    {
+                        trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
+                        trainer.SaveCheckpoint(checkpointPath);
+                        EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
+                    }
+                    PolicyFile.Save(trainer.Policy, policyPath);
+                    (steps, episodes) = (trainer.Steps, trainer.Episodes);
+                    demonstrations = (request.Dagger.ExpertEpisodes, trainer.ExpertSuccesses);
+                    break;
+                }
             case "ppo":
                 {
                     var spec = EnvRegistry.Default.Spec(request.EnvId);
@@ -123,7 +146,7 @@ public static class PolicyTraining
                     break;
                 }
             default:
-                throw new ArgumentException($"unknown algorithm '{request.Algorithm}'; use sac-her or ppo");
+                throw new ArgumentException($"unknown algorithm '{request.Algorithm}'; use sac-her, dagger or ppo");
         }
         string curvePath = Path.Combine(request.OutputDirectory, CurveFileName);
         LearningCurvePlot.Save(log.CsvPath, log.EvalCsvPath, curvePath, $"{request.EnvId} — {request.Algorithm}");

@@ -66,6 +66,31 @@ public sealed class LearningCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_dagger_imitates_the_scripted_controller_and_eval_reads_the_policy()
+    {
+        string run = Path.Combine(_dir, "dagger");
+        var (code, output, error) = Run("train", "FetchReach-v4", "--algo", "dagger", "--demos", "2", "--round-episodes", "1",
+            "--hidden", "16,16", "--steps", "150", "--checkpoint-every", "150", "--out", run);
+        Assert.True(code == 0, error + output);
+        Assert.Matches(@"demonstrations: 2 scripted episodes stored before training, [0-2] succeeded", output);
+        Assert.Contains("step 150/150", output); // 100 expert steps, then one round of one policy episode
+        (code, output, error) = Run("eval", Path.Combine(run, "policy.rbpolicy"), "FetchReach-v4", "--episodes", "2");
+        Assert.True(code == 0, error + output);
+
+        (code, _, error) = Run("train", "PointMassGoal-v0", "--algo", "dagger", "--out", Path.Combine(_dir, "no-expert"));
+        Assert.Equal(1, code);
+        Assert.Contains("--algo dagger imitates a scripted controller, and 'PointMassGoal-v0' has none", error);
+
+        (code, _, error) = Run("train", "FetchReach-v4", "--round-episodes", "5", "--out", Path.Combine(_dir, "rounds-sac"));
+        Assert.Equal(1, code);
+        Assert.Contains("--round-episodes and --expert-mixing are dagger's; got --algo sac-her", error);
+
+        (code, _, error) = Run("train", "FetchReach-v4", "--algo", "dagger", "--demos", "2", "--demo-batch", "8", "--out", Path.Combine(_dir, "dagger-bc"));
+        Assert.Equal(1, code);
+        Assert.Contains("--demo-batch and --bc-weight are SAC+HER's", error);
+    }
+
+    [Fact]
     public void Eval_and_deploy_refuse_a_policy_trained_for_other_spaces()
     {
         string policyPath = Path.Combine(_dir, "pointmass.rbpolicy");
