@@ -21,7 +21,7 @@ namespace RobotBridge.Learning.Imitation;
 /// The expert reads the same observation the policy does (noisy, late, as the env gives it), so the
 /// policy learns nothing a deployed robot could not know.
 /// </summary>
-public sealed class DaggerTrainer : IDisposable
+public sealed class DaggerTrainer : ICheckpointedTrainer, IDisposable
 {
     private static readonly byte[] CheckpointMagic = "RBDAGG01"u8.ToArray();
 

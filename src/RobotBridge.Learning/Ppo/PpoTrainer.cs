@@ -17,7 +17,7 @@ namespace RobotBridge.Learning.Ppo;
 /// normaliser, repeat. Sub-envs autoreset on the next step (Gymnasium 1.x); those reset rows are
 /// skipped.
 /// </summary>
-public sealed class PpoTrainer<TObs> : IDisposable where TObs : notnull
+public sealed class PpoTrainer<TObs> : ICheckpointedTrainer, IDisposable where TObs : notnull
 {
     private readonly IVectorEnv<TObs, float[]> _env;
     private readonly PpoConfig _config;

@@ -18,7 +18,7 @@ namespace RobotBridge.Learning.Sac;
 /// gradient steps on HER-relabelled batches. The policy's observation normaliser is updated from
 /// every finished episode.
 /// </summary>
-public sealed class SacHerTrainer : IDisposable
+public sealed class SacHerTrainer : ICheckpointedTrainer, IDisposable
 {
     private readonly IEnv<DictValue, float[]> _env;
     private readonly IGoalEnv _goalEnv;

@@ -104,17 +104,10 @@ public static class PolicyTraining
                     using var env = MakeTrainingEnv<DictValue>(request, stops);
                     using var evalEnv = MakeTrainingEnv<DictValue>(request, stops);
                     using var trainer = new SacHerTrainer(env, request.EnvId, request.Sac with { Seed = request.Seed, Threads = request.Threads }, request.Demonstrator, request.EnvSettings);
-                    if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
-                    else demonstrations = (request.Sac.DemonstrationEpisodes, 0);
-                    while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
-                    {
-                        trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
-                        trainer.SaveCheckpoint(checkpointPath);
-                        EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
-                    }
-                    PolicyFile.Save(trainer.Policy, policyPath);
+                    RunCheckpointed(trainer, request, log, evalEnv, observers, checkpointPath, policyPath, cancel);
                     (steps, episodes) = (trainer.Steps, trainer.Episodes);
-                    demonstrations.Item2 = trainer.DemonstrationSuccesses;
+                    // A resumed run stored no demonstrations of its own.
+                    demonstrations = request.ResumeFrom is null ? (request.Sac.DemonstrationEpisodes, trainer.DemonstrationSuccesses) : (0, 0);
                     break;
                 }
             case "dagger":
@@ -123,16 +116,9 @@ public static class PolicyTraining
                     using var evalEnv = MakeTrainingEnv<DictValue>(request, stops);
                     var expert = request.Demonstrator ?? throw new ArgumentException($"dagger needs an expert to label states, and '{request.EnvId}' has no scripted controller");
                     using var trainer = new DaggerTrainer(env, request.EnvId, request.Dagger with { Seed = request.Seed, Threads = request.Threads }, expert, request.EnvSettings);
-                    if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
-                    while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
-                    {
-                        trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
-                        trainer.SaveCheckpoint(checkpointPath);
-                        EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
-                    }
-                    PolicyFile.Save(trainer.Policy, policyPath);
+                    RunCheckpointed(trainer, request, log, evalEnv, observers, checkpointPath, policyPath, cancel);
                     (steps, episodes) = (trainer.Steps, trainer.Episodes);
-                    demonstrations = (request.Dagger.ExpertEpisodes, trainer.ExpertSuccesses);
+                    demonstrations = request.ResumeFrom is null ? (request.Dagger.ExpertEpisodes, trainer.ExpertSuccesses) : (0, 0);
                     break;
                 }
             case "ppo":
@@ -257,16 +243,25 @@ public static class PolicyTraining
         // The evaluation env exists only when asked for: each twin env holds a physics model (and a renderer for camera tasks).
         using var evalEnv = request.EvalEpisodes > 0 ? MakeTrainingEnv<TObs>(request, stops) : null;
         using var trainer = new PpoTrainer<TObs>(vec, request.EnvId, request.Ppo with { Seed = request.Seed, Threads = request.Threads }, request.EnvSettings);
-        if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
         var counter = new EpisodeCounter(observers);
+        RunCheckpointed(trainer, request, log, evalEnv, counter, checkpointPath, policyPath, cancel);
+        return (trainer.Steps, counter.Episodes);
+    }
+
+    /// <summary>Resumes the trainer if asked, then trains in stretches of <see cref="TrainRequest.CheckpointEvery"/>
+    /// steps, each ending in a checkpoint and (if asked) an evaluation, and saves the policy file.</summary>
+    private static void RunCheckpointed<TObs>(ICheckpointedTrainer trainer, TrainRequest request, TrainingLog log, IEnv<TObs, float[]>? evalEnv,
+        ITrainingObserver observers, string checkpointPath, string policyPath, CancellationToken cancel)
+        where TObs : notnull
+    {
+        if (request.ResumeFrom is { } resumeFrom) Resume(resumeFrom, log, () => trainer.LoadCheckpoint(resumeFrom, request.Warning), () => (trainer.Steps, trainer.Episodes), trainer.ContinueEpisodeCount);
         while (trainer.Steps < request.Steps && !cancel.IsCancellationRequested)
         {
-            trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), counter, cancel);
+            trainer.Train(Math.Min(request.Steps, trainer.Steps + request.CheckpointEvery), observers, cancel);
             trainer.SaveCheckpoint(checkpointPath);
             if (evalEnv is not null) EvaluateIfAsked(request, trainer.Policy, evalEnv, trainer.Steps, observers);
         }
         PolicyFile.Save(trainer.Policy, policyPath);
-        return (trainer.Steps, counter.Episodes);
     }
 
     /// <summary>
